@@ -1,0 +1,228 @@
+"""`harness`: a thin Typer layer over the library. Parses options, calls one core function,
+renders the result; every HarnessError becomes one line and an exit code (2 input/connection,
+1 failed validation or refused step)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from harness import report
+from harness.compare import ValidationReport, compare_snapshots
+from harness.demo import run_demo
+from harness.errors import HarnessError
+from harness.lifecycle import Migration, StepResult
+from harness.runner import REPO_ROOT, Settings
+from harness.snapshot import Snapshot
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+
+app = typer.Typer(
+    help="Zero-downtime migrations with the expand_contract dbt package: plan, run, validate, roll back.\n\n"
+    "Example: harness --target postgres migrate start migrations/customers_full_name.yml",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+migrate_app = typer.Typer(help="Run a migration's lifecycle: start, complete, status.", no_args_is_help=True)
+app.add_typer(migrate_app, name="migrate")
+
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+SpecPath = Annotated[Path, typer.Argument(help="Migration spec (YAML), e.g. migrations/customers_full_name.yml")]
+
+
+class RichReporter:
+    """Prints each step as it finishes; shows a progress bar (rows/s, ETA) while backfilling."""
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def step_finished(self, step: StepResult) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        rows = "" if step.rows is None else f" {step.rows:,} rows"
+        console.print(f"[bold]{step.step}[/bold]{rows} in {step.seconds:.2f}s: {step.result}", highlight=False)
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("backfill"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} rows"),
+                TextColumn("{task.fields[speed]:,.0f} rows/s"), TimeRemainingColumn(), console=console,
+            )  # fmt: skip
+            self._task = self._progress.add_task("backfill", total=max(rows_total, 1), speed=0.0)
+            self._progress.start()
+        self._progress.update(self._task, completed=rows_done, speed=rows_per_second)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except HarnessError as exc:
+        report.print_error(errors, str(exc))
+        raise typer.Exit(exc.exit_code) from exc
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    target: Annotated[str | None, typer.Option(help="dbt target from profiles.yml (duckdb, postgres).")] = None,
+    project_dir: Annotated[Path, typer.Option(help="The dbt project (this package).")] = REPO_ROOT,
+    profiles_dir: Annotated[Path | None, typer.Option(help="Folder of profiles.yml (default: project).")] = None,
+) -> None:
+    ctx.obj = Settings(project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target)
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Load jaffle_shop, migrate customers to full_name (expand, backfill, validate, contract),
+    then drill a rollback and prove the exact before-checksum.
+
+    Example: harness demo            (DuckDB, no server)
+             harness --target postgres demo
+    """
+    result = _guarded(lambda: run_demo(_settings(ctx), RichReporter()))
+    console.print(report.steps_table(f"Demo on {result.target} ({result.adapter})", result.steps))
+    console.print(f"columns after contract: {', '.join(result.columns_after_contract)}; rollback proven exact.")
+
+
+@app.command()
+def snapshot(
+    ctx: typer.Context,
+    relation: Annotated[str, typer.Argument(help="Table as schema.table (or table in the target schema).")],
+    output: Annotated[Path | None, typer.Option(help="Write the snapshot as JSON here.")] = None,
+) -> None:
+    """Row count and order-independent checksums (whole table and each column) in one scan.
+
+    Example: harness snapshot main.customers --output target/customers.before.json
+    """
+
+    def take() -> Snapshot:
+        warehouse = Warehouse(_settings(ctx))
+        schema, _, table = relation.rpartition(".")
+        return warehouse.snapshot(schema or warehouse.info().schema, table)
+
+    taken = _guarded(take)
+    if output:
+        taken.save(output)
+    console.print_json(json.dumps(taken.to_dict()))
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    spec: Annotated[Path | None, typer.Argument(help="Migration spec to validate against its before-snapshot.")] = None,
+    before: Annotated[Path | None, typer.Option(help="Compare two snapshot files instead: the old one.")] = None,
+    after: Annotated[Path | None, typer.Option(help="... and the new one.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
+    junit_xml: Annotated[Path | None, typer.Option(help="Write JUnit XML here (one test case per check).")] = None,
+) -> None:
+    """Validate a migration (counts, checksums, recomputed `up`, required columns, key) or two
+    snapshots. Exit 0 pass, 1 fail, 2 bad input or no connection. A failed validation is
+    recorded and blocks the contract step.
+
+    Example: harness validate migrations/customers_full_name.yml --junit-xml target/validate.xml
+    """
+
+    def run() -> ValidationReport:
+        if before and after:
+            old, new = Snapshot.load(before), Snapshot.load(after)
+            result = ValidationReport(subject=f"{old.relation} → {new.relation}")
+            result.extend(compare_snapshots(old, new))
+            return result
+        if spec is None:
+            raise HarnessError("nothing to validate.", "pass a spec file, or --before and --after snapshot files")
+        return Migration(Warehouse(_settings(ctx)), load_spec(spec)).validate()
+
+    result = _guarded(run)
+    console.print(report.validation_table(result))
+    if json_path:
+        report.write_json(result.to_dict(), json_path)
+    if junit_xml:
+        report.write_junit(result, junit_xml)
+    if not result.passed:
+        report.print_error(errors, f"validation failed: {result.summary()}")
+        raise typer.Exit(1)
+
+
+@migrate_app.command("start")
+def migrate_start(ctx: typer.Context, spec: SpecPath) -> None:
+    """Preflight, before-snapshot, verified backup, expand, backfill, validate; resumes a run
+    that stopped half-way (from the last backfill checkpoint).
+
+    Example: harness migrate start migrations/customers_full_name.yml
+    """
+    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).start())
+    console.print(report.steps_table("migrate start", steps))
+
+
+@migrate_app.command("complete")
+def migrate_complete(ctx: typer.Context, spec: SpecPath) -> None:
+    """Validate again, switch readers to the new shape, contract (drop the old). Refused unless
+    validation passes.
+
+    Example: harness migrate complete migrations/customers_full_name.yml
+    """
+    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).complete())
+    console.print(report.steps_table("migrate complete", steps))
+
+
+@migrate_app.command("status")
+def migrate_status(
+    ctx: typer.Context,
+    spec: SpecPath,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
+) -> None:
+    """Show the latest run's state and its journal of steps.
+
+    Example: harness migrate status migrations/customers_full_name.yml --json
+    """
+
+    def read() -> dict[str, Any] | None:
+        migration = Migration(Warehouse(_settings(ctx)), load_spec(spec))
+        migration.warehouse.ensure_state()
+        return migration.warehouse.read_run(migration.spec.name)
+
+    run = _guarded(read)
+    if run is None:
+        console.print("no run recorded for this migration")
+        return
+    if as_json:
+        run.pop("snapshots", None)
+        console.print_json(json.dumps(run, default=str))
+        return
+    console.print(f"run {run['run_id']}: [bold]{run['state']}[/bold] {run.get('note') or ''}", highlight=False)
+    steps = [
+        StepResult(s["step"], s["rows_affected"], float(s["seconds"] or 0), f"{s['status']}: {s['detail'] or ''}")
+        for s in run["steps"]
+    ]
+    console.print(report.steps_table(f"{run['migration']} journal", steps))
+
+
+@app.command()
+def rollback(ctx: typer.Context, spec: SpecPath) -> None:
+    """Restore the table from the verified backup (from any state), then prove it equals the
+    before-snapshot (exact checksums); the time taken is recorded.
+
+    Example: harness rollback migrations/customers_full_name.yml
+    """
+    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).rollback())
+    console.print(report.steps_table("rollback", steps))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

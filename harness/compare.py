@@ -1,0 +1,96 @@
+"""Checks as data: comparing snapshots, and the result of a validation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from harness.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    expected: str
+    actual: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass
+class ValidationReport:
+    subject: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.passed]
+
+    def extend(self, checks: Iterable[CheckResult]) -> None:
+        self.checks.extend(checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "passed": self.passed,
+            "checks": [asdict(check) for check in self.checks],
+        }
+
+    def summary(self) -> str:
+        if self.passed:
+            return f"{len(self.checks)} checks passed"
+        names = ", ".join(check.name for check in self.failures)
+        return f"{len(self.failures)} of {len(self.checks)} checks failed: {names}"
+
+
+def _count_check(before: int, after: int, tolerance: float) -> CheckResult:
+    allowed = int(before * tolerance)
+    expected = f"{before}" if allowed == 0 else f"{before} ± {allowed}"
+    return CheckResult("row count", expected, str(after), abs(after - before) <= allowed)
+
+
+def compare_snapshots(
+    before: Snapshot,
+    after: Snapshot,
+    *,
+    row_count_tolerance: float = 0.0,
+    expect_added: Iterable[str] = (),
+    expect_dropped: Iterable[str] = (),
+) -> list[CheckResult]:
+    """Counts, column set and per-column checksums; the whole-table checksum when shapes match.
+
+    Columns present in both must be identical (values, NULLs and type); columns named in
+    `expect_added` / `expect_dropped` must be exactly the ones that appeared / disappeared.
+    """
+    checks = [_count_check(before.row_count, after.row_count, row_count_tolerance)]
+    added = sorted(set(after.columns) - set(before.columns))
+    dropped = sorted(set(before.columns) - set(after.columns))
+    checks.append(CheckResult("columns added", ", ".join(sorted(expect_added)) or "none",
+                              ", ".join(added) or "none", added == sorted(expect_added)))  # fmt: skip
+    checks.append(CheckResult("columns dropped", ", ".join(sorted(expect_dropped)) or "none",
+                              ", ".join(dropped) or "none", dropped == sorted(expect_dropped)))  # fmt: skip
+    for name in sorted(set(before.columns) & set(after.columns)):
+        old, new = before.columns[name], after.columns[name]
+        checks.append(
+            CheckResult(
+                f"column {name} unchanged",
+                f"{old.checksum} ({old.data_type}, {old.null_count} NULL)",
+                f"{new.checksum} ({new.data_type}, {new.null_count} NULL)",
+                old == new,
+            )
+        )
+    if not added and not dropped:
+        checks.append(
+            CheckResult(
+                "table checksum",
+                before.table_checksum,
+                after.table_checksum,
+                before.table_checksum == after.table_checksum,
+            )
+        )
+    return checks

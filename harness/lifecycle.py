@@ -1,0 +1,527 @@
+"""The migration lifecycle: planned → backed_up → expanded → backfilled → validated → switched →
+contracted, and rollback from any state. Orchestration only: every statement is a macro call.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from harness.compare import CheckResult, ValidationReport, compare_snapshots
+from harness.errors import GuardRefused, HarnessError, InputError, StateError, ValidationFailed, WarehouseError
+from harness.snapshot import Snapshot
+from harness.spec import MigrationSpec
+from harness.warehouse import Warehouse
+
+STATES = ("planned", "backed_up", "expanded", "backfilled", "validated", "switched", "contracted", "rolled_back")
+TERMINAL = frozenset({"contracted", "rolled_back"})
+# States in which the added columns exist in the table.
+EXPANDED = frozenset({"expanded", "backfilled", "validated", "switched", "contracted"})
+OLD_VERSION, NEW_VERSION = "v1", "v2"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: str
+    rows: int | None
+    seconds: float
+    result: str
+
+
+class Reporter(Protocol):
+    def step_finished(self, step: StepResult) -> None: ...
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None: ...
+
+
+class NullReporter:
+    def step_finished(self, step: StepResult) -> None:
+        pass
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        pass
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    state: str
+    spec_hash: str | None
+    backup_relation: str | None
+    note: str | None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    last_checkpoint: dict[str, Any] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        return cls(
+            run_id=data["run_id"],
+            state=data["state"],
+            spec_hash=data.get("spec_hash"),
+            backup_relation=data.get("backup_relation"),
+            note=data.get("note"),
+            steps=data.get("steps", []),
+            snapshots={s["label"]: Snapshot.from_dict(json.loads(s["payload"])) for s in data.get("snapshots", [])},
+            last_checkpoint=data.get("last_checkpoint"),
+        )
+
+    def last_validation_passed(self) -> bool:
+        validations = [step for step in self.steps if step["step"] == "validate"]
+        return bool(validations) and validations[-1]["status"] == "passed"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    rows: int | None
+    result: str
+    checksum: str | None = None
+
+
+class Migration:
+    """One migration spec against one warehouse target."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        spec: MigrationSpec,
+        reporter: Reporter | None = None,
+        *,
+        lock_retries: int = 5,
+        lock_backoff_seconds: float = 0.5,
+    ) -> None:
+        self.warehouse = warehouse
+        self.spec = spec
+        self.reporter = reporter or NullReporter()
+        self.lock_retries = lock_retries
+        self.lock_backoff_seconds = lock_backoff_seconds
+
+    # -- names ------------------------------------------------------------------------------
+    @property
+    def schema(self) -> str:
+        return self.spec.schema_name or self.warehouse.info().schema
+
+    @property
+    def table(self) -> str:
+        return self.spec.table
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def view_names(self) -> list[str]:
+        return [f"{self.table}_{suffix}" for suffix in (OLD_VERSION, NEW_VERSION, "current")]
+
+    def artifact_dir(self, run_id: str) -> Path:
+        return self.warehouse.settings.output_dir / "expand_contract" / self.spec.name / run_id
+
+    # -- state ------------------------------------------------------------------------------
+    def current_run(self) -> RunRecord | None:
+        data = self.warehouse.read_run(self.spec.name)
+        return RunRecord.from_dict(data) if data else None
+
+    def _require_run(self) -> RunRecord:
+        run = self.current_run()
+        if run is None:
+            raise StateError(
+                f"migration {self.spec.name} has no recorded run.",
+                f"start it first: harness migrate start <spec> (target {self.warehouse.info().target})",
+            )
+        return run
+
+    def _set_state(self, run: RunRecord, state: str, note: str | None = None, **extra: Any) -> None:
+        self.warehouse.set_run_state(run.run_id, state, utc_now(), note, **extra)
+        run.state = state
+
+    def _step(self, run: RunRecord, name: str, action: Callable[[], _Outcome]) -> StepResult:
+        """Runs one step, journals it (ok or failed, with the database's message) and reports it."""
+        started, clock = utc_now(), time.perf_counter()
+        try:
+            outcome = action()
+        except HarnessError as exc:
+            seconds = time.perf_counter() - clock
+            try:  # the journal must not hide the original error (e.g. the server went away)
+                self.warehouse.record_step(
+                    run.run_id, step=name, status="failed", started_at=started, finished_at=utc_now(),
+                    seconds=seconds, detail=str(exc)[:4000],
+                )  # fmt: skip
+                self._set_state(run, run.state, note=f"{name} failed: {exc}"[:4000])
+            except HarnessError:
+                pass
+            self.reporter.step_finished(StepResult(name, None, seconds, f"failed: {exc.message}"))
+            raise
+        seconds = time.perf_counter() - clock
+        status = "passed" if name == "validate" else "ok"
+        self.warehouse.record_step(
+            run.run_id, step=name, status=status, started_at=started, finished_at=utc_now(),
+            seconds=seconds, rows_affected=outcome.rows, checksum=outcome.checksum, detail=outcome.result,
+        )  # fmt: skip
+        step = StepResult(name, outcome.rows, seconds, outcome.result)
+        self.reporter.step_finished(step)
+        return step
+
+    def _with_lock_retry(self, run: RunRecord, what: str, action: Callable[[], T]) -> T:
+        """DDL waits at most lock_timeout for its lock; on timeout, back off and try again."""
+        delay = self.lock_backoff_seconds
+        for attempt in range(1, self.lock_retries + 1):
+            try:
+                return action()
+            except WarehouseError as exc:
+                if not exc.is_lock_timeout or attempt == self.lock_retries:
+                    raise
+                now = utc_now()
+                self.warehouse.record_step(
+                    run.run_id, step="lock_wait", status="retry", started_at=now, finished_at=now, seconds=0.0,
+                    detail=f"{what}: attempt {attempt} timed out waiting for a lock; retrying in {delay:.1f}s",
+                )  # fmt: skip
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- preflight --------------------------------------------------------------------------
+    def preflight(self) -> dict[str, Any]:
+        """Judges the spec against the warehouse without changing anything; raises InputError."""
+        spec = self.spec
+        described = self.warehouse.describe_table(self.schema, self.table, list(spec.key), self.view_names)
+        target = self.warehouse.info().target
+        if not described["exists"]:
+            raise InputError(
+                f"table {self.relation} does not exist in target {target}.",
+                "check `table` and `schema` in the spec, or create the table first",
+            )
+        columns = [column["name"] for column in described["columns"]]
+        listing = ", ".join(columns)
+        missing_keys = [k for k in spec.key if k not in columns]
+        if missing_keys:
+            raise InputError(
+                f"key column(s) {', '.join(missing_keys)} not found in {self.relation} (columns: {listing}).",
+                "set `key` to the column(s) that identify a row",
+            )
+        if described["null_keys"] or described["duplicate_keys"]:
+            raise InputError(
+                f"the key ({', '.join(spec.key)}) of {self.relation} is not usable: "
+                f"{described['null_keys']} row(s) with a NULL key, {described['duplicate_keys']} duplicated key value(s).",
+                "choose a unique NOT NULL key, or add one, e.g. "
+                f"`alter table {self.relation} add column row_id bigint generated always as identity`",
+            )
+        if described["taken"]:
+            raise InputError(
+                f"{', '.join(described['taken'])} already exist(s) as table(s) in {self.schema}; "
+                "the migration needs these names for its versioned views.",
+                "rename those tables",
+            )
+        for position, operation in enumerate(spec.operations):
+            exists = operation.column in columns
+            if operation.type == "add_column" and exists:
+                raise InputError(
+                    f"operations[{position}]: column {operation.column} already exists in {self.relation}.",
+                    "choose a new column name, or drop the operation",
+                )
+            if operation.type == "drop_column" and not exists:
+                raise InputError(
+                    f"operations[{position}]: column {operation.column} is not a column of {self.relation} "
+                    f"(columns: {listing}).",
+                    "name an existing column",
+                )
+        new_shape = spec.new_shape(columns)
+        for column in spec.checks.not_null:
+            if column not in new_shape:
+                raise InputError(
+                    f"checks.not_null: {column} is not a column of the new shape ({', '.join(new_shape)}).",
+                    "list columns of the table after the migration",
+                )
+        for position, operation in enumerate(spec.added):
+            try:
+                self.warehouse.check_expression(self.schema, self.table, operation.up, operation.data_type)
+            except WarehouseError as exc:
+                index = spec.operations.index(operation)
+                raise InputError(
+                    f"operations[{index}].up ({operation.up}) cannot be computed as {operation.data_type} "
+                    f"on every row of {self.relation}: {exc.message.split(' failed: ', 1)[-1]}",
+                    "correct the expression or its data_type; nothing was changed",
+                ) from exc
+        return described
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> list[StepResult]:
+        """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,
+        backfill, validate. Raises ValidationFailed if validation fails (the run stays at
+        `backfilled` and contract stays blocked)."""
+        self.warehouse.ensure_state()
+        run = self.current_run()
+        if run is None or run.state in TERMINAL:
+            self.preflight()
+            run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
+            self.warehouse.record_run(run_id, self.spec.name, self.relation, "planned", self.spec.spec_hash, utc_now())
+            run = self._require_run()
+        elif run.spec_hash != self.spec.spec_hash:
+            raise StateError(
+                f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}).",
+                "restore the original spec to resume, or `harness rollback` first",
+            )
+        steps: list[StepResult] = []
+        if run.state == "planned":
+            steps.append(self._step(run, "snapshot before", lambda: self._snapshot_before(run)))
+            steps.append(self._step(run, "backup + verify", lambda: self._backup(run)))
+        if run.state == "backed_up":
+            steps.append(self._step(run, "expand", lambda: self._expand(run)))
+        if run.state == "expanded":
+            steps.append(self._step(run, "backfill", lambda: self._backfill(run)))
+        if run.state == "backfilled":
+            report = self.validate(run)
+            steps.append(self._validation_step(report))
+            if not report.passed:
+                raise ValidationFailed(
+                    f"validation of {self.spec.name} failed: {report.summary()}.",
+                    "inspect with `harness validate <spec>`; `harness rollback <spec>` restores the data",
+                )
+            self._set_state(run, "validated")
+        return steps
+
+    def complete(self) -> list[StepResult]:
+        """Validates again, switches readers to the new shape, then contracts (drops the old)."""
+        run = self._require_run()
+        if run.state not in ("validated", "switched"):
+            raise StateError(
+                f"migration {self.spec.name} is {run.state}; completing needs a validated run.",
+                "run `harness migrate start <spec>` until it reports validated",
+            )
+        steps: list[StepResult] = []
+        report = self.validate(run)
+        steps.append(self._validation_step(report))
+        if not report.passed:
+            raise GuardRefused(
+                f"contract refused: validation of {self.spec.name} failed ({report.summary()}).",
+                "fix the data or roll back with `harness rollback <spec>`",
+            )
+        if run.state == "validated":
+            steps.append(self._step(run, "switch", lambda: self._switch(run)))
+        steps.append(self._step(run, "contract", lambda: self._contract(run)))
+        return steps
+
+    def _snapshot_before(self, run: RunRecord) -> _Outcome:
+        before = self.warehouse.snapshot(self.schema, self.table, utc_now())
+        self.warehouse.record_snapshot(run.run_id, "before", before)
+        before.save(self.artifact_dir(run.run_id) / "before.json")
+        run.snapshots["before"] = before
+        return _Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum)
+
+    def _backup(self, run: RunRecord) -> _Outcome:
+        backup_schema = self.warehouse.settings.backup_schema
+        backup = (backup_schema, f"{self.table[:40]}__{run.run_id}")
+        scratch = (f"{backup_schema}_scratch", backup[1])
+        self.warehouse.copy_table((self.schema, self.table), backup)
+        # Verify by restoring: a backup that cannot be restored to the same checksums is no backup.
+        clock = time.perf_counter()
+        self.warehouse.copy_table(backup, scratch)
+        restore_seconds = time.perf_counter() - clock
+        restored = self.warehouse.snapshot(*scratch)
+        self.warehouse.drop_table(*scratch)
+        checks = compare_snapshots(run.snapshots["before"], restored)
+        failed = [check.name for check in checks if not check.passed]
+        if failed:
+            raise ValidationFailed(
+                f"backup {backup[0]}.{backup[1]} did not restore to the source's checksums ({', '.join(failed)}).",
+                "check the warehouse's health and disk, then start again",
+            )
+        self._set_state(run, "backed_up", backup_relation=f"{backup[0]}.{backup[1]}")
+        run.backup_relation = f"{backup[0]}.{backup[1]}"
+        return _Outcome(
+            restored.row_count,
+            f"{backup[0]}.{backup[1]}, verified, restore {restore_seconds:.2f}s",
+            restored.table_checksum,
+        )
+
+    def _expand(self, run: RunRecord) -> _Outcome:
+        described = self.warehouse.describe_table(self.schema, self.table, list(self.spec.key), [])
+        added = [op.column for op in self.spec.added]
+        old_columns = [c["name"] for c in described["columns"] if c["name"] not in added]
+        missing = {op.column: op.data_type for op in self.spec.added if op.column not in described_names(described)}
+        if missing:
+            self._with_lock_retry(
+                run, "add columns", lambda: self.warehouse.add_columns(self.schema, self.table, missing)
+            )
+        versions = {OLD_VERSION: old_columns, NEW_VERSION: self.spec.new_shape(old_columns)}
+        self._with_lock_retry(
+            run, "version views", lambda: self.warehouse.create_version_views(self.schema, self.table, versions)
+        )
+        self.warehouse.switch_version(self.schema, self.table, OLD_VERSION)
+        self._set_state(run, "expanded")
+        views = ", ".join(f"{self.table}_{v}" for v in versions)
+        return _Outcome(None, f"added {', '.join(added) or 'nothing'}; views {views}, {self.table}_current → v1")
+
+    def _backfill(self, run: RunRecord) -> _Outcome:
+        assignments = {op.column: [op.up, op.data_type] for op in self.spec.added}
+        checkpoint = run.last_checkpoint
+        after_key = json.loads(checkpoint["last_key"]) if checkpoint else None
+        batch_no = int(checkpoint["batch_no"]) + 1 if checkpoint else 1
+        resumed_from = batch_no
+        total = run.snapshots["before"].row_count if "before" in run.snapshots else 0
+        done_rows = int(checkpoint["rows_done"] or 0) if checkpoint else 0
+        rows_this_session = 0
+        clock = time.perf_counter()
+        while assignments:
+            batch = self.warehouse.backfill_batch(
+                self.schema, self.table, list(self.spec.key), assignments, after_key,
+                self.spec.batch_size, run.run_id, batch_no, utc_now(),
+            )  # fmt: skip
+            rows_this_session += batch.rows
+            elapsed = max(time.perf_counter() - clock, 1e-9)
+            self.reporter.backfill_progress(done_rows + rows_this_session, total, rows_this_session / elapsed)
+            if batch.done:
+                break
+            after_key, batch_no = batch.last_key, batch_no + 1
+            if self.spec.throttle_seconds:
+                time.sleep(self.spec.throttle_seconds)
+        self._set_state(run, "backfilled")
+        batches = batch_no - resumed_from + 1
+        note = f"{batches} batch(es) of ≤{self.spec.batch_size}"
+        if resumed_from > 1:
+            note += f", resumed after checkpoint {resumed_from - 1}"
+        return _Outcome(rows_this_session, note)
+
+    def _switch(self, run: RunRecord) -> _Outcome:
+        self._with_lock_retry(
+            run, "switch", lambda: self.warehouse.switch_version(self.schema, self.table, NEW_VERSION)
+        )
+        self._set_state(run, "switched")
+        return _Outcome(None, f"{self.table}_current → {NEW_VERSION}")
+
+    def _contract(self, run: RunRecord) -> _Outcome:
+        # Hard guard, independent of the caller: the journal must show a passed last validation.
+        fresh = self._require_run()
+        if not fresh.last_validation_passed():
+            raise GuardRefused(
+                f"contract refused: the last validation of {self.spec.name} did not pass.",
+                "run `harness validate <spec>` until it passes, or roll back",
+            )
+        self.warehouse.drop_version_views(self.schema, self.table, [OLD_VERSION])
+        dropped = self.spec.dropped
+        if dropped:
+            self._with_lock_retry(
+                run, "drop columns", lambda: self.warehouse.drop_columns(self.schema, self.table, dropped)
+            )
+        self._set_state(run, "contracted")
+        return _Outcome(None, f"dropped {', '.join(dropped) or 'nothing'} and {self.table}_{OLD_VERSION}")
+
+    # -- validation -------------------------------------------------------------------------
+    def validate(self, run: RunRecord | None = None, record: bool = True) -> ValidationReport:
+        """Before-snapshot vs the table now, `up` recomputed in SQL, required columns, key health."""
+        run = run or self._require_run()
+        before = run.snapshots.get("before")
+        if before is None:
+            raise StateError(
+                f"run {run.run_id} of {self.spec.name} has no before-snapshot (state {run.state}).",
+                "run `harness migrate start <spec>` first",
+            )
+        spec = self.spec
+        expanded = run.state in EXPANDED
+        contracted = run.state == "contracted"
+        after = self.warehouse.snapshot(self.schema, self.table, utc_now())
+        report = ValidationReport(subject=f"{spec.name} ({self.relation}, {run.state})")
+        report.extend(
+            compare_snapshots(
+                before,
+                after,
+                row_count_tolerance=spec.checks.row_count_tolerance,
+                expect_added=[op.column for op in spec.added] if expanded else [],
+                expect_dropped=spec.dropped if contracted else [],
+            )
+        )
+        if expanded:
+            source = self._backup_parts(run) if contracted else (self.schema, self.table)
+            for op in spec.added:
+                if op.column not in after.columns:
+                    continue
+                mismatches = self.warehouse.count_derived_mismatches(
+                    source, (self.schema, self.table), list(spec.key), op.column, op.up, op.data_type
+                )
+                report.checks.append(
+                    CheckResult(f"{op.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
+                )
+        required = [c for c in spec.checks.not_null if c in after.columns]
+        if required:
+            for column, nulls in self.warehouse.count_nulls(self.schema, self.table, required).items():
+                report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
+        health = self.warehouse.describe_table(self.schema, self.table, list(spec.key), [])
+        key = ", ".join(spec.key)
+        bad_keys = int(health.get("null_keys", 0)) + int(health.get("duplicate_keys", 0))
+        report.checks.append(
+            CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad_keys} bad keys", bad_keys == 0)
+        )
+        after.save(self.artifact_dir(run.run_id) / "after.json")
+        if record:
+            self._record_validation(run, report, after)
+        return report
+
+    def _record_validation(self, run: RunRecord, report: ValidationReport, after: Snapshot) -> None:
+        now = utc_now()
+        self.warehouse.record_snapshot(run.run_id, "after", after)
+        self.warehouse.record_step(
+            run.run_id, step="validate", status="passed" if report.passed else "failed", started_at=now,
+            finished_at=now, seconds=0.0, rows_affected=after.row_count, checksum=after.table_checksum,
+            detail=report.summary(),
+        )  # fmt: skip
+
+    def _validation_step(self, report: ValidationReport) -> StepResult:
+        step = StepResult("validate", None, 0.0, report.summary())
+        self.reporter.step_finished(step)
+        return step
+
+    def _backup_parts(self, run: RunRecord) -> tuple[str, str]:
+        if not run.backup_relation:
+            raise StateError(f"run {run.run_id} has no backup.", "start the migration again")
+        schema, table = run.backup_relation.split(".", 1)
+        return schema, table
+
+    # -- rollback ---------------------------------------------------------------------------
+    def rollback(self) -> list[StepResult]:
+        """Restores the table from the verified backup, then proves it equals the before-snapshot."""
+        run = self._require_run()
+        if run.state == "rolled_back":
+            raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
+        steps = [self._step(run, "restore", lambda: self._restore(run))]
+        steps.append(self._step(run, "prove rollback", lambda: self._prove_rollback(run)))
+        return steps
+
+    def _restore(self, run: RunRecord) -> _Outcome:
+        self.warehouse.drop_version_views(self.schema, self.table, [OLD_VERSION, NEW_VERSION])
+        if run.backup_relation is None:
+            # Nothing was changed before the backup step; only views could exist.
+            return _Outcome(None, "no backup taken yet: nothing to restore")
+        backup = self._backup_parts(run)
+        self._with_lock_retry(run, "restore", lambda: self.warehouse.copy_table(backup, (self.schema, self.table)))
+        return _Outcome(None, f"restored from {run.backup_relation}")
+
+    def _prove_rollback(self, run: RunRecord) -> _Outcome:
+        before = run.snapshots.get("before")
+        restored = self.warehouse.snapshot(self.schema, self.table, utc_now())
+        self.warehouse.record_snapshot(run.run_id, "rolled_back", restored)
+        if before is None:
+            self._set_state(run, "rolled_back", note="no before-snapshot existed: equality not proven")
+            return _Outcome(restored.row_count, "no before-snapshot to compare", restored.table_checksum)
+        failed = [check for check in compare_snapshots(before, restored) if not check.passed]
+        if failed:
+            raise ValidationFailed(
+                f"rollback of {self.spec.name} did not reproduce the before-snapshot: "
+                + "; ".join(f"{c.name}: expected {c.expected}, got {c.actual}" for c in failed),
+                f"the backup {run.backup_relation} is kept; inspect it before retrying",
+            )
+        self._set_state(run, "rolled_back", note="restored; checksums equal the before-snapshot")
+        return _Outcome(restored.row_count, "checksum equals before-snapshot", restored.table_checksum)
+
+
+def described_names(described: dict[str, Any]) -> list[str]:
+    return [column["name"] for column in described.get("columns", [])]

@@ -1,0 +1,67 @@
+"""Renders results: rich console tables, JSON and JUnit XML. Nothing else in the harness prints."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.compare import ValidationReport
+from harness.lifecycle import StepResult
+
+
+def validation_table(report: ValidationReport) -> Table:
+    table = Table(title=f"Validation of {report.subject}")
+    for column in ("check", "expected", "actual", "status"):
+        table.add_column(column, overflow="fold")
+    for check in report.checks:
+        status = "[green]pass[/green]" if check.passed else "[red]FAIL[/red]"
+        table.add_row(check.name, check.expected, check.actual, status)
+    return table
+
+
+def steps_table(title: str, steps: list[StepResult]) -> Table:
+    table = Table(title=title)
+    table.add_column("step")
+    table.add_column("rows", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("result", overflow="fold")
+    for step in steps:
+        rows = "" if step.rows is None else f"{step.rows:,}"
+        table.add_row(step.step, rows, f"{step.seconds:.2f}", step.result)
+    return table
+
+
+def write_json(data: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    return path
+
+
+def write_junit(report: ValidationReport, path: Path) -> Path:
+    """One test case per check, so CI shows exactly which check failed."""
+    suite = ET.Element(
+        "testsuite",
+        name=f"harness validate {report.subject}",
+        tests=str(len(report.checks)),
+        failures=str(len(report.failures)),
+        errors="0",
+    )
+    for check in report.checks:
+        case = ET.SubElement(suite, "testcase", classname=report.subject, name=check.name)
+        if not check.passed:
+            failure = ET.SubElement(case, "failure", message=f"expected {check.expected}, got {check.actual}")
+            failure.text = check.detail or f"expected: {check.expected}\nactual:   {check.actual}"
+    suites = ET.Element("testsuites")
+    suites.append(suite)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def print_error(console: Console, message: str) -> None:
+    console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)

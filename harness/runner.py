@@ -1,0 +1,209 @@
+"""Talks to dbt: parses the project once, then runs dbt commands and package macros with it.
+
+Every SQL statement the harness needs lives in a macro of the `expand_contract` package; this
+module only invokes them (`dbt run-operation`) and collects what they hand back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
+
+from harness.errors import ConnectionFailed, HarnessError, InputError, WarehouseError
+
+RESULT_MARKER = "EXPAND_CONTRACT_RESULT "
+PACKAGE = "expand_contract"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_CONNECTION_SIGNS = (
+    "could not connect",
+    "connection refused",
+    "connection to server",
+    "failedtoconnect",
+    "could not translate host",
+    "timeout expired",
+    "no password supplied",
+    "password authentication failed",
+)
+_ERROR_EVENTS = {"RunningOperationCaughtError", "RunningOperationUncaughtError", "MainEncounteredError"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the dbt project and profile are, which target, and the harness's own schemas."""
+
+    project_dir: Path = REPO_ROOT
+    profiles_dir: Path | None = None
+    target: str | None = None
+    target_dir: Path | None = None
+    # Per-call overrides of the profile's EC_* variables (tests use one file/schema each).
+    duckdb_path: Path | None = None
+    schema: str | None = None
+    meta_schema: str = "expand_contract_meta"
+    backup_schema: str = "expand_contract_backup"
+
+    @property
+    def profiles_path(self) -> Path:
+        return self.profiles_dir or self.project_dir
+
+    @property
+    def output_dir(self) -> Path:
+        return self.target_dir or self.project_dir / "target"
+
+    def environment(self) -> dict[str, str]:
+        env: dict[str, str] = {}
+        if self.duckdb_path is not None:
+            env["EC_DUCKDB_PATH"] = str(self.duckdb_path)
+        if self.schema is not None:
+            env["EC_SCHEMA"] = self.schema
+        return env
+
+
+@dataclass
+class _Collected:
+    results: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __call__(self, event: Any) -> None:
+        name = event.info.name
+        if name in ("JinjaLogDebug", "JinjaLogInfo"):
+            message = event.data.msg
+            if message.startswith(RESULT_MARKER):
+                self.results.append(json.loads(message[len(RESULT_MARKER) :]))
+        elif name in _ERROR_EVENTS or event.info.level == "error":
+            text = getattr(event.data, "exc", "") or getattr(event.data, "msg", "") or event.info.msg
+            if text:
+                self.errors.append(str(text))
+
+
+_MANIFESTS: dict[tuple[str, ...], Manifest] = {}
+
+
+@contextmanager
+def _environment(overrides: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open in a class attribute between invocations; closing it
+    lets other processes (the DuckDB CLI, a second harness) and tests open the file."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
+def _classify(message: str, context: str) -> HarnessError:
+    lowered = message.lower()
+    if any(sign in lowered for sign in _CONNECTION_SIGNS) and "relation" not in lowered:
+        return ConnectionFailed(
+            f"cannot reach the warehouse ({context}): {message.strip().splitlines()[-1]}.",
+            "start the database or fix the connection settings (profiles.yml, PGHOST/PGPORT/...)",
+        )
+    if "EC_MISSING_TABLE" in message:
+        detail = message.split("EC_MISSING_TABLE:", 1)[1].strip().splitlines()[0]
+        return InputError(f"{detail}.", "check the table and schema names")
+    if "Could not find profile" in message or "does not have a target named" in message:
+        return InputError(message.strip().splitlines()[0], "pass a target defined in profiles.yml")
+    return WarehouseError(f"{context} failed: {_database_message(message)}")
+
+
+def _database_message(message: str) -> str:
+    """The database's own words, without dbt's wrapping lines."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith(("Runtime Error", "Database Error", "in macro"))]
+    return " ".join(useful or lines)
+
+
+class DbtProject:
+    """One dbt project + profile + target; parses once and reuses the manifest for every call."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _common_args(self) -> list[str]:
+        args = [
+            "--project-dir", str(self.settings.project_dir),
+            "--profiles-dir", str(self.settings.profiles_path),
+            "--target-path", str(self.settings.output_dir),
+            "--log-path", str(self.settings.output_dir / "logs"),
+        ]  # fmt: skip
+        if self.settings.target:
+            args += ["--target", self.settings.target]
+        return args
+
+    def _manifest_key(self) -> tuple[str, ...]:
+        env = {**os.environ, **self.settings.environment()}
+        # What changes parse results: the project, the target and the names baked into nodes.
+        return (
+            str(self.settings.project_dir),
+            str(self.settings.profiles_path),
+            self.settings.target or "",
+            env.get("EC_SCHEMA", ""),
+            Path(env.get("EC_DUCKDB_PATH", "warehouse.duckdb")).name,
+            env.get("PGDATABASE", ""),
+        )
+
+    @property
+    def manifest(self) -> Manifest:
+        key = self._manifest_key()
+        if key not in _MANIFESTS:
+            collected = _Collected()
+            with _environment(self.settings.environment()):
+                result = dbtRunner(callbacks=[collected]).invoke(["parse", "--quiet", *self._common_args()])
+            if not result.success or not isinstance(result.result, Manifest):
+                raise _classify("\n".join(collected.errors) or str(result.exception), "parsing the dbt project")
+            _MANIFESTS[key] = result.result
+        return _MANIFESTS[key]
+
+    def invoke(self, args: list[str], context: str) -> dbtRunnerResult:
+        """Runs one dbt command (seed, run, docs generate, ...) with the parsed manifest."""
+        collected = _Collected()
+        manifest = self.manifest
+        with _environment(self.settings.environment()):
+            try:
+                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke(
+                    [*args, "--quiet", *self._common_args()]
+                )
+            finally:
+                _release_duckdb()
+        if not result.success:
+            raise _classify("\n".join(collected.errors) or str(result.exception), context)
+        return result
+
+    def operation(self, macro: str, **kwargs: Any) -> Any:
+        """Runs a package macro; returns the last value it emitted with `emit_result` (or None)."""
+        collected = _Collected()
+        manifest = self.manifest
+        args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
+        with _environment(self.settings.environment()):
+            try:
+                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke(
+                    [*args, "--quiet", *self._common_args()]
+                )
+            finally:
+                _release_duckdb()
+        if not result.success or collected.errors:
+            raise _classify("\n".join(collected.errors) or str(result.exception), macro)
+        return collected.results[-1] if collected.results else None

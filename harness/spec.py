@@ -1,0 +1,203 @@
+"""Migration specs: typed models, loaded and validated once at the edge.
+
+A spec is one YAML file. Every error names the file, the field and the fix; nothing that
+fails here has touched the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from harness.errors import SpecError
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DATA_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$")
+# PostgreSQL truncates identifiers at 63 bytes; longer names would silently collide.
+MAX_IDENTIFIER_LENGTH = 63
+
+
+def check_identifier(value: str) -> str:
+    if not _IDENTIFIER.match(value) or len(value) > MAX_IDENTIFIER_LENGTH:
+        raise ValueError(
+            f"{value!r} is not a plain identifier: use letters, digits and underscores, "
+            f"starting with a letter or underscore, at most {MAX_IDENTIFIER_LENGTH} characters"
+        )
+    return value
+
+
+def check_data_type(value: str) -> str:
+    if not _DATA_TYPE.match(value.strip()):
+        raise ValueError(f"{value!r} is not a SQL type name such as text, integer or numeric(12, 2)")
+    return value.strip()
+
+
+def check_sql_expression(value: str) -> str:
+    """Accepts one SQL expression: no statement separator, no comment, balanced parentheses.
+
+    Quotes are honoured, so `first_name || ';' || last_name` is fine.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("the expression is empty")
+    depth = 0
+    quote: str | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == quote:
+                if text[index + 1 : index + 2] == quote:  # doubled quote: escaped, stay inside
+                    index += 1
+                else:
+                    quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == ";":
+            raise ValueError("an expression may not contain ';' (one expression, not statements)")
+        elif text[index : index + 2] in ("--", "/*"):
+            raise ValueError("an expression may not contain SQL comments")
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise ValueError("unbalanced parentheses: a ')' closes nothing")
+        index += 1
+    if quote:
+        raise ValueError(f"unterminated quote {quote}")
+    if depth:
+        raise ValueError("unbalanced parentheses: a '(' is never closed")
+    return text
+
+
+Identifier = Annotated[str, AfterValidator(check_identifier)]
+DataType = Annotated[str, AfterValidator(check_data_type)]
+SqlExpression = Annotated[str, AfterValidator(check_sql_expression)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddColumn(_Strict):
+    """Expand adds a nullable column, backfill fills it with `up`, contract keeps it."""
+
+    type: Literal["add_column"]
+    column: Identifier
+    data_type: DataType
+    up: SqlExpression = Field(description="computes the new column from the old shape")
+    down: SqlExpression | None = Field(
+        default=None, description="computes old columns back from the new one (dual write)"
+    )
+
+
+class DropColumn(_Strict):
+    """The column stays readable through `<table>_v1` until contract drops it."""
+
+    type: Literal["drop_column"]
+    column: Identifier
+    down: SqlExpression | None = Field(
+        default=None, description="recomputes the dropped column from the new shape"
+    )
+
+
+Operation = Annotated[AddColumn | DropColumn, Field(discriminator="type")]
+
+
+class Checks(_Strict):
+    row_count_tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
+    not_null: list[Identifier] = Field(default_factory=list)
+
+
+class MigrationSpec(_Strict):
+    name: Identifier
+    description: str = ""
+    table: Identifier
+    schema_name: Identifier | None = Field(default=None, alias="schema")
+    key: list[Identifier] = Field(min_length=1)
+    batch_size: int = Field(default=10_000, ge=1, le=1_000_000)
+    throttle_seconds: float = Field(default=0.0, ge=0.0, le=60.0)
+    operations: list[Operation] = Field(min_length=1)
+    checks: Checks = Field(default_factory=Checks)
+
+    @model_validator(mode="after")
+    def _operations_fit_together(self) -> MigrationSpec:
+        seen: set[str] = set()
+        for position, operation in enumerate(self.operations):
+            if operation.column in seen:
+                raise ValueError(
+                    f"operations[{position}]: column {operation.column!r} is named by two operations"
+                )
+            seen.add(operation.column)
+            if isinstance(operation, DropColumn) and operation.column in self.key:
+                raise ValueError(
+                    f"operations[{position}]: {operation.column!r} is part of the key and cannot be dropped"
+                )
+        return self
+
+    @property
+    def added(self) -> list[AddColumn]:
+        return [op for op in self.operations if isinstance(op, AddColumn)]
+
+    @property
+    def dropped(self) -> list[str]:
+        return [op.column for op in self.operations if isinstance(op, DropColumn)]
+
+    def new_shape(self, old_columns: list[str]) -> list[str]:
+        """Column list of the new version: old ones minus dropped, plus added (in spec order)."""
+        dropped = set(self.dropped)
+        return [c for c in old_columns if c not in dropped] + [op.column for op in self.added]
+
+    @property
+    def spec_hash(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("add_column", "drop_column", "function-after[check_identifier(), str]"):
+            continue  # discriminator and validator names say nothing to the user
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+_FIXES = {
+    "missing": "add the field",
+    "extra_forbidden": "remove it or check its spelling",
+    "union_tag_invalid": "use one of: add_column, drop_column",
+    "union_tag_not_found": "give each operation a `type` (add_column or drop_column)",
+}
+
+
+def load_spec(path: str | Path) -> MigrationSpec:
+    """Reads and validates one spec file; raises SpecError naming file, field and fix."""
+    file = Path(path)
+    if not file.is_file():
+        raise SpecError(f"{file}: no such spec file.", "pass the path of a migration YAML file")
+    try:
+        raw = yaml.safe_load(file.read_text())
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{file}: not valid YAML: {exc}.", "fix the YAML syntax") from exc
+    if not isinstance(raw, dict):
+        raise SpecError(f"{file}: the spec must be a mapping of fields.", "see docs/spec.md")
+    try:
+        return MigrationSpec.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = _field_path(tuple(first["loc"]))
+        message = first["msg"].removeprefix("Value error, ")
+        fix = _FIXES.get(first["type"], "correct the value (see docs/spec.md)")
+        more = f" ({exc.error_count() - 1} more problem(s) after this one)" if exc.error_count() > 1 else ""
+        raise SpecError(f"{file}: field `{field}`: {message}{more}.", fix) from exc

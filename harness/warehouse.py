@@ -1,0 +1,150 @@
+"""The warehouse as the harness sees it: typed calls to the package's macros.
+
+Adapter differences live in the macros (dispatched per adapter); this class is the one small
+interface the rest of the harness uses, whatever the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.runner import DbtProject, Settings
+from harness.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    adapter: str
+    database: str
+    schema: str
+    target: str
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    rows: int
+    last_key: list[Any] | None
+    done: bool
+
+
+class Warehouse:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.project = DbtProject(settings)
+        self._info: TargetInfo | None = None
+
+    # -- connection -------------------------------------------------------------------------
+    def info(self) -> TargetInfo:
+        """Connects once (raises ConnectionFailed if it cannot) and tells the adapter and schema."""
+        if self._info is None:
+            data = self.project.operation("target_info")
+            self._info = TargetInfo(data["adapter"], data["database"], data["schema"], data["target"])
+        return self._info
+
+    @property
+    def meta(self) -> dict[str, str]:
+        return {"meta_schema": self.settings.meta_schema}
+
+    # -- state ------------------------------------------------------------------------------
+    def ensure_state(self) -> None:
+        self.project.operation("ensure_state_tables", **self.meta)
+
+    def record_run(self, run_id: str, migration: str, relation: str, state: str, spec_hash: str, at: str) -> None:
+        self.project.operation(
+            "record_run", run_id=run_id, migration=migration, relation=relation,
+            state=state, spec_hash=spec_hash, at=at, **self.meta,
+        )  # fmt: skip
+
+    def set_run_state(
+        self, run_id: str, state: str, at: str, note: str | None = None, backup_relation: str | None = None
+    ) -> None:
+        self.project.operation(
+            "set_run_state", run_id=run_id, state=state, at=at, note=note,
+            backup_relation=backup_relation, **self.meta,
+        )  # fmt: skip
+
+    def record_step(self, run_id: str, **step: Any) -> None:
+        self.project.operation("record_step", run_id=run_id, **step, **self.meta)
+
+    def record_snapshot(self, run_id: str, label: str, snapshot: Snapshot) -> None:
+        self.project.operation("record_snapshot", run_id=run_id, label=label, snapshot=snapshot.to_dict(), **self.meta)
+
+    def read_run(self, migration: str) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.project.operation("read_run", migration=migration, **self.meta)
+        return result
+
+    # -- reading ----------------------------------------------------------------------------
+    def describe_table(self, schema: str, table: str, key: list[str], reserved: list[str]) -> dict[str, Any]:
+        result: dict[str, Any] = self.project.operation(
+            "describe_table", schema=schema, table=table, key=key, reserved=reserved
+        )
+        return result
+
+    def check_expression(self, schema: str, table: str, expression: str, data_type: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.project.operation(
+            "check_expression", schema=schema, table=table, expression=expression, data_type=data_type
+        )
+        return result
+
+    def snapshot(self, schema: str, table: str, taken_at: str | None = None) -> Snapshot:
+        data = self.project.operation("snapshot_table", schema=schema, table=table, taken_at=taken_at)
+        return Snapshot.from_dict(data)
+
+    def count_derived_mismatches(
+        self, source: tuple[str, str], target: tuple[str, str], key: list[str], column: str, expression: str,
+        data_type: str,
+    ) -> int:  # fmt: skip
+        result = self.project.operation(
+            "count_derived_mismatches",
+            source_schema=source[0], source_table=source[1], target_schema=target[0], target_table=target[1],
+            key=key, column=column, expression=expression, data_type=data_type,
+        )  # fmt: skip
+        return int(result["mismatches"])
+
+    def count_nulls(self, schema: str, table: str, columns: list[str]) -> dict[str, int]:
+        result: dict[str, int] = self.project.operation("count_nulls", schema=schema, table=table, columns=columns)
+        return result
+
+    # -- changing ---------------------------------------------------------------------------
+    def copy_table(self, source: tuple[str, str], destination: tuple[str, str]) -> None:
+        self.project.operation(
+            "copy_table", source_schema=source[0], source_table=source[1],
+            destination_schema=destination[0], destination_table=destination[1],
+        )  # fmt: skip
+
+    def drop_table(self, schema: str, table: str) -> None:
+        self.project.operation("drop_table", schema=schema, table=table)
+
+    def add_columns(self, schema: str, table: str, columns: dict[str, str]) -> None:
+        self.project.operation("add_columns", schema=schema, table=table, columns=columns)
+
+    def drop_columns(self, schema: str, table: str, columns: list[str], if_exists: bool = False) -> None:
+        self.project.operation("drop_columns", schema=schema, table=table, columns=columns, if_exists=if_exists)
+
+    def create_version_views(self, schema: str, table: str, versions: dict[str, list[str]]) -> None:
+        self.project.operation("create_version_views", schema=schema, table=table, versions=versions)
+
+    def switch_version(self, schema: str, table: str, version: str) -> None:
+        self.project.operation("switch_version", schema=schema, table=table, version=version)
+
+    def drop_version_views(self, schema: str, table: str, versions: list[str]) -> None:
+        self.project.operation("drop_version_views", schema=schema, table=table, versions=versions)
+
+    def backfill_batch(
+        self, schema: str, table: str, key: list[str], assignments: dict[str, list[str]],
+        after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, committed_at: str,
+    ) -> BatchResult:  # fmt: skip
+        result = self.project.operation(
+            "backfill_batch", schema=schema, table=table, key=key, assignments=assignments,
+            after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
+            committed_at=committed_at, **self.meta,
+        )  # fmt: skip
+        return BatchResult(int(result["rows"]), result["last_key"], bool(result["done"]))
+
+    # -- dbt commands -----------------------------------------------------------------------
+    def seed(self, select: list[str]) -> None:
+        self.project.invoke(["seed", "--full-refresh", "--select", *select], "dbt seed")
+
+    def build_models(self, select: list[str]) -> None:
+        self.project.invoke(["run", "--select", *select], "dbt run")

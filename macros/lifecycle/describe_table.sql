@@ -1,0 +1,42 @@
+{% macro describe_table(schema, table, key, reserved=[]) %}
+    {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
+        columns, the health of the key (NULLs, duplicates), and whether names the migration will
+        create (`reserved`) are already taken by tables. Reads only. -#}
+    {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
+    {% if not found %}
+        {% do expand_contract.emit_result({'exists': false}) %}
+        {{ return(none) }}
+    {% endif %}
+    {% set columns = [] %}
+    {% for column in adapter.get_columns_in_relation(found) %}
+        {% do columns.append({'name': column.name, 'data_type': column.data_type}) %}
+    {% endfor %}
+    {% set names = columns | map(attribute='name') | list %}
+    {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': []} %}
+    {% for name in reserved %}
+        {% set other = adapter.get_relation(database=target.database, schema=schema, identifier=name) %}
+        {% if other and not other.is_view %}
+            {% do result.taken.append(name) %}
+        {% endif %}
+    {% endfor %}
+    {% set missing_keys = key | reject('in', names) | list %}
+    {% if missing_keys | length == 0 %}
+        {% set keys = [] %}
+        {% set null_tests = [] %}
+        {% for k in key %}
+            {% do keys.append(adapter.quote(k)) %}
+            {% do null_tests.append(adapter.quote(k) ~ ' is null') %}
+        {% endfor %}
+        {% set sql %}
+            select
+                (select count(*) from {{ found }}) as row_count,
+                (select count(*) from {{ found }} where {{ null_tests | join(' or ') }}) as null_keys,
+                (select count(*) from (
+                    select {{ keys | join(', ') }} from {{ found }}
+                    group by {{ keys | join(', ') }} having count(*) > 1) d) as duplicate_keys
+        {% endset %}
+        {% do result.update(expand_contract.rows_as_dicts(run_query(sql))[0]) %}
+    {% endif %}
+    {% do expand_contract.emit_result(result) %}
+    {{ return(result) }}
+{% endmacro %}

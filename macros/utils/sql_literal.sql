@@ -1,0 +1,18 @@
+{% macro sql_literal(value) %}
+    {%- if value is none -%}
+        {{ return('null') }}
+    {%- elif value is boolean -%}
+        {{ return('true' if value else 'false') }}
+    {%- elif value is number -%}
+        {{ return(value | string) }}
+    {%- else -%}
+        {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro sql_literal_list(values) %}
+    {#- A comma-separated list of literals, e.g. for a row value `(1, 'a')`. -#}
+    {% set out = [] %}
+    {% for value in values %}{% do out.append(expand_contract.sql_literal(value)) %}{% endfor %}
+    {{ return(out | join(', ')) }}
+{% endmacro %}

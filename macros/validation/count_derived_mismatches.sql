@@ -1,0 +1,29 @@
+{% macro count_derived_mismatches(source_schema, source_table, target_schema, target_table, key, column, expression, data_type) %}
+    {#- Rows whose `column` in target differs from `expression` evaluated on the matching source row
+        (matched by key, NULL-safe); recomputes the expected value in SQL instead of trusting the backfill. -#}
+    {% set source = expand_contract.ec_relation(source_schema, source_table) %}
+    {% set target_rel = expand_contract.ec_relation(target_schema, target_table) %}
+    {% set keys = [] %}
+    {% set join_on = [] %}
+    {% for k in key %}
+        {% do keys.append(adapter.quote(k)) %}
+        {% do join_on.append('e.' ~ adapter.quote(k) ~ ' = a.' ~ adapter.quote(k)) %}
+    {% endfor %}
+    {% set sql %}
+        with expected as (
+            select {{ keys | join(', ') }}, cast(({{ expression }}) as {{ data_type }}) as expected_value
+            from {{ source }}
+        ),
+        actual as (
+            select {{ keys | join(', ') }}, {{ adapter.quote(column) }} as actual_value
+            from {{ target_rel }}
+        )
+        select count(*) as mismatches
+        from expected e
+        full outer join actual a on {{ join_on | join(' and ') }}
+        where e.expected_value is distinct from a.actual_value
+    {% endset %}
+    {% set mismatches = expand_contract.rows_as_dicts(run_query(sql))[0].mismatches %}
+    {% do expand_contract.emit_result({'mismatches': mismatches}) %}
+    {{ return(mismatches) }}
+{% endmacro %}
