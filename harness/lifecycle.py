@@ -212,7 +212,8 @@ class Migration:
         if described["null_keys"] or described["duplicate_keys"]:
             raise InputError(
                 f"the key ({', '.join(spec.key)}) of {self.relation} is not usable: "
-                f"{described['null_keys']} row(s) with a NULL key, {described['duplicate_keys']} duplicated key value(s).",
+                f"{described['null_keys']} row(s) with a NULL key, "
+                f"{described['duplicate_keys']} duplicated key value(s).",
                 "choose a unique NOT NULL key, or add one, e.g. "
                 f"`alter table {self.relation} add column row_id bigint generated always as identity`",
             )
@@ -242,7 +243,7 @@ class Migration:
                     f"checks.not_null: {column} is not a column of the new shape ({', '.join(new_shape)}).",
                     "list columns of the table after the migration",
                 )
-        for position, operation in enumerate(spec.added):
+        for operation in spec.added:
             try:
                 self.warehouse.check_expression(self.schema, self.table, operation.up, operation.data_type)
             except WarehouseError as exc:
@@ -280,8 +281,8 @@ class Migration:
         if run.state == "expanded":
             steps.append(self._step(run, "backfill", lambda: self._backfill(run)))
         if run.state == "backfilled":
-            report = self.validate(run)
-            steps.append(self._validation_step(report))
+            report, step = self._validation_step(run)
+            steps.append(step)
             if not report.passed:
                 raise ValidationFailed(
                     f"validation of {self.spec.name} failed: {report.summary()}.",
@@ -299,8 +300,8 @@ class Migration:
                 "run `harness migrate start <spec>` until it reports validated",
             )
         steps: list[StepResult] = []
-        report = self.validate(run)
-        steps.append(self._validation_step(report))
+        report, step = self._validation_step(run)
+        steps.append(step)
         if not report.passed:
             raise GuardRefused(
                 f"contract refused: validation of {self.spec.name} failed ({report.summary()}).",
@@ -475,10 +476,12 @@ class Migration:
             detail=report.summary(),
         )  # fmt: skip
 
-    def _validation_step(self, report: ValidationReport) -> StepResult:
-        step = StepResult("validate", None, 0.0, report.summary())
+    def _validation_step(self, run: RunRecord) -> tuple[ValidationReport, StepResult]:
+        clock = time.perf_counter()
+        report = self.validate(run)
+        step = StepResult("validate", None, time.perf_counter() - clock, report.summary())
         self.reporter.step_finished(step)
-        return step
+        return report, step
 
     def _backup_parts(self, run: RunRecord) -> tuple[str, str]:
         if not run.backup_relation:
@@ -497,7 +500,7 @@ class Migration:
         return steps
 
     def _restore(self, run: RunRecord) -> _Outcome:
-        self.warehouse.drop_version_views(self.schema, self.table, [OLD_VERSION, NEW_VERSION])
+        self.warehouse.drop_version_views(self.schema, self.table, ["current", OLD_VERSION, NEW_VERSION])
         if run.backup_relation is None:
             # Nothing was changed before the backup step; only views could exist.
             return _Outcome(None, "no backup taken yet: nothing to restore")

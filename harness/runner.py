@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbt.adapters.base import impl as base_adapter
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 
@@ -114,6 +115,15 @@ def _release_duckdb() -> None:
         DuckDBConnectionManager.close_all_connections()
 
 
+# dbt-adapters 1.24 extends this module-level list in place each time an adapter is built, so a
+# process that alternates adapters (the test suite) makes every later invocation slower.
+_BASE_BEHAVIOR_FLAGS = list(base_adapter.DEFAULT_BASE_BEHAVIOR_FLAGS)
+
+
+def _reset_behavior_flags() -> None:
+    base_adapter.DEFAULT_BASE_BEHAVIOR_FLAGS[:] = _BASE_BEHAVIOR_FLAGS
+
+
 def _classify(message: str, context: str) -> HarnessError:
     lowered = message.lower()
     if any(sign in lowered for sign in _CONNECTION_SIGNS) and "relation" not in lowered:
@@ -148,6 +158,8 @@ class DbtProject:
             "--profiles-dir", str(self.settings.profiles_path),
             "--target-path", str(self.settings.output_dir),
             "--log-path", str(self.settings.output_dir / "logs"),
+            # The harness renders results and errors itself; dbt's full log stays in the file.
+            "--log-level", "none", "--log-level-file", "debug",
         ]  # fmt: skip
         if self.settings.target:
             args += ["--target", self.settings.target]
@@ -171,7 +183,7 @@ class DbtProject:
         if key not in _MANIFESTS:
             collected = _Collected()
             with _environment(self.settings.environment()):
-                result = dbtRunner(callbacks=[collected]).invoke(["parse", "--quiet", *self._common_args()])
+                result = dbtRunner(callbacks=[collected]).invoke(["parse", *self._common_args()])
             if not result.success or not isinstance(result.result, Manifest):
                 raise _classify("\n".join(collected.errors) or str(result.exception), "parsing the dbt project")
             _MANIFESTS[key] = result.result
@@ -183,11 +195,10 @@ class DbtProject:
         manifest = self.manifest
         with _environment(self.settings.environment()):
             try:
-                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke(
-                    [*args, "--quiet", *self._common_args()]
-                )
+                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke([*args, *self._common_args()])
             finally:
                 _release_duckdb()
+                _reset_behavior_flags()
         if not result.success:
             raise _classify("\n".join(collected.errors) or str(result.exception), context)
         return result
@@ -199,11 +210,10 @@ class DbtProject:
         args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
         with _environment(self.settings.environment()):
             try:
-                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke(
-                    [*args, "--quiet", *self._common_args()]
-                )
+                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke([*args, *self._common_args()])
             finally:
                 _release_duckdb()
+                _reset_behavior_flags()
         if not result.success or collected.errors:
             raise _classify("\n".join(collected.errors) or str(result.exception), macro)
         return collected.results[-1] if collected.results else None

@@ -103,9 +103,7 @@ class DropColumn(_Strict):
 
     type: Literal["drop_column"]
     column: Identifier
-    down: SqlExpression | None = Field(
-        default=None, description="recomputes the dropped column from the new shape"
-    )
+    down: SqlExpression | None = Field(default=None, description="recomputes the dropped column from the new shape")
 
 
 Operation = Annotated[AddColumn | DropColumn, Field(discriminator="type")]
@@ -132,9 +130,7 @@ class MigrationSpec(_Strict):
         seen: set[str] = set()
         for position, operation in enumerate(self.operations):
             if operation.column in seen:
-                raise ValueError(
-                    f"operations[{position}]: column {operation.column!r} is named by two operations"
-                )
+                raise ValueError(f"operations[{position}]: column {operation.column!r} is named by two operations")
             seen.add(operation.column)
             if isinstance(operation, DropColumn) and operation.column in self.key:
                 raise ValueError(

@@ -114,7 +114,7 @@ class Warehouse:
         )  # fmt: skip
 
     def drop_table(self, schema: str, table: str) -> None:
-        self.project.operation("drop_table", schema=schema, table=table)
+        self.project.operation("drop_harness_table", schema=schema, table=table)
 
     def add_columns(self, schema: str, table: str, columns: dict[str, str]) -> None:
         self.project.operation("add_columns", schema=schema, table=table, columns=columns)
@@ -128,8 +128,8 @@ class Warehouse:
     def switch_version(self, schema: str, table: str, version: str) -> None:
         self.project.operation("switch_version", schema=schema, table=table, version=version)
 
-    def drop_version_views(self, schema: str, table: str, versions: list[str]) -> None:
-        self.project.operation("drop_version_views", schema=schema, table=table, versions=versions)
+    def drop_version_views(self, schema: str, table: str, suffixes: list[str]) -> None:
+        self.project.operation("drop_version_views", schema=schema, table=table, suffixes=suffixes)
 
     def backfill_batch(
         self, schema: str, table: str, key: list[str], assignments: dict[str, list[str]],

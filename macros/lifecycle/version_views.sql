@@ -13,16 +13,20 @@
 {% endmacro %}
 
 {% macro switch_version(schema, table, version) %}
-    {#- Points `<table>_current` at one version's view, atomically (one statement, one transaction). -#}
+    {#- Points `<table>_current` at one version's view atomically: drop + create in one transaction
+        (PostgreSQL cannot CREATE OR REPLACE a view whose columns change). -#}
     {% set current = api.Relation.create(database=target.database, schema=schema, identifier=table ~ '_current', type='view') %}
     {% set chosen = api.Relation.create(database=target.database, schema=schema, identifier=table ~ '_' ~ version, type='view') %}
-    {% do expand_contract.run_in_transaction(['create or replace view ' ~ current ~ ' as select * from ' ~ chosen]) %}
+    {% do expand_contract.run_in_transaction([
+        'drop view if exists ' ~ current,
+        'create view ' ~ current ~ ' as select * from ' ~ chosen,
+    ]) %}
 {% endmacro %}
 
-{% macro drop_version_views(schema, table, versions) %}
-    {#- Drops `<table>_current` and the named versions' views (those that exist). -#}
+{% macro drop_version_views(schema, table, suffixes) %}
+    {#- Drops the views `<table>_<suffix>` that exist, in the order given (dependents first). -#}
     {% set statements = [] %}
-    {% for suffix in ['current'] + versions %}
+    {% for suffix in suffixes %}
         {% set view = api.Relation.create(database=target.database, schema=schema, identifier=table ~ '_' ~ suffix, type='view') %}
         {% do statements.append('drop view if exists ' ~ view) %}
     {% endfor %}

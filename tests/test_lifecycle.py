@@ -1,0 +1,123 @@
+"""The demo migration's lifecycle on both adapters: counts, checksums, contract, rollback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.demo import run_demo
+from harness.errors import GuardRefused, StateError, ValidationFailed
+from harness.lifecycle import Migration, NullReporter
+from harness.runner import Settings
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import DEMO_SPEC, Db
+
+RAW_ROWS = 100
+
+
+def migration(warehouse: Warehouse, reporter: Any = None) -> Migration:
+    return Migration(warehouse, load_spec(DEMO_SPEC), reporter, lock_backoff_seconds=0.05)
+
+
+def test_demo_contracts_then_rollback_restores_exact_checksum_twice(settings: Settings, db: Db) -> None:
+    for _ in range(2):  # the demo must work again on a warehouse it already ran in
+        result = run_demo(settings)
+        assert sorted(result.columns_after_contract) == ["full_name", "id"]
+        steps = {step.step: step for step in result.steps}
+        assert steps["backfill"].rows == RAW_ROWS
+        assert steps["prove rollback"].result == "checksum equals before-snapshot"
+        assert db.columns("customers") == ["id", "first_name", "last_name"]
+        assert db.rows("customers") == db.rows("raw_customers")
+    states = db.query(f"select state from {settings.meta_schema if db.adapter == 'postgres' else 'expand_contract_meta'}"
+                      ".migration_runs order by created_at")  # fmt: skip
+    assert [state for (state,) in states] == ["rolled_back", "rolled_back"]
+
+
+def test_start_backfills_and_validates_with_both_shapes_readable(loaded: Warehouse, db: Db) -> None:
+    steps = migration(loaded).start()
+    assert [s.step for s in steps] == ["snapshot before", "backup + verify", "expand", "backfill", "validate"]
+    rows = db.query("select first_name, last_name, full_name from customers")
+    assert len(rows) == RAW_ROWS
+    assert all(full == f"{first} {last}" for first, last, full in rows)
+    assert db.columns("customers_v1") == ["id", "first_name", "last_name"]
+    assert db.columns("customers_v2") == ["id", "full_name"]
+    assert db.columns("customers_current") == ["id", "first_name", "last_name"]
+    run = migration(loaded).current_run()
+    assert run is not None and run.state == "validated" and run.last_validation_passed()
+    assert run.snapshots["before"].row_count == RAW_ROWS
+
+
+def test_complete_switches_readers_and_drops_old_columns(loaded: Warehouse, db: Db) -> None:
+    migration(loaded).start()
+    before = db.query("select id, first_name || ' ' || last_name from customers order by id")
+    steps = migration(loaded).complete()
+    assert [s.step for s in steps] == ["validate", "switch", "contract"]
+    assert db.columns("customers") == ["id", "full_name"]
+    assert db.columns("customers_current") == ["id", "full_name"]
+    assert db.query("select id, full_name from customers order by id") == before
+    assert migration(loaded).validate(record=False).passed  # recomputed from the backup
+
+
+def test_tampered_data_fails_validation_and_blocks_contract(loaded: Warehouse, db: Db) -> None:
+    migration(loaded).start()
+    db.execute("update customers set first_name = 'Mallory' where id = 7")
+    report = migration(loaded).validate()
+    failed = {check.name for check in report.failures}
+    assert failed == {"column first_name unchanged", "full_name = up"}
+    tampered = db.rows("customers")
+    with pytest.raises(GuardRefused, match="contract refused"):
+        migration(loaded).complete()
+    assert db.rows("customers") == tampered  # nothing was dropped
+    assert "first_name" in db.columns("customers")
+
+
+def test_backfill_interrupted_resumes_from_last_checkpoint(loaded: Warehouse, db: Db) -> None:
+    class Crash(Exception):
+        pass
+
+    class CrashAfterFirstBatch(NullReporter):
+        def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+            raise Crash  # the first batch has committed; the process "dies" here
+
+    with pytest.raises(Crash):
+        migration(loaded, CrashAfterFirstBatch()).start()
+    assert db.query("select count(full_name) from customers") == [(30,)]
+    steps = migration(loaded).start()
+    backfill = next(s for s in steps if s.step == "backfill")
+    assert backfill.rows == RAW_ROWS - 30
+    assert "resumed after checkpoint 1" in backfill.result
+    assert db.query("select count(*) from customers where full_name = first_name || ' ' || last_name") == [(100,)]
+    run = migration(loaded).current_run()
+    assert run is not None and run.state == "validated"
+
+
+@pytest.mark.parametrize("stop_after", ["start", "complete"])
+def test_rollback_restores_rows_exactly(loaded: Warehouse, db: Db, stop_after: str) -> None:
+    original = db.rows("customers")
+    migration(loaded).start()
+    if stop_after == "complete":
+        migration(loaded).complete()
+    steps = migration(loaded).rollback()
+    assert steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("customers") == original
+    assert db.columns("customers") == ["id", "first_name", "last_name"]
+    assert not any(name.startswith("customers_") for name in db_relations(db))
+    with pytest.raises(StateError, match="already rolled back"):
+        migration(loaded).rollback()
+
+
+def test_rollback_that_cannot_reproduce_before_snapshot_fails(loaded: Warehouse, db: Db) -> None:
+    run_migration = migration(loaded)
+    run_migration.start()
+    run = run_migration.current_run()
+    assert run is not None and run.backup_relation
+    db.execute(f"update {run.backup_relation} set last_name = 'Z.' where id = 3")  # a corrupted backup
+    with pytest.raises(ValidationFailed, match="did not reproduce the before-snapshot"):
+        migration(loaded).rollback()
+
+
+def db_relations(db: Db) -> list[str]:
+    found = db.query(f"select table_name from information_schema.tables where table_schema = '{db.schema}'")
+    return [name for (name,) in found]
