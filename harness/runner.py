@@ -33,6 +33,7 @@ _CONNECTION_SIGNS = (
     "timeout expired",
     "no password supplied",
     "password authentication failed",
+    "cannot open file",  # DuckDB: the database file cannot be opened
 )
 _ERROR_EVENTS = {"RunningOperationCaughtError", "RunningOperationUncaughtError", "MainEncounteredError"}
 

@@ -1,0 +1,133 @@
+"""Bad input: one clear error, a non-zero exit, and the data unchanged (rows and checksum)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.errors import ConnectionFailed, HarnessError, InputError, SpecError
+from harness.lifecycle import Migration
+from harness.runner import Settings
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import Db, write_spec
+
+GOOD = """
+name: bad_input_probe
+table: {table}
+key: [{key}]
+operations:
+  - type: add_column
+    column: {column}
+    data_type: {data_type}
+    up: "{up}"
+"""
+
+
+def spec_text(**overrides: str) -> str:
+    values = {"table": "customers", "key": "id", "column": "full_name", "data_type": "text",
+              "up": "first_name || ' ' || last_name"}  # fmt: skip
+    values.update(overrides)
+    return GOOD.format(**values)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "message"),
+    [
+        ({"table": "customerz"}, InputError, "table .*customerz does not exist"),
+        ({"key": "customer_no"}, InputError, "key column\\(s\\) customer_no not found"),
+        ({"data_type": "integer", "up": "cast(last_name as integer)"}, InputError, "cannot be computed as integer"),
+        ({"up": "no_such_column || 'x'"}, InputError, "operations\\[0\\].up"),
+        ({"column": "first_name"}, InputError, "first_name already exists"),
+    ],
+    ids=["missing-table", "missing-key-column", "uncastable-up", "unknown-column-in-up", "existing-column"],
+)
+def test_bad_spec_is_refused_and_data_unchanged(
+    loaded: Warehouse, db: Db, tmp_path: Path, overrides: dict[str, str], error: type[HarnessError], message: str
+) -> None:
+    rows_before = db.rows("customers")
+    checksum_before = loaded.snapshot(db.schema, "customers").table_checksum
+    spec = load_spec(write_spec(tmp_path, spec_text(**overrides)))
+    with pytest.raises(error, match=message) as raised:
+        Migration(loaded, spec).start()
+    assert raised.value.exit_code == 2
+    assert raised.value.fix  # every message says what to do
+    assert db.rows("customers") == rows_before
+    assert loaded.snapshot(db.schema, "customers").table_checksum == checksum_before
+    assert db.columns("customers") == ["id", "first_name", "last_name"]
+
+
+def test_table_without_usable_key_is_refused(loaded: Warehouse, db: Db, tmp_path: Path) -> None:
+    db.execute(f"insert into {db.schema}.customers values (5, 'Twin', 'T.')")
+    rows_before = db.rows("customers", order_by="id, first_name")
+    spec = load_spec(write_spec(tmp_path, spec_text()))
+    with pytest.raises(InputError, match="1 duplicated key value") as raised:
+        Migration(loaded, spec).start()
+    assert "add one" in str(raised.value)
+    assert db.rows("customers", order_by="id, first_name") == rows_before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("table", '"; drop table customers; --'), ("column", 'x"; drop table customers; --'), ("key", "id; drop")],
+)
+def test_injected_identifier_is_rejected_before_touching_data(
+    loaded: Warehouse, db: Db, tmp_path: Path, field: str, value: str
+) -> None:
+    rows_before = db.rows("customers")
+    path = write_spec(tmp_path, spec_text(**{field: value.replace('"', '\\"')}))
+    with pytest.raises(SpecError, match="not a plain identifier") as raised:
+        load_spec(path)
+    assert str(path) in str(raised.value)
+    assert db.rows("customers") == rows_before
+
+
+def test_injected_expression_is_rejected_and_cli_exits_2(
+    loaded: Warehouse, db: Db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows_before = db.rows("customers")
+    for name, value in loaded.settings.environment().items():
+        monkeypatch.setenv(name, value)
+    path = write_spec(tmp_path, spec_text(up="first_name; drop table customers"))
+    result = CliRunner().invoke(app, ["--target", db.settings.target or "duckdb", "migrate", "start", str(path)])
+    assert result.exit_code == 2
+    assert "operations[0].up" in result.output and "';'" in result.output
+    assert db.rows("customers") == rows_before
+
+
+@pytest.mark.postgres
+def test_unreachable_postgres_is_a_connection_error(postgres_settings: Settings) -> None:
+    unreachable = Settings(project_dir=postgres_settings.project_dir, target="postgres", target_dir=postgres_settings.target_dir)
+    import os
+
+    saved = os.environ.get("PGPORT")
+    os.environ["PGPORT"] = "1"  # nothing listens there
+    try:
+        with pytest.raises(ConnectionFailed, match="cannot reach the warehouse") as raised:
+            Warehouse(unreachable).info()
+    finally:
+        if saved is None:
+            os.environ.pop("PGPORT")
+        else:
+            os.environ["PGPORT"] = saved
+    assert raised.value.exit_code == 2
+
+
+@pytest.mark.postgres
+def test_cli_reports_unreachable_postgres_with_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGPORT", "1")
+    result = CliRunner().invoke(app, ["--target", "postgres", "snapshot", "public.customers"])
+    assert result.exit_code == 2
+    assert "cannot reach the warehouse" in result.output
+
+
+@pytest.mark.duckdb
+def test_unopenable_duckdb_file_is_a_connection_error(tmp_path: Path) -> None:
+    (tmp_path / "not_a_dir").write_text("a file where a folder should be")
+    settings = Settings(target="duckdb", target_dir=tmp_path / "t", duckdb_path=tmp_path / "not_a_dir" / "w.duckdb")
+    with pytest.raises(ConnectionFailed) as raised:
+        Warehouse(settings).info()
+    assert raised.value.exit_code == 2
