@@ -83,8 +83,17 @@ def main(
     target: Annotated[str | None, typer.Option(help="dbt target from profiles.yml (duckdb, postgres).")] = None,
     project_dir: Annotated[Path, typer.Option(help="The dbt project (this package).")] = REPO_ROOT,
     profiles_dir: Annotated[Path | None, typer.Option(help="Folder of profiles.yml (default: project).")] = None,
+    meta_schema: Annotated[
+        str, typer.Option(envvar="EC_META_SCHEMA", help="Schema of the state tables.")
+    ] = Settings.meta_schema,
+    backup_schema: Annotated[
+        str, typer.Option(envvar="EC_BACKUP_SCHEMA", help="Schema of the verified backups.")
+    ] = Settings.backup_schema,
 ) -> None:
-    ctx.obj = Settings(project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target)
+    ctx.obj = Settings(
+        project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target,
+        meta_schema=meta_schema, backup_schema=backup_schema,
+    )  # fmt: skip
 
 
 @app.command()

@@ -88,7 +88,10 @@ def postgres_reachable() -> str | None:
 
 def _duckdb_settings(tmp_path: Path) -> Settings:
     return Settings(
-        project_dir=REPO_ROOT, target="duckdb", target_dir=tmp_path / "target", duckdb_path=tmp_path / "warehouse.duckdb"
+        project_dir=REPO_ROOT,
+        target="duckdb",
+        target_dir=tmp_path / "target",
+        duckdb_path=tmp_path / "warehouse.duckdb",
     )
 
 
@@ -123,7 +126,9 @@ def _postgres_settings(tmp_path: Path) -> Iterator[Settings]:
         drop_schemas()
 
 
-@pytest.fixture(params=[pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """Each test using this runs twice: on a DuckDB file and on a PostgreSQL schema."""
     if request.param == "duckdb":
@@ -163,4 +168,3 @@ def write_spec(directory: Path, text: str, name: str = "spec.yml") -> Path:
 
 
 DEMO_SPEC = REPO_ROOT / "migrations" / "customers_full_name.yml"
-

@@ -100,7 +100,9 @@ def test_injected_expression_is_rejected_and_cli_exits_2(
 
 @pytest.mark.postgres
 def test_unreachable_postgres_is_a_connection_error(postgres_settings: Settings) -> None:
-    unreachable = Settings(project_dir=postgres_settings.project_dir, target="postgres", target_dir=postgres_settings.target_dir)
+    unreachable = Settings(
+        project_dir=postgres_settings.project_dir, target="postgres", target_dir=postgres_settings.target_dir
+    )
     import os
 
     saved = os.environ.get("PGPORT")

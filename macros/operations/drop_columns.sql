@@ -11,11 +11,3 @@
     {% endfor %}
     {% do expand_contract.run_in_transaction(statements) %}
 {% endmacro %}
-
-{% macro duckdb__drop_columns(schema, table, columns, if_exists) %}
-    {#- DuckDB cannot run several ALTERs on one table in one transaction; each is its own. -#}
-    {% set relation = expand_contract.ec_relation(schema, table) %}
-    {% for name in columns %}
-        {% do run_query('alter table ' ~ relation ~ ' drop column ' ~ ('if exists ' if if_exists else '') ~ adapter.quote(name)) %}
-    {% endfor %}
-{% endmacro %}

@@ -1,0 +1,82 @@
+"""The CLI: help with examples, validate's exit codes and its JSON / JUnit outputs."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.warehouse import Warehouse
+from tests.conftest import DEMO_SPEC, Db
+
+COMMANDS = [["demo"], ["snapshot"], ["validate"], ["migrate", "start"], ["migrate", "complete"],
+            ["migrate", "status"], ["rollback"]]  # fmt: skip
+
+
+def test_help_lists_commands() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("demo", "snapshot", "validate", "migrate", "rollback"):
+        assert name in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "Example: harness" in result.output
+
+
+@pytest.fixture
+def cli_env(loaded: Warehouse, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The CLI pointed at the test's warehouse (file or schema) through the profile's variables."""
+    for name, value in loaded.settings.environment().items():
+        monkeypatch.setenv(name, value)
+    settings = loaded.settings
+    return ["--target", settings.target or "duckdb", "--meta-schema", settings.meta_schema,
+            "--backup-schema", settings.backup_schema]  # fmt: skip
+
+
+def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC)]).exit_code == 2  # no run yet
+    started = runner.invoke(app, [*cli_env, "migrate", "start", str(DEMO_SPEC)])
+    assert started.exit_code == 0, started.output
+    good = runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC), "--json", str(tmp_path / "good.json")])
+    assert good.exit_code == 0, good.output
+    assert json.loads((tmp_path / "good.json").read_text())["passed"] is True
+
+    db.execute("update customers set full_name = 'Nobody' where id = 42")  # a broken backfill
+    junit = tmp_path / "validate.xml"
+    bad = runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC), "--junit-xml", str(junit)])
+    assert bad.exit_code == 1
+    assert "validation failed" in bad.output
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert failed == ["full_name = up"]
+
+    refused = runner.invoke(app, [*cli_env, "migrate", "complete", str(DEMO_SPEC)])
+    assert refused.exit_code == 1 and "contract refused" in refused.output
+    assert "first_name" in db.columns("customers")
+    status = runner.invoke(app, [*cli_env, "migrate", "status", str(DEMO_SPEC), "--json"])
+    assert json.loads(status.output)["state"] == "validated"
+
+
+def test_snapshot_files_compare_with_validate(cli_env: list[str], db: Db, tmp_path: Path) -> None:
+    runner = CliRunner()
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert runner.invoke(app, [*cli_env, "snapshot", f"{db.schema}.customers", "--output", str(first)]).exit_code == 0
+    assert runner.invoke(app, [*cli_env, "snapshot", "customers", "--output", str(second)]).exit_code == 0
+    same = runner.invoke(app, ["validate", "--before", str(first), "--after", str(second)])
+    assert same.exit_code == 0, same.output
+    db.execute("delete from customers where id = 1")
+    assert runner.invoke(app, [*cli_env, "snapshot", "customers", "--output", str(second)]).exit_code == 0
+    assert runner.invoke(app, ["validate", "--before", str(first), "--after", str(second)]).exit_code == 1
+    assert (
+        runner.invoke(app, ["validate", "--before", str(tmp_path / "none.json"), "--after", str(second)]).exit_code == 2
+    )

@@ -1,0 +1,91 @@
+"""Spec loading: good specs load; bad ones name the file, the field and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import SpecError
+from harness.spec import check_sql_expression, load_spec
+from tests.conftest import DEMO_SPEC, write_spec
+
+BASE = """
+name: m
+table: customers
+key: [id]
+operations:
+  - type: add_column
+    column: full_name
+    data_type: text
+    up: "first_name || ' ' || last_name"
+"""
+
+
+def test_demo_spec_loads_with_its_shapes() -> None:
+    spec = load_spec(DEMO_SPEC)
+    assert spec.key == ["id"] and spec.batch_size == 30
+    assert spec.dropped == ["first_name", "last_name"]
+    assert spec.new_shape(["id", "first_name", "last_name"]) == ["id", "full_name"]
+    assert len(spec.spec_hash) == 16
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fix"),
+    [
+        (BASE.replace("table: customers", "table: 'cust; drop'"), "`table`", "correct the value"),
+        (BASE.replace("key: [id]", ""), "`key`", "add the field"),
+        (BASE.replace("type: add_column", "type: add_colum"), "`operations[0]`", "add_column, drop_column"),
+        (BASE + "batchsize: 5\n", "`batchsize`", "remove it or check its spelling"),
+        (BASE.replace("data_type: text", "data_type: 'text; drop table x'"), "operations[0].data_type", "correct"),
+        (BASE.replace("key: [id]", "key: []"), "`key`", "correct the value"),
+        (BASE + "batch_size: 0\n", "`batch_size`", "correct the value"),
+    ],
+    ids=["identifier", "missing-key", "unknown-operation", "unknown-field", "bad-type", "empty-key", "batch-size"],
+)
+def test_bad_spec_names_file_field_and_fix(tmp_path: Path, text: str, field: str, fix: str) -> None:
+    path = write_spec(tmp_path, text)
+    with pytest.raises(SpecError) as raised:
+        load_spec(path)
+    message = str(raised.value)
+    assert str(path) in message and field in message and fix in message
+
+
+def test_dropping_a_key_column_is_refused(tmp_path: Path) -> None:
+    text = BASE + "  - type: drop_column\n    column: id\n"
+    with pytest.raises(SpecError, match="part of the key"):
+        load_spec(write_spec(tmp_path, text))
+
+
+def test_missing_and_malformed_files_are_spec_errors(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="no such spec file"):
+        load_spec(tmp_path / "absent.yml")
+    with pytest.raises(SpecError, match="not valid YAML"):
+        load_spec(write_spec(tmp_path, "name: [unclosed"))
+    with pytest.raises(SpecError, match="must be a mapping"):
+        load_spec(write_spec(tmp_path, "- a list"))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["first_name || ';' || last_name", "coalesce(a, 'x--y')", "\"odd;name\" || 'it''s'", "f(g(h(x)))"],
+)
+def test_expressions_with_quoted_separators_are_accepted(expression: str) -> None:
+    assert check_sql_expression(expression) == expression
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [
+        ("a; drop table x", "';'"),
+        ("a -- comment", "comments"),
+        ("a /* c */", "comments"),
+        ("a)", "closes nothing"),
+        ("(a", "never closed"),
+        ("'open", "unterminated"),
+        ("   ", "empty"),
+    ],
+)
+def test_expressions_that_could_inject_are_refused(expression: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        check_sql_expression(expression)
