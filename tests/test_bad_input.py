@@ -99,22 +99,13 @@ def test_injected_expression_is_rejected_and_cli_exits_2(
 
 
 @pytest.mark.postgres
-def test_unreachable_postgres_is_a_connection_error(postgres_settings: Settings) -> None:
-    unreachable = Settings(
-        project_dir=postgres_settings.project_dir, target="postgres", target_dir=postgres_settings.target_dir
-    )
-    import os
-
-    saved = os.environ.get("PGPORT")
-    os.environ["PGPORT"] = "1"  # nothing listens there
-    try:
-        with pytest.raises(ConnectionFailed, match="cannot reach the warehouse") as raised:
-            Warehouse(unreachable).info()
-    finally:
-        if saved is None:
-            os.environ.pop("PGPORT")
-        else:
-            os.environ["PGPORT"] = saved
+def test_unreachable_postgres_is_a_connection_error(
+    postgres_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPORT", "1")  # nothing listens there
+    unreachable = Settings(target="postgres", target_dir=postgres_settings.target_dir)
+    with pytest.raises(ConnectionFailed, match="cannot reach the warehouse") as raised:
+        Warehouse(unreachable).info()
     assert raised.value.exit_code == 2
 
 

@@ -30,8 +30,7 @@ def test_demo_contracts_then_rollback_restores_exact_checksum_twice(settings: Se
         assert steps["prove rollback"].result == "checksum equals before-snapshot"
         assert db.columns("customers") == ["id", "first_name", "last_name"]
         assert db.rows("customers") == db.rows("raw_customers")
-    states = db.query(f"select state from {settings.meta_schema if db.adapter == 'postgres' else 'expand_contract_meta'}"
-                      ".migration_runs order by created_at")  # fmt: skip
+    states = db.query(f"select state from {settings.meta_schema}.migration_runs order by created_at")
     assert [state for (state,) in states] == ["rolled_back", "rolled_back"]
 
 
