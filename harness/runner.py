@@ -190,25 +190,10 @@ class DbtProject:
             _MANIFESTS[key] = result.result
         return _MANIFESTS[key]
 
-    def invoke(self, args: list[str], context: str) -> dbtRunnerResult:
-        """Runs one dbt command (seed, run, docs generate, ...) with the parsed manifest."""
+    def _run(self, args: list[str], context: str) -> tuple[dbtRunnerResult, _Collected]:
+        """One dbt invocation with the shared manifest; raises the classified error on failure."""
         collected = _Collected()
         manifest = self.manifest
-        with _environment(self.settings.environment()):
-            try:
-                result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke([*args, *self._common_args()])
-            finally:
-                _release_duckdb()
-                _reset_behavior_flags()
-        if not result.success:
-            raise _classify("\n".join(collected.errors) or str(result.exception), context)
-        return result
-
-    def operation(self, macro: str, **kwargs: Any) -> Any:
-        """Runs a package macro; returns the last value it emitted with `emit_result` (or None)."""
-        collected = _Collected()
-        manifest = self.manifest
-        args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
         with _environment(self.settings.environment()):
             try:
                 result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke([*args, *self._common_args()])
@@ -216,5 +201,15 @@ class DbtProject:
                 _release_duckdb()
                 _reset_behavior_flags()
         if not result.success or collected.errors:
-            raise _classify("\n".join(collected.errors) or str(result.exception), macro)
+            raise _classify("\n".join(collected.errors) or str(result.exception), context)
+        return result, collected
+
+    def invoke(self, args: list[str], context: str) -> dbtRunnerResult:
+        """Runs one dbt command (seed, run, docs generate, ...) with the parsed manifest."""
+        return self._run(args, context)[0]
+
+    def operation(self, macro: str, **kwargs: Any) -> Any:
+        """Runs a package macro; returns the last value it emitted with `emit_result` (or None)."""
+        args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
+        collected = self._run(args, macro)[1]
         return collected.results[-1] if collected.results else None
