@@ -281,7 +281,7 @@ class Migration:
         if run.state == "expanded":
             steps.append(self._step(run, "backfill", lambda: self._backfill(run)))
         if run.state == "backfilled":
-            report, step = self._validation_step(run)
+            report, step = self._validation_step(run, "validate")
             steps.append(step)
             if not report.passed:
                 raise ValidationFailed(
@@ -300,7 +300,7 @@ class Migration:
                 "run `harness migrate start <spec>` until it reports validated",
             )
         steps: list[StepResult] = []
-        report, step = self._validation_step(run)
+        report, step = self._validation_step(run, "re-validate")
         steps.append(step)
         if not report.passed:
             raise GuardRefused(
@@ -476,10 +476,10 @@ class Migration:
             detail=report.summary(),
         )  # fmt: skip
 
-    def _validation_step(self, run: RunRecord) -> tuple[ValidationReport, StepResult]:
+    def _validation_step(self, run: RunRecord, name: str) -> tuple[ValidationReport, StepResult]:
         clock = time.perf_counter()
         report = self.validate(run)
-        step = StepResult("validate", None, time.perf_counter() - clock, report.summary())
+        step = StepResult(name, None, time.perf_counter() - clock, report.summary())
         self.reporter.step_finished(step)
         return report, step
 

@@ -52,7 +52,7 @@ def test_complete_switches_readers_and_drops_old_columns(loaded: Warehouse, db: 
     migration(loaded).start()
     before = db.query("select id, first_name || ' ' || last_name from customers order by id")
     steps = migration(loaded).complete()
-    assert [s.step for s in steps] == ["validate", "switch", "contract"]
+    assert [s.step for s in steps] == ["re-validate", "switch", "contract"]
     assert db.columns("customers") == ["id", "full_name"]
     assert db.columns("customers_current") == ["id", "full_name"]
     assert db.query("select id, full_name from customers order by id") == before
