@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from harness.demo import run_demo
-from harness.errors import GuardRefused, StateError, ValidationFailed
+from harness.errors import GuardRefused, StateError, ValidationFailed, WarehouseError
 from harness.lifecycle import Migration, NullReporter
 from harness.runner import Settings
 from harness.spec import load_spec
@@ -120,3 +120,18 @@ def test_rollback_that_cannot_reproduce_before_snapshot_fails(loaded: Warehouse,
 def db_relations(db: Db) -> list[str]:
     found = db.query(f"select table_name from information_schema.tables where table_schema = '{db.schema}'")
     return [name for (name,) in found]
+
+
+@pytest.mark.postgres
+def test_rollback_refuses_to_drop_a_dependent_user_view(postgres_settings: Settings) -> None:
+    warehouse = Warehouse(postgres_settings)
+    warehouse.seed(["raw_customers"])
+    warehouse.build_models(["customers"])
+    db = Db(postgres_settings)
+    migration(warehouse).start()
+    db.execute("create view customer_names as select id, first_name from customers")
+    rows = db.rows("customers")
+    with pytest.raises(WarehouseError, match="depend"):
+        migration(warehouse).rollback()
+    assert db.rows("customers") == rows  # nothing dropped, nothing restored half-way
+    assert db.columns("customer_names") == ["id", "first_name"]

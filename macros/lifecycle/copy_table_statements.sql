@@ -10,9 +10,10 @@
 {% endmacro %}
 
 {% macro postgres__copy_table_statements(source, destination) %}
-    {#- LIKE ... INCLUDING ALL keeps types, defaults, NOT NULL, checks, identity and indexes. -#}
+    {#- LIKE ... INCLUDING ALL keeps types, defaults, NOT NULL, checks, identity and indexes.
+        No CASCADE: a restore must fail, not silently drop a user's view or foreign key. -#}
     {{ return([
-        'drop table if exists ' ~ destination ~ ' cascade',
+        'drop table if exists ' ~ destination,
         'create table ' ~ destination ~ ' (like ' ~ source ~ ' including all)',
         'insert into ' ~ destination ~ ' overriding system value select * from ' ~ source,
     ]) }}
