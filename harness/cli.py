@@ -202,9 +202,7 @@ def migrate_status(
     """
 
     def read() -> dict[str, Any] | None:
-        migration = Migration(Warehouse(_settings(ctx)), load_spec(spec))
-        migration.warehouse.ensure_state()
-        return migration.warehouse.read_run(migration.spec.name)
+        return Warehouse(_settings(ctx)).read_run(load_spec(spec).name)
 
     run = _guarded(read)
     if run is None:

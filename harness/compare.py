@@ -22,6 +22,7 @@ class CheckResult:
 class ValidationReport:
     subject: str
     checks: list[CheckResult] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def passed(self) -> bool:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from harness.errors import ValidationFailed
-from harness.lifecycle import TERMINAL, Migration, Reporter, StepResult
+from harness.lifecycle import TERMINAL, Migration, NullReporter, Reporter, StepResult
 from harness.runner import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
@@ -24,6 +24,7 @@ class DemoResult:
 
 
 def run_demo(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
+    reporter = reporter or NullReporter()
     warehouse = Warehouse(settings)
     info = warehouse.info()
     migration = Migration(warehouse, load_spec(settings.project_dir / DEMO_SPEC), reporter)
@@ -39,8 +40,7 @@ def run_demo(settings: Settings, reporter: Reporter | None = None) -> DemoResult
     warehouse.build_models(["customers"])
     loaded = StepResult("load jaffle_shop", None, time.perf_counter() - clock, "seeds + customers model built")
     result.steps.append(loaded)
-    if reporter:
-        reporter.step_finished(loaded)
+    reporter.step_finished(loaded)
 
     result.steps += migration.start()
     result.steps += migration.complete()

@@ -19,7 +19,6 @@ from harness.snapshot import Snapshot
 from harness.spec import MigrationSpec
 from harness.warehouse import Warehouse
 
-STATES = ("planned", "backed_up", "expanded", "backfilled", "validated", "switched", "contracted", "rolled_back")
 TERMINAL = frozenset({"contracted", "rolled_back"})
 # States in which the added columns exist in the table.
 EXPANDED = frozenset({"expanded", "backfilled", "validated", "switched", "contracted"})
@@ -141,9 +140,12 @@ class Migration:
             )
         return run
 
-    def _set_state(self, run: RunRecord, state: str, note: str | None = None, **extra: Any) -> None:
-        self.warehouse.set_run_state(run.run_id, state, utc_now(), note, **extra)
+    def _set_state(
+        self, run: RunRecord, state: str, note: str | None = None, backup_relation: str | None = None
+    ) -> None:
+        self.warehouse.set_run_state(run.run_id, state, utc_now(), note, backup_relation)
         run.state = state
+        run.backup_relation = backup_relation or run.backup_relation
 
     def _step(self, run: RunRecord, name: str, action: Callable[[], _Outcome]) -> StepResult:
         """Runs one step, journals it (ok or failed, with the database's message) and reports it."""
@@ -163,9 +165,8 @@ class Migration:
             self.reporter.step_finished(StepResult(name, None, seconds, f"failed: {exc.message}"))
             raise
         seconds = time.perf_counter() - clock
-        status = "passed" if name == "validate" else "ok"
         self.warehouse.record_step(
-            run.run_id, step=name, status=status, started_at=started, finished_at=utc_now(),
+            run.run_id, step=name, status="ok", started_at=started, finished_at=utc_now(),
             seconds=seconds, rows_affected=outcome.rows, checksum=outcome.checksum, detail=outcome.result,
         )  # fmt: skip
         step = StepResult(name, outcome.rows, seconds, outcome.result)
@@ -201,7 +202,7 @@ class Migration:
                 f"table {self.relation} does not exist in target {target}.",
                 "check `table` and `schema` in the spec, or create the table first",
             )
-        columns = [column["name"] for column in described["columns"]]
+        columns = described_names(described)
         listing = ", ".join(columns)
         missing_keys = [k for k in spec.key if k not in columns]
         if missing_keys:
@@ -338,7 +339,6 @@ class Migration:
                 "check the warehouse's health and disk, then start again",
             )
         self._set_state(run, "backed_up", backup_relation=f"{backup[0]}.{backup[1]}")
-        run.backup_relation = f"{backup[0]}.{backup[1]}"
         return _Outcome(
             restored.row_count,
             f"{backup[0]}.{backup[1]}, verified, restore {restore_seconds:.2f}s",
@@ -346,10 +346,10 @@ class Migration:
         )
 
     def _expand(self, run: RunRecord) -> _Outcome:
-        described = self.warehouse.describe_table(self.schema, self.table, list(self.spec.key), [])
+        present = described_names(self.warehouse.describe_table(self.schema, self.table, [], []))
         added = [op.column for op in self.spec.added]
-        old_columns = [c["name"] for c in described["columns"] if c["name"] not in added]
-        missing = {op.column: op.data_type for op in self.spec.added if op.column not in described_names(described)}
+        old_columns = [name for name in present if name not in added]
+        missing = {op.column: op.data_type for op in self.spec.added if op.column not in present}
         if missing:
             self._with_lock_retry(
                 run, "add columns", lambda: self.warehouse.add_columns(self.schema, self.table, missing)
@@ -421,6 +421,7 @@ class Migration:
     def validate(self, run: RunRecord | None = None, record: bool = True) -> ValidationReport:
         """Before-snapshot vs the table now, `up` recomputed in SQL, required columns, key health."""
         run = run or self._require_run()
+        clock = time.perf_counter()
         before = run.snapshots.get("before")
         if before is None:
             raise StateError(
@@ -452,10 +453,9 @@ class Migration:
                 report.checks.append(
                     CheckResult(f"{op.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
                 )
-        required = [c for c in spec.checks.not_null if c in after.columns]
-        if required:
-            for column, nulls in self.warehouse.count_nulls(self.schema, self.table, required).items():
-                report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
+        for column in (c for c in spec.checks.not_null if c in after.columns):
+            nulls = after.columns[column].null_count
+            report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
         health = self.warehouse.describe_table(self.schema, self.table, list(spec.key), [])
         key = ", ".join(spec.key)
         bad_keys = int(health.get("null_keys", 0)) + int(health.get("duplicate_keys", 0))
@@ -463,6 +463,7 @@ class Migration:
             CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad_keys} bad keys", bad_keys == 0)
         )
         after.save(self.artifact_dir(run.run_id) / "after.json")
+        report.seconds = time.perf_counter() - clock
         if record:
             self._record_validation(run, report, after)
         return report
@@ -472,14 +473,13 @@ class Migration:
         self.warehouse.record_snapshot(run.run_id, "after", after)
         self.warehouse.record_step(
             run.run_id, step="validate", status="passed" if report.passed else "failed", started_at=now,
-            finished_at=now, seconds=0.0, rows_affected=after.row_count, checksum=after.table_checksum,
+            finished_at=now, seconds=report.seconds, rows_affected=after.row_count, checksum=after.table_checksum,
             detail=report.summary(),
         )  # fmt: skip
 
     def _validation_step(self, run: RunRecord, name: str) -> tuple[ValidationReport, StepResult]:
-        clock = time.perf_counter()
         report = self.validate(run)
-        step = StepResult(name, None, time.perf_counter() - clock, report.summary())
+        step = StepResult(name, None, report.seconds, report.summary())
         self.reporter.step_finished(step)
         return report, step
 

@@ -127,7 +127,7 @@ def _reset_behavior_flags() -> None:
 
 def _classify(message: str, context: str) -> HarnessError:
     lowered = message.lower()
-    if any(sign in lowered for sign in _CONNECTION_SIGNS) and "relation" not in lowered:
+    if any(sign in lowered for sign in _CONNECTION_SIGNS):
         return ConnectionFailed(
             f"cannot reach the warehouse ({context}): {message.strip().splitlines()[-1]}.",
             "start the database or fix the connection settings (profiles.yml, PGHOST/PGPORT/...)",

@@ -162,8 +162,8 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("add_column", "drop_column", "function-after[check_identifier(), str]"):
-            continue  # discriminator and validator names say nothing to the user
+        elif part in ("add_column", "drop_column"):
+            continue  # the discriminator's tag says nothing the index does not
         else:
             path += f".{part}" if path else str(part)
     return path or "(top level)"

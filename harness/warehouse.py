@@ -102,10 +102,6 @@ class Warehouse:
         )  # fmt: skip
         return int(result["mismatches"])
 
-    def count_nulls(self, schema: str, table: str, columns: list[str]) -> dict[str, int]:
-        result: dict[str, int] = self.project.operation("count_nulls", schema=schema, table=table, columns=columns)
-        return result
-
     # -- changing ---------------------------------------------------------------------------
     def copy_table(self, source: tuple[str, str], destination: tuple[str, str]) -> None:
         self.project.operation(

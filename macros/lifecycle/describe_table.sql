@@ -1,7 +1,7 @@
 {% macro describe_table(schema, table, key, reserved=[]) %}
     {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
-        columns, the health of the key (NULLs, duplicates), and whether names the migration will
-        create (`reserved`) are already taken by tables. Reads only. -#}
+        columns, the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
+        names the migration will create (`reserved`) are already taken by tables. Reads only. -#}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
     {% if not found %}
         {% do expand_contract.emit_result({'exists': false}) %}
@@ -20,7 +20,7 @@
         {% endif %}
     {% endfor %}
     {% set missing_keys = key | reject('in', names) | list %}
-    {% if missing_keys | length == 0 %}
+    {% if key and missing_keys | length == 0 %}
         {% set keys = [] %}
         {% set null_tests = [] %}
         {% for k in key %}
@@ -29,7 +29,6 @@
         {% endfor %}
         {% set sql %}
             select
-                (select count(*) from {{ found }}) as row_count,
                 (select count(*) from {{ found }} where {{ null_tests | join(' or ') }}) as null_keys,
                 (select count(*) from (
                     select {{ keys | join(', ') }} from {{ found }}
