@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.compare import ValidationReport
+from harness.diff import DiffResult
 from harness.lifecycle import StepResult
 
 
@@ -33,6 +34,31 @@ def steps_table(title: str, steps: list[StepResult]) -> Table:
     for step in steps:
         rows = "" if step.rows is None else f"{step.rows:,}"
         table.add_row(step.step, rows, f"{step.seconds:.2f}", step.result)
+    return table
+
+
+def diff_table(result: DiffResult, limit: int = 50) -> Table:
+    """Each differing key with the values on both sides (the first `limit` keys)."""
+    title = (
+        f"{result.relation_a} vs {result.relation_b} by {result.key}: {result.rows_a:,} vs {result.rows_b:,} rows; "
+        f"only in A {result.count('only in A')}, only in B {result.count('only in B')}, "
+        f"changed {result.count('changed')}"
+    )
+    table = Table(title=title)
+    for column in ("key", "difference", "column", "A", "B"):
+        table.add_column(column, overflow="fold")
+    for difference in result.differences[:limit]:
+        for position, (column, (value_a, value_b)) in enumerate(difference.columns.items()):
+            first = position == 0
+            table.add_row(
+                str(difference.key) if first else "", difference.kind if first else "", column, repr(value_a),
+                repr(value_b),
+            )  # fmt: skip
+    if len(result.differences) > limit:
+        table.caption = f"... and {len(result.differences) - limit} more keys (use --json for all)"
+    for side, columns in (("A", result.columns_only_in_a), ("B", result.columns_only_in_b)):
+        if columns:
+            table.add_row("", f"columns only in {side}", ", ".join(columns), "", "")
     return table
 
 

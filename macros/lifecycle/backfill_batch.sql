@@ -5,12 +5,9 @@
         a resumed backfill never redoes a committed batch. -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set lit = expand_contract.sql_literal %}
-    {% set keys = [] %}
+    {% set keys = expand_contract.quote_all(key) %}
     {% set keys_desc = [] %}
-    {% for k in key %}
-        {% do keys.append(adapter.quote(k)) %}
-        {% do keys_desc.append(adapter.quote(k) ~ ' desc') %}
-    {% endfor %}
+    {% for k in keys %}{% do keys_desc.append(k ~ ' desc') %}{% endfor %}
     {% set key_tuple = '(' ~ keys | join(', ') ~ ')' %}
     {% set lower_filter = '' %}
     {% if after_key is not none %}

@@ -21,12 +21,9 @@
     {% endfor %}
     {% set missing_keys = key | reject('in', names) | list %}
     {% if key and missing_keys | length == 0 %}
-        {% set keys = [] %}
+        {% set keys = expand_contract.quote_all(key) %}
         {% set null_tests = [] %}
-        {% for k in key %}
-            {% do keys.append(adapter.quote(k)) %}
-            {% do null_tests.append(adapter.quote(k) ~ ' is null') %}
-        {% endfor %}
+        {% for k in keys %}{% do null_tests.append(k ~ ' is null') %}{% endfor %}
         {% set sql %}
             select
                 (select count(*) from {{ found }} where {{ null_tests | join(' or ') }}) as null_keys,

@@ -4,8 +4,7 @@
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set statements = [] %}
     {% for version, columns in versions.items() | sort %}
-        {% set quoted = [] %}
-        {% for column in columns %}{% do quoted.append(adapter.quote(column)) %}{% endfor %}
+        {% set quoted = expand_contract.quote_all(columns) %}
         {% set view = api.Relation.create(database=target.database, schema=schema, identifier=table ~ '_' ~ version, type='view') %}
         {% do statements.append('create or replace view ' ~ view ~ ' as select ' ~ quoted | join(', ') ~ ' from ' ~ relation) %}
     {% endfor %}

@@ -3,12 +3,9 @@
         (matched by key, NULL-safe); recomputes the expected value in SQL instead of trusting the backfill. -#}
     {% set source = expand_contract.ec_relation(source_schema, source_table) %}
     {% set target_rel = expand_contract.ec_relation(target_schema, target_table) %}
-    {% set keys = [] %}
+    {% set keys = expand_contract.quote_all(key) %}
     {% set join_on = [] %}
-    {% for k in key %}
-        {% do keys.append(adapter.quote(k)) %}
-        {% do join_on.append('e.' ~ adapter.quote(k) ~ ' = a.' ~ adapter.quote(k)) %}
-    {% endfor %}
+    {% for k in keys %}{% do join_on.append('e.' ~ k ~ ' = a.' ~ k) %}{% endfor %}
     {% set sql %}
         with expected as (
             select {{ keys | join(', ') }}, cast(({{ expression }}) as {{ data_type }}) as expected_value
