@@ -179,8 +179,8 @@ def diff(
     relation_a: Annotated[str, typer.Argument(help="First table, schema.table (e.g. the live table).")],
     relation_b: Annotated[str, typer.Argument(help="Second table (e.g. a shadow build or a copy).")],
     key: Annotated[str, typer.Option(help="Integer key column present in both.")],
-    segments: Annotated[int, typer.Option(min=2, max=4096, help="Segments per bisection level.")] = 64,
-    leaf_rows: Annotated[int, typer.Option(min=1, help="Fetch and compare rows below this size.")] = 512,
+    segments: Annotated[int, typer.Option(min=2, max=4096, help="Segments per bisection level.")] = 256,
+    leaf_rows: Annotated[int, typer.Option(min=1, help="Compare rows by key below this segment size.")] = 50_000,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write every difference as JSON here.")] = None,
 ) -> None:
     """Locate the rows that differ between two tables: segment checksums by key range, narrowed

@@ -1,6 +1,7 @@
-"""Locating differences between two relations: segment checksums by key range, narrowed until
-the differing segments are small enough to fetch, then compared row by row and column by column
-(the bisection of data-diff, done with the engine's native hash in one scan per level).
+"""Locating differences between two relations of one warehouse: segment checksums by key range
+(one scan of each side per level, the engine's native hash), narrowed until the differing
+segments are small, then a keyed comparison inside those segments only, so that only the
+differing rows leave the warehouse, each named with its old and new values.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from harness.errors import InputError
 from harness.warehouse import Warehouse
 
 Relation = tuple[str, str]
+# Leaf ranges compared per query (each becomes one OR-ed range condition).
+RANGES_PER_QUERY = 200
 
 
 @dataclass(frozen=True)
@@ -51,42 +54,36 @@ class DiffResult:
         return data
 
 
-def _columns(warehouse: Warehouse, relation: Relation) -> list[str]:
-    described = warehouse.describe_table(relation[0], relation[1], [], [])
-    if not described["exists"]:
-        raise InputError(f"table {relation[0]}.{relation[1]} does not exist.", "check the schema and table names")
-    return [column["name"] for column in described["columns"]]
-
-
 def diff_relations(
     warehouse: Warehouse,
     relation_a: Relation,
     relation_b: Relation,
     key: str,
     *,
-    segments: int = 64,
-    leaf_rows: int = 512,
+    segments: int = 256,
+    leaf_rows: int = 50_000,
 ) -> DiffResult:
     """Finds every row that differs between A and B (same warehouse), keyed by an integer key."""
-    columns_a, columns_b = _columns(warehouse, relation_a), _columns(warehouse, relation_b)
-    for relation, columns in ((relation_a, columns_a), (relation_b, columns_b)):
-        if key not in columns:
-            raise InputError(
-                f"key {key} is not a column of {relation[0]}.{relation[1]}.", "pass --key with a column of both"
-            )
-    common = sorted(set(columns_a) & set(columns_b), key=lambda name: (name != key, name))
     relations = [list(relation_a), list(relation_b)]
-    ranges = warehouse.project.operation("key_ranges", relations=relations, key=key)
+    sides = warehouse.project.operation("diff_bounds", relations=relations, key=key)
+    for relation, side in zip((relation_a, relation_b), sides, strict=True):
+        name = ".".join(relation)
+        if not side["exists"]:
+            raise InputError(f"table {name} does not exist.", "check the schema and table names")
+        if key not in side["columns"]:
+            raise InputError(f"key {key} is not a column of {name}.", "pass --key with a column of both")
+    columns_a, columns_b = sides[0]["columns"], sides[1]["columns"]
+    common = sorted(set(columns_a) & set(columns_b), key=lambda name: (name != key, name))
     result = DiffResult(
         relation_a=".".join(relation_a),
         relation_b=".".join(relation_b),
         key=key,
-        rows_a=int(ranges[0]["row_count"]),
-        rows_b=int(ranges[1]["row_count"]),
+        rows_a=0,
+        rows_b=0,
         columns_only_in_a=sorted(set(columns_a) - set(columns_b)),
         columns_only_in_b=sorted(set(columns_b) - set(columns_a)),
     )
-    bounds = [r[edge] for r in ranges for edge in ("min_key", "max_key") if r[edge] is not None]
+    bounds = [side[edge] for side in sides for edge in ("min_key", "max_key") if side[edge] is not None]
     if not bounds:
         return result  # both empty
     if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in bounds):
@@ -94,48 +91,51 @@ def diff_relations(
             f"diff bisects integer key ranges; key {key} holds {type(bounds[0]).__name__} values.",
             "pass an integer key column (e.g. the surrogate id)",
         )
-    pending = [(min(bounds), max(bounds) + 1, result.rows_a + result.rows_b)]
+    # Narrow level by level; ranges whose rows fit `leaf_rows` are compared row by row at the end.
+    pending: list[tuple[int, int]] = [(min(bounds), max(bounds) + 1)]
+    leaves: list[list[int]] = []
+    first_level = True
     while pending:
-        lower, upper, rows = pending.pop()
-        if rows <= leaf_rows or upper - lower <= segments:
-            result.differences.extend(_compare_rows(warehouse, relations, key, common, lower, upper))
-            continue
+        lower, upper = pending.pop()
         width = -(-(upper - lower) // segments)  # ceiling division
-        buckets = warehouse.project.operation(
-            "segment_checksums", relations=relations, key=key, columns=common,
+        rows = warehouse.project.operation(
+            "segment_differences", relations=relations, key=key, columns=common,
             lower=lower, width=width, segments=segments,
         )  # fmt: skip
         result.segments_compared += segments
-        by_bucket: dict[int, list[tuple[int, str | None]]] = {}
-        for row in buckets:
-            sides = by_bucket.setdefault(int(row["bucket"]), [(0, None), (0, None)])
-            sides[int(row["side"])] = (int(row["row_count"]), row["checksum"])
-        for bucket, (side_a, side_b) in sorted(by_bucket.items(), reverse=True):
-            if side_a != side_b:
-                start = lower + bucket * width
-                pending.append((start, min(start + width, upper), side_a[0] + side_b[0]))
+        for row in rows:
+            if row["is_total"]:
+                if first_level:
+                    result.rows_a, result.rows_b = int(row["rows_a"]), int(row["rows_b"])
+                continue
+            start = lower + int(row["bucket"]) * width
+            end = min(start + width, upper)
+            if int(row["rows_a"]) + int(row["rows_b"]) <= leaf_rows or width == 1:
+                leaves.append([start, end])
+            else:
+                pending.append((start, end))
+        first_level = False
+    for chunk in range(0, len(leaves), RANGES_PER_QUERY):
+        result.differences.extend(
+            _differing_rows(warehouse, relations, key, common, leaves[chunk : chunk + RANGES_PER_QUERY])
+        )
     result.differences.sort(key=lambda difference: difference.key)
     return result
 
 
-def _compare_rows(
-    warehouse: Warehouse, relations: list[list[str]], key: str, columns: list[str], lower: int, upper: int
+def _differing_rows(
+    warehouse: Warehouse, relations: list[list[str]], key: str, columns: list[str], ranges: list[list[int]]
 ) -> list[RowDifference]:
-    fetched = warehouse.project.operation(
-        "fetch_key_range", relations=relations, key=key, columns=columns, lower=lower, upper=upper
-    )
+    rows = warehouse.project.operation("differing_rows", relations=relations, key=key, columns=columns, ranges=ranges)
     names = [column.lower() for column in columns]  # rows come back with lower-cased names
-    side_a = {row[key.lower()]: row for row in fetched[0]}
-    side_b = {row[key.lower()]: row for row in fetched[1]}
     differences = []
-    for value in side_a.keys() | side_b.keys():
-        row_a, row_b = side_a.get(value), side_b.get(value)
-        if row_b is None:
-            differences.append(RowDifference(value, "only in A", {c: (row_a[c], None) for c in names}))  # type: ignore[index]
-        elif row_a is None:
-            differences.append(RowDifference(value, "only in B", {c: (None, row_b[c]) for c in names}))
+    for row in rows:
+        value_a, value_b = row[f"a__{key.lower()}"], row[f"b__{key.lower()}"]
+        pairs = {name: (row[f"a__{name}"], row[f"b__{name}"]) for name in names}
+        if value_b is None:
+            differences.append(RowDifference(value_a, "only in A", pairs))
+        elif value_a is None:
+            differences.append(RowDifference(value_b, "only in B", pairs))
         else:
-            changed = {c: (row_a[c], row_b[c]) for c in names if row_a[c] != row_b[c]}
-            if changed:
-                differences.append(RowDifference(value, "changed", changed))
+            differences.append(RowDifference(value_a, "changed", {n: p for n, p in pairs.items() if p[0] != p[1]}))
     return differences

@@ -67,3 +67,16 @@ def test_cli_diff_exits_1_and_writes_json(
 def test_non_integer_key_is_refused(loaded: Warehouse, copies: tuple) -> None:  # type: ignore[type-arg]
     with pytest.raises(InputError, match="integer key"):
         diff_relations(loaded, *copies, "first_name")
+
+
+def test_missing_table_or_key_is_a_clear_input_error(loaded: Warehouse, db: Db, copies: tuple) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InputError, match="does not exist"):
+        diff_relations(loaded, copies[0], (db.schema, "no_such_table"), "id")
+    with pytest.raises(InputError, match="not a column"):
+        diff_relations(loaded, *copies, "customer_id")
+
+
+def test_column_only_on_one_side_is_reported(loaded: Warehouse, db: Db, copies: tuple) -> None:  # type: ignore[type-arg]
+    db.execute("alter table customers_copy add column email varchar")
+    result = diff_relations(loaded, *copies, "id")
+    assert result.columns_only_in_b == ["email"] and not result.differences and not result.identical

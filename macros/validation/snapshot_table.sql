@@ -12,7 +12,9 @@
         {% do names.append(column.name) %}
         {% do types.update({column.name: column.data_type}) %}
     {% endfor %}
-    {% set row = expand_contract.rows_as_dicts(run_query(expand_contract.checksum_select(relation, names)))[0] %}
+    {% set text_columns = expand_contract.text_hashed_columns(described) %}
+    {% do expand_contract.tune_scan_session() %}
+    {% set row = expand_contract.rows_as_dicts(run_query(expand_contract.checksum_select(relation, names, text_columns)))[0] %}
     {% set columns = {} %}
     {% for name in names %}
         {% do columns.update({name: {
