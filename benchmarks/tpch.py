@@ -41,3 +41,14 @@ def copy_to_postgres(connection: duckdb.DuckDBPyConnection, tables: list[str], s
         connection.execute(f"create table pg.{schema}.{table} as select * from {table}")
         print(f"copied {table} to PostgreSQL in {time.perf_counter() - clock:.1f}s", flush=True)
     connection.execute("detach pg")
+
+
+def best_of(runs: int, action: object) -> float:
+    """Fastest wall time of `runs` calls (these machines are noisy; the minimum is the most stable)."""
+    assert callable(action)
+    times = []
+    for _ in range(runs):
+        clock = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - clock)
+    return min(times)

@@ -115,15 +115,17 @@ def snapshot(
     ctx: typer.Context,
     relation: Annotated[str, typer.Argument(help="Table as schema.table (or table in the target schema).")],
     output: Annotated[Path | None, typer.Option(help="Write the snapshot as JSON here.")] = None,
+    profile: Annotated[bool, typer.Option(help="Also min, max and approximate distinct per column.")] = True,
 ) -> None:
-    """Row count and order-independent checksums (whole table and each column) in one scan.
+    """Row count, order-independent checksums (whole table and each column) and NULL counts, plus
+    (unless --no-profile) min, max and approximate distinct counts, all in one scan.
 
     Example: harness snapshot main.customers --output target/customers.before.json
     """
 
     def take() -> Snapshot:
         warehouse = Warehouse(_settings(ctx))
-        return warehouse.snapshot(*_relation(relation, warehouse))
+        return warehouse.snapshot(*_relation(relation, warehouse), profile=profile)
 
     taken = _guarded(take)
     if output:

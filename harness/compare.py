@@ -82,7 +82,7 @@ def compare_snapshots(
                 f"column {name} unchanged",
                 f"{old.checksum} ({old.data_type}, {old.null_count} NULL)",
                 f"{new.checksum} ({new.data_type}, {new.null_count} NULL)",
-                old == new,
+                old.identity == new.identity,
             )
         )
     if not added and not dropped:

@@ -15,6 +15,15 @@ class ColumnStats:
     data_type: str
     checksum: str
     null_count: int
+    # Profile, for people and edge-case checks; not part of identity (approx_distinct is an estimate).
+    min: str | None = None
+    max: str | None = None
+    approx_distinct: int | None = None
+
+    @property
+    def identity(self) -> tuple[str, str, int]:
+        """What must be equal for the column's data to be the same."""
+        return (self.data_type, self.checksum, self.null_count)
 
 
 @dataclass(frozen=True)

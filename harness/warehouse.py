@@ -87,8 +87,8 @@ class Warehouse:
         )
         return result
 
-    def snapshot(self, schema: str, table: str, taken_at: str | None = None) -> Snapshot:
-        data = self.project.operation("snapshot_table", schema=schema, table=table, taken_at=taken_at)
+    def snapshot(self, schema: str, table: str, taken_at: str | None = None, profile: bool = True) -> Snapshot:
+        data = self.project.operation("snapshot_table", schema=schema, table=table, taken_at=taken_at, profile=profile)
         return Snapshot.from_dict(data)
 
     def count_derived_mismatches(

@@ -1,26 +1,26 @@
-{% macro snapshot_table(schema, table, taken_at=none) %}
-    {#- Row count, whole-table checksum and per-column checksum + NULL count, all from one scan. -#}
+{% macro snapshot_table(schema, table, taken_at=none, profile=true) %}
+    {#- Row count, whole-table checksum, and per column its checksum and NULL count; with
+        `profile`, also min, max and approximate distinct count: all from one scan (checksum_select). -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
-    {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
-    {% if not found %}
+    {#- No columns means no table: one catalog query instead of two. -#}
+    {% set described = adapter.get_columns_in_relation(relation) | sort(attribute='name') %}
+    {% if not described %}
         {{ exceptions.raise_compiler_error("EC_MISSING_TABLE: table " ~ relation ~ " does not exist") }}
     {% endif %}
-    {% set described = adapter.get_columns_in_relation(found) %}
-    {% set names = [] %}
-    {% set types = {} %}
-    {% for column in described | sort(attribute='name') %}
-        {% do names.append(column.name) %}
-        {% do types.update({column.name: column.data_type}) %}
-    {% endfor %}
-    {% set text_columns = expand_contract.text_hashed_columns(described) %}
     {% do expand_contract.tune_scan_session() %}
-    {% set row = expand_contract.rows_as_dicts(run_query(expand_contract.checksum_select(relation, names, text_columns)))[0] %}
+    {% set row = expand_contract.rows_as_dicts(run_query(expand_contract.checksum_select(relation, described, profile)))[0] %}
+    {% set estimates = expand_contract.planner_distinct_estimates(schema, table, row.row_count) if profile else {} %}
     {% set columns = {} %}
-    {% for name in names %}
-        {% do columns.update({name: {
-            'data_type': types[name],
-            'checksum': row['c' ~ loop.index0 ~ '_sum'] | string,
-            'null_count': row.row_count - row['c' ~ loop.index0 ~ '_count'],
+    {% for column in described %}
+        {% set prefix = 'c' ~ loop.index0 %}
+        {% set distinct = row[prefix ~ '_distinct'] %}
+        {% do columns.update({column.name: {
+            'data_type': column.data_type,
+            'checksum': row[prefix ~ '_sum'] | string,
+            'null_count': row.row_count - row[prefix ~ '_count'],
+            'min': row[prefix ~ '_min'],
+            'max': row[prefix ~ '_max'],
+            'approx_distinct': distinct if distinct is not none else estimates.get(column.name),
         }}) %}
     {% endfor %}
     {% set snapshot = {
