@@ -161,6 +161,8 @@ def validate(
 
     result = _guarded(run)
     console.print(report.validation_table(result))
+    if result.data_docs:
+        console.print(f"Great Expectations Data Docs: {result.data_docs}", highlight=False)
     if json_path:
         report.write_json(result.to_dict(), json_path)
     if junit_xml:

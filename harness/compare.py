@@ -23,6 +23,7 @@ class ValidationReport:
     subject: str
     checks: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
+    data_docs: str | None = None  # Great Expectations HTML Data Docs of this validation, if any
 
     @property
     def passed(self) -> bool:
@@ -39,6 +40,8 @@ class ValidationReport:
         return {
             "subject": self.subject,
             "passed": self.passed,
+            "seconds": round(self.seconds, 3),
+            "data_docs": self.data_docs,
             "checks": [asdict(check) for check in self.checks],
         }
 

@@ -462,6 +462,14 @@ class Migration:
         report.checks.append(
             CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad_keys} bad keys", bad_keys == 0)
         )
+        suite = spec.expectation_suite()
+        if suite:
+            from harness.expectations import run_suite  # GX takes seconds to import: only when used
+
+            docs_dir = self.artifact_dir(run.run_id) / "data_docs"
+            outcome = run_suite(self.warehouse.project, self.schema, self.table, suite, docs_dir, spec.name)
+            report.extend(outcome.checks)
+            report.data_docs = str(outcome.data_docs) if outcome.data_docs else None
         after.save(self.artifact_dir(run.run_id) / "after.json")
         report.seconds = time.perf_counter() - clock
         if record:

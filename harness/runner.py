@@ -208,6 +208,22 @@ class DbtProject:
         """Runs one dbt command (seed, run, docs generate, ...) with the parsed manifest."""
         return self._run(args, context)[0]
 
+    def credentials(self) -> Any:
+        """The target's rendered dbt credentials (for tools that need their own connection, such
+        as Great Expectations). Never logged or printed: they may hold a password."""
+        from dbt.config.profile import Profile, read_profile
+        from dbt.config.renderer import ProfileRenderer
+        from dbt_common.context import set_invocation_context
+
+        self.manifest  # noqa: B018  (parsing sets dbt's global flags, which profile rendering reads)
+        with _environment(self.settings.environment()):
+            set_invocation_context(os.environ)
+            raw = read_profile(str(self.settings.profiles_path))
+            profile = Profile.from_raw_profile_info(
+                raw[PACKAGE], PACKAGE, ProfileRenderer({}), target_override=self.settings.target
+            )
+        return profile.credentials
+
     def operation(self, macro: str, **kwargs: Any) -> Any:
         """Runs a package macro; returns the last value it emitted with `emit_result` (or None)."""
         args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]

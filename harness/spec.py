@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -112,6 +112,16 @@ Operation = Annotated[AddColumn | DropColumn, Field(discriminator="type")]
 class Checks(_Strict):
     row_count_tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
     not_null: list[Identifier] = Field(default_factory=list)
+    great_expectations: bool = Field(
+        default=False, description="also run the checklist (not_null, unique key) as a GX suite"
+    )
+
+
+class ExpectationSpec(_Strict):
+    """One Great Expectations expectation, by its snake_case name, with its arguments."""
+
+    type: str = Field(pattern=r"^expect_[a-z0-9_]+$")
+    kwargs: dict[str, Any] = Field(default_factory=dict)
 
 
 class MigrationSpec(_Strict):
@@ -124,6 +134,7 @@ class MigrationSpec(_Strict):
     throttle_seconds: float = Field(default=0.0, ge=0.0, le=60.0)
     operations: list[Operation] = Field(min_length=1)
     checks: Checks = Field(default_factory=Checks)
+    expectations: list[ExpectationSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _operations_fit_together(self) -> MigrationSpec:
@@ -150,6 +161,17 @@ class MigrationSpec(_Strict):
         """Column list of the new version: old ones minus dropped, plus added (in spec order)."""
         dropped = set(self.dropped)
         return [c for c in old_columns if c not in dropped] + [op.column for op in self.added]
+
+    def expectation_suite(self) -> list[tuple[str, dict[str, Any]]]:
+        """The GX suite: generated from the checklist when asked, then the declared ones."""
+        suite: list[tuple[str, dict[str, Any]]] = []
+        if self.checks.great_expectations:
+            suite += [("expect_column_values_to_not_be_null", {"column": c}) for c in self.checks.not_null]
+            if len(self.key) == 1:
+                suite.append(("expect_column_values_to_be_unique", {"column": self.key[0]}))
+            else:
+                suite.append(("expect_compound_columns_to_be_unique", {"column_list": list(self.key)}))
+        return suite + [(e.type, dict(e.kwargs)) for e in self.expectations]
 
     @property
     def spec_hash(self) -> str:
