@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness.snapshot import Snapshot
+from harness.snapshot import ColumnStats, Snapshot
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,13 @@ def _count_check(before: int, after: int, tolerance: float) -> CheckResult:
     return CheckResult("row count", expected, str(after), abs(after - before) <= allowed)
 
 
+def _column_summary(stats: ColumnStats) -> str:
+    summary = f"{stats.checksum} ({stats.data_type}, {stats.null_count} NULL"
+    if stats.min is not None:
+        summary += f", {stats.min} .. {stats.max}"
+    return summary + ")"
+
+
 def compare_snapshots(
     before: Snapshot,
     after: Snapshot,
@@ -80,14 +87,10 @@ def compare_snapshots(
                               ", ".join(dropped) or "none", dropped == sorted(expect_dropped)))  # fmt: skip
     for name in sorted(set(before.columns) & set(after.columns)):
         old, new = before.columns[name], after.columns[name]
-        checks.append(
-            CheckResult(
-                f"column {name} unchanged",
-                f"{old.checksum} ({old.data_type}, {old.null_count} NULL)",
-                f"{new.checksum} ({new.data_type}, {new.null_count} NULL)",
-                old.identity == new.identity,
-            )
-        )
+        # Edge cases (NULLs, min, max) ride along: readable when the checksum differs.
+        profiled = old.min is not None and new.min is not None
+        same = old.identity == new.identity and (not profiled or (old.min, old.max) == (new.min, new.max))
+        checks.append(CheckResult(f"column {name} unchanged", _column_summary(old), _column_summary(new), same))
     if not added and not dropped:
         checks.append(
             CheckResult(

@@ -453,6 +453,7 @@ class Migration:
                 report.checks.append(
                     CheckResult(f"{op.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
                 )
+        report.extend(self._checklist(run, before, after))
         for column in (c for c in spec.checks.not_null if c in after.columns):
             nulls = after.columns[column].null_count
             report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
@@ -475,6 +476,63 @@ class Migration:
         if record:
             self._record_validation(run, report, after)
         return report
+
+    def _checklist(self, run: RunRecord, before: Snapshot, after: Snapshot) -> list[CheckResult]:
+        """Domain rules, foreign keys, and rows compared field by field with the backup."""
+        checks = self.spec.checks
+        here = (self.schema, self.table)
+        results: list[CheckResult] = []
+        rules: list[dict[str, Any]] = []
+        for column, values in checks.accepted_values.items():
+            rules.append({"name": f"{column} in accepted values", "kind": "accepted_values", "column": column,
+                          "values": values})  # fmt: skip
+        for column, bounds in checks.ranges.items():
+            rules.append({"name": f"{column} within {bounds.min} .. {bounds.max}", "kind": "range", "column": column,
+                          "min": bounds.min, "max": bounds.max})  # fmt: skip
+        for column in checks.no_future_dates:
+            rules.append({"name": f"{column} not in the future", "kind": "no_future", "column": column})
+        rules = [rule for rule in rules if rule["column"] in after.columns]
+        if rules:
+            counts = self.warehouse.count_violations(self.schema, self.table, rules)
+            for rule, count in zip(rules, counts, strict=True):
+                results.append(CheckResult(rule["name"], "0 rows outside", f"{count} rows outside", count == 0))
+        for fk in checks.foreign_keys:
+            child = (self.schema, fk.table or self.table, fk.column)
+            parent = (self.schema, *fk.parent)
+            found = self.warehouse.count_orphans(child, parent)
+            results.append(
+                CheckResult(
+                    f"{child[1]}.{fk.column} → {fk.references}",
+                    "0 orphans",
+                    f"{found['orphans']} orphans",
+                    found["orphans"] == 0,
+                    f"orphaned values: {found['sample']}" if found["sample"] else "",
+                )
+            )
+        if run.backup_relation:
+            shared = [c for c in before.columns if c in after.columns and c not in self.spec.key]
+            which: list[tuple[str, dict[str, Any]]] = []
+            if checks.sample_rows:
+                which.append((f"{checks.sample_rows} random rows = backup", {"sample_size": checks.sample_rows}))
+            recent = checks.recent_rows
+            if recent and recent.column in shared:
+                which.append((f"rows of the last {recent.hours}h by {recent.column} = backup",
+                              {"recent_column": recent.column, "recent_hours": recent.hours}))  # fmt: skip
+            for name, arguments in which:
+                found = self.warehouse.compare_rows_by_key(
+                    self._backup_parts(run), here, list(self.spec.key), shared, **arguments
+                )
+                bad = int(found["missing"]) + int(found["differing"])
+                results.append(
+                    CheckResult(
+                        name,
+                        f"{found['compared']} rows identical",
+                        f"{found['missing']} missing, {found['differing']} differing of {found['compared']}",
+                        bad == 0,
+                        f"keys: {found['sample']}" if found["sample"] else "",
+                    )
+                )
+        return results
 
     def _record_validation(self, run: RunRecord, report: ValidationReport, after: Snapshot) -> None:
         now = utc_now()

@@ -109,9 +109,38 @@ class DropColumn(_Strict):
 Operation = Annotated[AddColumn | DropColumn, Field(discriminator="type")]
 
 
+class Range(_Strict):
+    min: float | int | str | None = None
+    max: float | int | str | None = None
+
+
+class ForeignKey(_Strict):
+    """`column` of `table` (default: the migrated table) must exist in `references` (table.column)."""
+
+    column: Identifier
+    table: Identifier | None = None
+    references: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
+
+    @property
+    def parent(self) -> tuple[str, str]:
+        table, column = self.references.split(".")
+        return table, column
+
+
+class RecentRows(_Strict):
+    column: Identifier
+    hours: int = Field(default=24, ge=1, le=24 * 365)
+
+
 class Checks(_Strict):
     row_count_tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
     not_null: list[Identifier] = Field(default_factory=list)
+    accepted_values: dict[Identifier, list[str | int | float]] = Field(default_factory=dict)
+    ranges: dict[Identifier, Range] = Field(default_factory=dict)
+    no_future_dates: list[Identifier] = Field(default_factory=list)
+    foreign_keys: list[ForeignKey] = Field(default_factory=list)
+    sample_rows: int = Field(default=100, ge=0, le=100_000, description="random rows compared with the backup")
+    recent_rows: RecentRows | None = None
     great_expectations: bool = Field(
         default=False, description="also run the checklist (not_null, unique key) as a GX suite"
     )

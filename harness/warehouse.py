@@ -102,6 +102,27 @@ class Warehouse:
         )  # fmt: skip
         return int(result["mismatches"])
 
+    def count_violations(self, schema: str, table: str, rules: list[dict[str, Any]]) -> list[int]:
+        result: list[int] = self.project.operation("count_violations", schema=schema, table=table, rules=rules)
+        return result
+
+    def count_orphans(self, child: tuple[str, str, str], parent: tuple[str, str, str]) -> dict[str, Any]:
+        result: dict[str, Any] = self.project.operation(
+            "count_orphans", child_schema=child[0], child_table=child[1], child_column=child[2],
+            parent_schema=parent[0], parent_table=parent[1], parent_column=parent[2],
+        )  # fmt: skip
+        return result
+
+    def compare_rows_by_key(
+        self, source: tuple[str, str], target: tuple[str, str], key: list[str], columns: list[str], **which: Any
+    ) -> dict[str, Any]:
+        """`which`: sample_size=N, or recent_column=..., recent_hours=H."""
+        result: dict[str, Any] = self.project.operation(
+            "compare_rows_by_key", source_schema=source[0], source_table=source[1], target_schema=target[0],
+            target_table=target[1], key=key, columns=columns, **which,
+        )  # fmt: skip
+        return result
+
     # -- changing ---------------------------------------------------------------------------
     def copy_table(self, source: tuple[str, str], destination: tuple[str, str]) -> None:
         self.project.operation(

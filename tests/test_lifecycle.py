@@ -64,7 +64,7 @@ def test_tampered_data_fails_validation_and_blocks_contract(loaded: Warehouse, d
     db.execute("update customers set first_name = 'Mallory' where id = 7")
     report = migration(loaded).validate()
     failed = {check.name for check in report.failures}
-    assert failed == {"column first_name unchanged", "full_name = up"}
+    assert failed == {"column first_name unchanged", "full_name = up", "100 random rows = backup"}
     tampered = db.rows("customers")
     with pytest.raises(GuardRefused, match="contract refused"):
         migration(loaded).complete()
@@ -125,7 +125,7 @@ def db_relations(db: Db) -> list[str]:
 @pytest.mark.postgres
 def test_rollback_refuses_to_drop_a_dependent_user_view(postgres_settings: Settings) -> None:
     warehouse = Warehouse(postgres_settings)
-    warehouse.seed(["raw_customers"])
+    warehouse.seed(["raw_customers", "raw_orders"])
     warehouse.build_models(["customers"])
     db = Db(postgres_settings)
     migration(warehouse).start()
