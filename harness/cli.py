@@ -116,6 +116,9 @@ def snapshot(
     relation: Annotated[str, typer.Argument(help="Table as schema.table (or table in the target schema).")],
     output: Annotated[Path | None, typer.Option(help="Write the snapshot as JSON here.")] = None,
     profile: Annotated[bool, typer.Option(help="Also min, max and approximate distinct per column.")] = True,
+    portable: Annotated[
+        bool, typer.Option(help="Checksums equal on DuckDB and PostgreSQL for the same data (slower).")
+    ] = False,
 ) -> None:
     """Row count, order-independent checksums (whole table and each column) and NULL counts, plus
     (unless --no-profile) min, max and approximate distinct counts, all in one scan.
@@ -125,7 +128,7 @@ def snapshot(
 
     def take() -> Snapshot:
         warehouse = Warehouse(_settings(ctx))
-        return warehouse.snapshot(*_relation(relation, warehouse), profile=profile)
+        return warehouse.snapshot(*_relation(relation, warehouse), profile=profile, portable=portable)
 
     taken = _guarded(take)
     if output:

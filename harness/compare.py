@@ -79,6 +79,13 @@ def compare_snapshots(
     `expect_added` / `expect_dropped` must be exactly the ones that appeared / disappeared.
     """
     checks = [_count_check(before.row_count, after.row_count, row_count_tolerance)]
+    if before.portable != after.portable:
+        kinds = {True: "portable", False: f"native {before.adapter}"}
+        checks.append(CheckResult("checksum kind", kinds[before.portable], kinds[after.portable], False,
+                                  "take both snapshots with --portable, or both without"))  # fmt: skip
+        return checks
+    # Between engines (portable), type spellings and native min/max texts differ: compare values only.
+    across_engines = before.portable and before.adapter != after.adapter
     added = sorted(set(after.columns) - set(before.columns))
     dropped = sorted(set(before.columns) - set(after.columns))
     checks.append(CheckResult("columns added", ", ".join(sorted(expect_added)) or "none",
@@ -88,8 +95,11 @@ def compare_snapshots(
     for name in sorted(set(before.columns) & set(after.columns)):
         old, new = before.columns[name], after.columns[name]
         # Edge cases (NULLs, min, max) ride along: readable when the checksum differs.
-        profiled = old.min is not None and new.min is not None
-        same = old.identity == new.identity and (not profiled or (old.min, old.max) == (new.min, new.max))
+        if across_engines:
+            same = (old.checksum, old.null_count) == (new.checksum, new.null_count)
+        else:
+            profiled = old.min is not None and new.min is not None
+            same = old.identity == new.identity and (not profiled or (old.min, old.max) == (new.min, new.max))
         checks.append(CheckResult(f"column {name} unchanged", _column_summary(old), _column_summary(new), same))
     if not added and not dropped:
         checks.append(

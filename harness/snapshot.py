@@ -34,6 +34,7 @@ class Snapshot:
     table_checksum: str
     columns: dict[str, ColumnStats]
     taken_at: str | None = None
+    portable: bool = False  # md5 of engine-neutral text: comparable between DuckDB and PostgreSQL
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Snapshot:
@@ -44,6 +45,7 @@ class Snapshot:
             table_checksum=str(data["table_checksum"]),
             columns={name: ColumnStats(**stats) for name, stats in data["columns"].items()},
             taken_at=data.get("taken_at"),
+            portable=bool(data.get("portable", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:

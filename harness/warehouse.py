@@ -87,8 +87,12 @@ class Warehouse:
         )
         return result
 
-    def snapshot(self, schema: str, table: str, taken_at: str | None = None, profile: bool = True) -> Snapshot:
-        data = self.project.operation("snapshot_table", schema=schema, table=table, taken_at=taken_at, profile=profile)
+    def snapshot(
+        self, schema: str, table: str, taken_at: str | None = None, profile: bool = True, portable: bool = False
+    ) -> Snapshot:
+        data = self.project.operation(
+            "snapshot_table", schema=schema, table=table, taken_at=taken_at, profile=profile, portable=portable
+        )
         return Snapshot.from_dict(data)
 
     def count_derived_mismatches(

@@ -1,17 +1,31 @@
-{% macro checksum_select(relation, columns, profile=true) %}
+{% macro checksum_select(relation, columns, profile=true, portable=false) %}
     {#- One scan: row count; whole-table checksum (sum of row hashes); per column the sum of value
         hashes and the non-NULL count; with `profile`, also min and max (orderable types) and an
         approximate distinct count where the engine has one in-scan. Sums, not XOR, so a duplicated
         row changes them; carried as text (no overflow). `columns` are adapter Column objects, in a
-        fixed (sorted) order. -#}
+        fixed (sorted) order. With `portable`, hashes are md5 of portable_text: slower, but the
+        same numbers on DuckDB and PostgreSQL, so a table copied between engines can be verified. -#}
     {% set names = columns | map(attribute='name') | list %}
     {% set text_columns = expand_contract.text_hashed_columns(columns) %}
+    {% set column_hashes = [] %}
+    {% set row_parts = [] %}
+    {% for column in columns %}
+        {% if portable %}
+            {% set text = expand_contract.portable_text(column.name, column.data_type) %}
+            {% do column_hashes.append(expand_contract.portable_hash(text)) %}
+            {% do row_parts.append('coalesce(' ~ text ~ ', chr(1))') %}
+        {% else %}
+            {% do column_hashes.append(expand_contract.column_hash_expression(column.name, column.data_type)) %}
+        {% endif %}
+    {% endfor %}
+    {% set row_hash = expand_contract.portable_hash(row_parts | join(" || '|' || ")) if portable
+        else expand_contract.hash_expression(names, text_columns) %}
     select
         count(*) as row_count,
-        cast(coalesce(sum({{ expand_contract.hash_expression(names, text_columns) }}), 0) as varchar) as table_checksum
+        cast(coalesce(sum({{ row_hash }}), 0) as varchar) as table_checksum
         {%- for column in columns %}
         {%- set q = adapter.quote(column.name) %},
-        cast(coalesce(sum({{ expand_contract.column_hash_expression(column.name, column.data_type) }}), 0) as varchar) as c{{ loop.index0 }}_sum,
+        cast(coalesce(sum({{ column_hashes[loop.index0] }}), 0) as varchar) as c{{ loop.index0 }}_sum,
         count({{ q }}) as c{{ loop.index0 }}_count,
         {%- if profile and expand_contract.is_orderable_type(column.data_type) %}
         cast(min({{ q }}) as varchar) as c{{ loop.index0 }}_min,

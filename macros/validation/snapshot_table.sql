@@ -1,4 +1,4 @@
-{% macro snapshot_table(schema, table, taken_at=none, profile=true) %}
+{% macro snapshot_table(schema, table, taken_at=none, profile=true, portable=false) %}
     {#- Row count, whole-table checksum, and per column its checksum and NULL count; with
         `profile`, also min, max and approximate distinct count: all from one scan (checksum_select). -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
@@ -8,7 +8,7 @@
         {{ exceptions.raise_compiler_error("EC_MISSING_TABLE: table " ~ relation ~ " does not exist") }}
     {% endif %}
     {% do expand_contract.tune_scan_session() %}
-    {% set row = expand_contract.rows_as_dicts(run_query(expand_contract.checksum_select(relation, described, profile)))[0] %}
+    {% set row = expand_contract.rows_as_dicts(run_query(expand_contract.checksum_select(relation, described, profile, portable)))[0] %}
     {% set estimates = expand_contract.planner_distinct_estimates(schema, table, row.row_count) if profile else {} %}
     {% set columns = {} %}
     {% for column in described %}
@@ -30,6 +30,7 @@
         'table_checksum': row.table_checksum | string,
         'columns': columns,
         'taken_at': taken_at,
+        'portable': portable,
     } %}
     {% do expand_contract.emit_result(snapshot) %}
     {{ return(snapshot) }}
