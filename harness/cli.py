@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from harness import report
 from harness.compare import ValidationReport, compare_snapshots
 from harness.demo import run_demo
-from harness.diff import DiffResult, diff_relations
+from harness.diff import DiffResult, diff_across, diff_relations
 from harness.errors import HarnessError
 from harness.lifecycle import Migration, StepResult
 from harness.runner import REPO_ROOT, Settings
@@ -187,20 +188,31 @@ def diff(
     relation_b: Annotated[str, typer.Argument(help="Second table (e.g. a shadow build or a copy).")],
     key: Annotated[str, typer.Option(help="Integer key column present in both.")],
     segments: Annotated[int, typer.Option(min=2, max=4096, help="Segments per bisection level.")] = 256,
-    leaf_rows: Annotated[int, typer.Option(min=1, help="Compare rows by key below this segment size.")] = 50_000,
+    leaf_rows: Annotated[int | None, typer.Option(min=1, help="Compare rows below this segment size.")] = None,
+    target_b: Annotated[
+        str | None, typer.Option(help="Read B from this other target (e.g. a copy in postgres); portable checksums.")
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write every difference as JSON here.")] = None,
 ) -> None:
     """Locate the rows that differ between two tables: segment checksums by key range, narrowed
     to the differing keys, printed with their old and new values. Exit 0 identical, 1 different.
 
     Example: harness diff main.orders main.orders_copy --key o_orderkey --json target/diff.json
+             harness diff main.customers public.customers --key id --target-b postgres
     """
 
     def run() -> DiffResult:
-        warehouse = Warehouse(_settings(ctx))
-        return diff_relations(
-            warehouse, _relation(relation_a, warehouse), _relation(relation_b, warehouse), key,
-            segments=segments, leaf_rows=leaf_rows,
+        settings = _settings(ctx)
+        warehouse = Warehouse(settings)
+        if target_b is None:
+            return diff_relations(
+                warehouse, _relation(relation_a, warehouse), _relation(relation_b, warehouse), key,
+                segments=segments, leaf_rows=leaf_rows or 50_000,
+            )  # fmt: skip
+        other = Warehouse(replace(settings, target=target_b))
+        return diff_across(
+            warehouse, _relation(relation_a, warehouse), other, _relation(relation_b, other), key,
+            segments=segments, leaf_rows=leaf_rows or 2_000,
         )  # fmt: skip
 
     result = _guarded(run)

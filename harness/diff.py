@@ -54,18 +54,11 @@ class DiffResult:
         return data
 
 
-def diff_relations(
-    warehouse: Warehouse,
-    relation_a: Relation,
-    relation_b: Relation,
-    key: str,
-    *,
-    segments: int = 256,
-    leaf_rows: int = 50_000,
-) -> DiffResult:
-    """Finds every row that differs between A and B (same warehouse), keyed by an integer key."""
-    relations = [list(relation_a), list(relation_b)]
-    sides = warehouse.project.operation("diff_bounds", relations=relations, key=key)
+def _start(
+    relation_a: Relation, relation_b: Relation, sides: list[dict[str, Any]], key: str
+) -> tuple[DiffResult, list[str], tuple[int, int] | None]:
+    """Checks both sides (exist, have the key, integer key) from diff_bounds; returns the empty
+    result, the columns to compare (key first) and the key span [lower, upper), None if both empty."""
     for relation, side in zip((relation_a, relation_b), sides, strict=True):
         name = ".".join(relation)
         if not side["exists"]:
@@ -83,16 +76,108 @@ def diff_relations(
         columns_only_in_a=sorted(set(columns_a) - set(columns_b)),
         columns_only_in_b=sorted(set(columns_b) - set(columns_a)),
     )
-    bounds = [side[edge] for side in sides for edge in ("min_key", "max_key") if side[edge] is not None]
+    bounds = [side[edge] for side in sides for edge in ("min_key", "max_key") if side.get(edge) is not None]
     if not bounds:
-        return result  # both empty
+        return result, common, None
     if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in bounds):
         raise InputError(
             f"diff bisects integer key ranges; key {key} holds {type(bounds[0]).__name__} values.",
             "pass an integer key column (e.g. the surrogate id)",
         )
+    return result, common, (min(bounds), max(bounds) + 1)
+
+
+def diff_across(
+    warehouse_a: Warehouse,
+    relation_a: Relation,
+    warehouse_b: Warehouse,
+    relation_b: Relation,
+    key: str,
+    *,
+    segments: int = 256,
+    leaf_rows: int = 2_000,
+) -> DiffResult:
+    """Like diff_relations, for relations in two warehouses (e.g. DuckDB and its copy in
+    PostgreSQL): each side computes portable segment checksums, the harness compares them, and
+    narrows to leaves whose rows (as portable text) it fetches and compares itself."""
+    sides = [
+        warehouse.project.operation("diff_bounds", relations=[list(relation)], key=key)[0]
+        for warehouse, relation in ((warehouse_a, relation_a), (warehouse_b, relation_b))
+    ]
+    result, common, span = _start(relation_a, relation_b, sides, key)
+    if span is None:
+        return result
+    both = ((warehouse_a, relation_a), (warehouse_b, relation_b))
+    pending, leaves, first_level = [span], [], True
+    while pending:
+        lower, upper = pending.pop()
+        width = -(-(upper - lower) // segments)
+        levels = [
+            {int(row["bucket"]): (int(row["row_count"]), row["checksum"]) for row in warehouse.project.operation(
+                "segment_checksums", schema=relation[0], table=relation[1], key=key, columns=common,
+                lower=lower, width=width, segments=segments, portable=True,
+            )}
+            for warehouse, relation in both
+        ]  # fmt: skip
+        result.segments_compared += segments
+        if first_level:
+            result.rows_a, result.rows_b = (sum(rows for rows, _ in level.values()) for level in levels)
+            first_level = False
+        for bucket in sorted(levels[0].keys() | levels[1].keys(), reverse=True):
+            side_a, side_b = levels[0].get(bucket, (0, None)), levels[1].get(bucket, (0, None))
+            if side_a == side_b:
+                continue
+            start = lower + bucket * width
+            end = min(start + width, upper)
+            if side_a[0] + side_b[0] <= leaf_rows or width == 1:
+                leaves.append([start, end])
+            else:
+                pending.append((start, end))
+    for chunk in range(0, len(leaves), RANGES_PER_QUERY):
+        ranges = leaves[chunk : chunk + RANGES_PER_QUERY]
+        fetched = [
+            {row["key__"]: row for row in warehouse.project.operation(
+                "fetch_key_ranges", schema=relation[0], table=relation[1], key=key, columns=common, ranges=ranges,
+            )}
+            for warehouse, relation in both
+        ]  # fmt: skip
+        result.differences.extend(_compare_fetched(fetched[0], fetched[1], [c.lower() for c in common]))
+    result.differences.sort(key=lambda difference: difference.key)
+    return result
+
+
+def _compare_fetched(side_a: dict[Any, Any], side_b: dict[Any, Any], names: list[str]) -> list[RowDifference]:
+    differences = []
+    for value in side_a.keys() | side_b.keys():
+        row_a, row_b = side_a.get(value), side_b.get(value)
+        if row_a is None or row_b is None:
+            kind = "only in B" if row_a is None else "only in A"
+            pairs = {n: (row_a[n] if row_a else None, row_b[n] if row_b else None) for n in names}
+            differences.append(RowDifference(value, kind, pairs))
+            continue
+        changed = {n: (row_a[n], row_b[n]) for n in names if row_a[n] != row_b[n]}
+        if changed:
+            differences.append(RowDifference(value, "changed", changed))
+    return differences
+
+
+def diff_relations(
+    warehouse: Warehouse,
+    relation_a: Relation,
+    relation_b: Relation,
+    key: str,
+    *,
+    segments: int = 256,
+    leaf_rows: int = 50_000,
+) -> DiffResult:
+    """Finds every row that differs between A and B (same warehouse), keyed by an integer key."""
+    relations = [list(relation_a), list(relation_b)]
+    sides = warehouse.project.operation("diff_bounds", relations=relations, key=key)
+    result, common, span = _start(relation_a, relation_b, sides, key)
+    if span is None:
+        return result
     # Narrow level by level; ranges whose rows fit `leaf_rows` are compared row by row at the end.
-    pending: list[tuple[int, int]] = [(min(bounds), max(bounds) + 1)]
+    pending: list[tuple[int, int]] = [span]
     leaves: list[list[int]] = []
     first_level = True
     while pending:

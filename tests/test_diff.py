@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
-from harness.diff import diff_relations
+from harness.diff import diff_across, diff_relations
 from harness.errors import InputError
+from harness.runner import Settings
 from harness.warehouse import Warehouse
 from tests.conftest import Db
 
@@ -80,3 +81,27 @@ def test_column_only_on_one_side_is_reported(loaded: Warehouse, db: Db, copies: 
     db.execute("alter table customers_copy add column email varchar")
     result = diff_relations(loaded, *copies, "id")
     assert result.columns_only_in_b == ["email"] and not result.differences and not result.identical
+
+
+@pytest.mark.duckdb
+@pytest.mark.postgres
+def test_diff_across_duckdb_and_postgres_names_each_difference(
+    duckdb_settings: Settings, postgres_settings: Settings
+) -> None:
+    duck, pg = Warehouse(duckdb_settings), Warehouse(postgres_settings)
+    for warehouse in (duck, pg):
+        warehouse.seed(["raw_orders"])
+    same = diff_across(duck, ("main", "raw_orders"), pg, (postgres_settings.schema or "", "raw_orders"), "id")
+    assert same.identical and same.rows_a == same.rows_b == 99
+    pg_db = Db(postgres_settings)
+    pg_db.execute("update raw_orders set status = 'lost' where id = 12")
+    pg_db.execute("delete from raw_orders where id = 60")
+    Db(duckdb_settings).execute("update raw_orders set order_date = date '2018-02-02' where id = 90")
+    result = diff_across(
+        duck, ("main", "raw_orders"), pg, (postgres_settings.schema or "", "raw_orders"), "id", segments=4, leaf_rows=10
+    )
+    assert [(d.key, d.kind) for d in result.differences] == [(12, "changed"), (60, "only in A"), (90, "changed")]
+    assert (
+        result.differences[0].columns == {"status": ("completed", "lost")} or "status" in result.differences[0].columns
+    )
+    assert result.differences[2].columns["order_date"][0] == "2018-02-02"

@@ -5,21 +5,15 @@
         row changes them; carried as text (no overflow). `columns` are adapter Column objects, in a
         fixed (sorted) order. With `portable`, hashes are md5 of portable_text: slower, but the
         same numbers on DuckDB and PostgreSQL, so a table copied between engines can be verified. -#}
-    {% set names = columns | map(attribute='name') | list %}
-    {% set text_columns = expand_contract.text_hashed_columns(columns) %}
     {% set column_hashes = [] %}
-    {% set row_parts = [] %}
     {% for column in columns %}
         {% if portable %}
-            {% set text = expand_contract.portable_text(column.name, column.data_type) %}
-            {% do column_hashes.append(expand_contract.portable_hash(text)) %}
-            {% do row_parts.append('coalesce(' ~ text ~ ', chr(1))') %}
+            {% do column_hashes.append(expand_contract.portable_hash(expand_contract.portable_text(column.name, column.data_type))) %}
         {% else %}
             {% do column_hashes.append(expand_contract.column_hash_expression(column.name, column.data_type)) %}
         {% endif %}
     {% endfor %}
-    {% set row_hash = expand_contract.portable_hash(row_parts | join(" || '|' || ")) if portable
-        else expand_contract.hash_expression(names, text_columns) %}
+    {% set row_hash = expand_contract.row_hash_sql(columns, portable) %}
     select
         count(*) as row_count,
         cast(coalesce(sum({{ row_hash }}), 0) as varchar) as table_checksum
