@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.compare import CheckResult, ValidationReport
 from harness.lifecycle import Migration
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
@@ -33,8 +34,8 @@ checks:
 """
 
 
-def by_name(report: object) -> dict[str, object]:
-    return {check.name: check for check in report.checks}  # type: ignore[attr-defined]
+def by_name(report: ValidationReport) -> dict[str, CheckResult]:
+    return {check.name: check for check in report.checks}
 
 
 def test_checklist_passes_on_a_clean_migration_then_names_each_breakage(
@@ -47,14 +48,14 @@ def test_checklist_passes_on_a_clean_migration_then_names_each_breakage(
     for name in ("status in accepted values", "id within 1 .. 1000", "order_date not in the future",
                  "raw_orders.user_id → customers.id", "99 random rows = backup"):  # fmt: skip
         assert name in clean or name.replace("99", "100") in clean, name
-    assert all(check.passed for check in clean.values())  # type: ignore[attr-defined]
+    assert all(check.passed for check in clean.values())
     recent = clean["rows of the last 48h by order_date = backup"]
-    assert recent.expected == "1 rows identical"  # type: ignore[attr-defined]
+    assert recent.expected == "1 rows identical"
 
     db.execute("insert into raw_orders values (1001, 999, current_date + 3, 'lost', 'LOST')")
     db.execute("update raw_orders set status = 'shipped', status_code = 'SHIPPED' where id = 5")
     broken = by_name(migration.validate(record=False))
-    failed = {name for name, check in broken.items() if not check.passed}  # type: ignore[attr-defined]
+    failed = {name for name, check in broken.items() if not check.passed}
     assert failed == {
         "row count",
         "status in accepted values",
@@ -68,7 +69,7 @@ def test_checklist_passes_on_a_clean_migration_then_names_each_breakage(
         "100 random rows = backup",
         "rows of the last 48h by order_date = backup",
     }  # status_code = up still holds: the writes kept it consistent
-    assert broken["raw_orders.user_id → customers.id"].detail == "orphaned values: [999]"  # type: ignore[attr-defined]
-    assert broken["100 random rows = backup"].actual == "0 missing, 1 differing of 99"  # type: ignore[attr-defined]
-    assert broken["100 random rows = backup"].detail == "keys: [5]"  # type: ignore[attr-defined]
-    assert broken["status in accepted values"].actual == "1 rows outside"  # type: ignore[attr-defined]
+    assert broken["raw_orders.user_id → customers.id"].detail == "orphaned values: [999]"
+    assert broken["100 random rows = backup"].actual == "0 missing, 1 differing of 99"
+    assert broken["100 random rows = backup"].detail == "keys: [5]"
+    assert broken["status in accepted values"].actual == "1 rows outside"

@@ -15,21 +15,23 @@ from harness.runner import Settings
 from harness.warehouse import Warehouse
 from tests.conftest import Db
 
+Pair = tuple[tuple[str, str], tuple[str, str]]
+
 
 @pytest.fixture
-def copies(loaded: Warehouse, db: Db) -> tuple[tuple[str, str], tuple[str, str]]:
+def copies(loaded: Warehouse, db: Db) -> Pair:
     """customers and an identical copy, customers_copy, in the same schema."""
     loaded.copy_table((db.schema, "customers"), (db.schema, "customers_copy"))
     return (db.schema, "customers"), (db.schema, "customers_copy")
 
 
-def test_identical_tables_have_no_differences(loaded: Warehouse, copies: tuple) -> None:  # type: ignore[type-arg]
+def test_identical_tables_have_no_differences(loaded: Warehouse, copies: Pair) -> None:
     result = diff_relations(loaded, *copies, "id", segments=4, leaf_rows=8)
     assert result.identical and result.rows_a == result.rows_b == 100
     assert result.segments_compared == 4  # one level: every segment matched
 
 
-def test_bisection_names_each_changed_missing_and_extra_key(loaded: Warehouse, db: Db, copies: tuple) -> None:  # type: ignore[type-arg]
+def test_bisection_names_each_changed_missing_and_extra_key(loaded: Warehouse, db: Db, copies: Pair) -> None:
     db.execute("update customers_copy set last_name = 'Q.' where id = 37")
     db.execute("delete from customers_copy where id = 81")
     db.execute("insert into customers_copy values (150, 'New', 'N.')")
@@ -46,9 +48,9 @@ def test_bisection_names_each_changed_missing_and_extra_key(loaded: Warehouse, d
 def test_cli_diff_exits_1_and_writes_json(
     loaded: Warehouse,
     db: Db,
-    copies: tuple,
+    copies: Pair,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name, value in loaded.settings.environment().items():
         monkeypatch.setenv(name, value)
@@ -65,19 +67,19 @@ def test_cli_diff_exits_1_and_writes_json(
     assert CliRunner().invoke(app, args).exit_code == 0
 
 
-def test_non_integer_key_is_refused(loaded: Warehouse, copies: tuple) -> None:  # type: ignore[type-arg]
+def test_non_integer_key_is_refused(loaded: Warehouse, copies: Pair) -> None:
     with pytest.raises(InputError, match="integer key"):
         diff_relations(loaded, *copies, "first_name")
 
 
-def test_missing_table_or_key_is_a_clear_input_error(loaded: Warehouse, db: Db, copies: tuple) -> None:  # type: ignore[type-arg]
+def test_missing_table_or_key_is_a_clear_input_error(loaded: Warehouse, db: Db, copies: Pair) -> None:
     with pytest.raises(InputError, match="does not exist"):
         diff_relations(loaded, copies[0], (db.schema, "no_such_table"), "id")
     with pytest.raises(InputError, match="not a column"):
         diff_relations(loaded, *copies, "customer_id")
 
 
-def test_column_only_on_one_side_is_reported(loaded: Warehouse, db: Db, copies: tuple) -> None:  # type: ignore[type-arg]
+def test_column_only_on_one_side_is_reported(loaded: Warehouse, db: Db, copies: Pair) -> None:
     db.execute("alter table customers_copy add column email varchar")
     result = diff_relations(loaded, *copies, "id")
     assert result.columns_only_in_b == ["email"] and not result.differences and not result.identical
