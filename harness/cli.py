@@ -224,13 +224,19 @@ def diff(
 
 
 @migrate_app.command("start")
-def migrate_start(ctx: typer.Context, spec: SpecPath) -> None:
+def migrate_start(
+    ctx: typer.Context,
+    spec: SpecPath,
+    auto_rollback: Annotated[
+        bool, typer.Option(help="Roll back by itself if a step or the validation fails (exit 1).")
+    ] = False,
+) -> None:
     """Preflight, before-snapshot, verified backup, expand, backfill, validate; resumes a run
     that stopped half-way (from the last backfill checkpoint).
 
-    Example: harness migrate start migrations/customers_full_name.yml
+    Example: harness migrate start migrations/customers_full_name.yml --auto-rollback
     """
-    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).start())
+    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).start(auto_rollback))
     console.print(report.steps_table("migrate start", steps))
 
 

@@ -49,6 +49,12 @@ class ValidationFailed(HarnessError):
     exit_code = 1
 
 
+class RolledBack(HarnessError):
+    """A step failed and the migration was rolled back automatically (data proven as before)."""
+
+    exit_code = 1
+
+
 class GuardRefused(HarnessError):
     """A destructive step was refused because its precondition (e.g. passed validation) is missing."""
 

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from harness.compare import CheckResult, ValidationReport, compare_snapshots
-from harness.errors import GuardRefused, HarnessError, InputError, StateError, ValidationFailed, WarehouseError
+from harness.errors import (
+    GuardRefused,
+    HarnessError,
+    InputError,
+    RolledBack,
+    StateError,
+    ValidationFailed,
+    WarehouseError,
+)
 from harness.snapshot import Snapshot
 from harness.spec import MigrationSpec
 from harness.warehouse import Warehouse
@@ -257,10 +265,11 @@ class Migration:
         return described
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> list[StepResult]:
+    def start(self, auto_rollback: bool = False) -> list[StepResult]:
         """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,
         backfill, validate. Raises ValidationFailed if validation fails (the run stays at
-        `backfilled` and contract stays blocked)."""
+        `backfilled` and contract stays blocked). With `auto_rollback`, any failure after the
+        backup rolls the migration back, proves the before-checksum, and raises RolledBack."""
         self.warehouse.ensure_state()
         run = self.current_run()
         if run is None or run.state in TERMINAL:
@@ -274,6 +283,22 @@ class Migration:
                 "restore the original spec to resume, or `harness rollback` first",
             )
         steps: list[StepResult] = []
+        try:
+            self._advance(run, steps)
+        except HarnessError as exc:
+            if not auto_rollback or run.backup_relation is None:
+                raise
+            steps += self.rollback()
+            self._set_state(run, "rolled_back", note=f"auto-rollback after: {exc.message}"[:4000])
+            raise RolledBack(
+                f"{exc.message} The migration was rolled back automatically; the table equals its "
+                "before-snapshot (exact checksums).",
+                "fix the cause (see `harness migrate status <spec>`), then start again",
+            ) from exc
+        return steps
+
+    def _advance(self, run: RunRecord, steps: list[StepResult]) -> None:
+        """The steps of `start` from the run's state on, appending each result to `steps`."""
         if run.state == "planned":
             steps.append(self._step(run, "snapshot before", lambda: self._snapshot_before(run)))
             steps.append(self._step(run, "backup + verify", lambda: self._backup(run)))
@@ -290,7 +315,6 @@ class Migration:
                     "inspect with `harness validate <spec>`; `harness rollback <spec>` restores the data",
                 )
             self._set_state(run, "validated")
-        return steps
 
     def complete(self) -> list[StepResult]:
         """Validates again, switches readers to the new shape, then contracts (drops the old)."""
