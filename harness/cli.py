@@ -20,6 +20,7 @@ from harness.demo import run_demo
 from harness.diff import DiffResult, diff_across, diff_relations
 from harness.errors import HarnessError
 from harness.lifecycle import Migration, StepResult
+from harness.plan import build_plan
 from harness.runner import REPO_ROOT, Settings
 from harness.snapshot import Snapshot
 from harness.spec import load_spec
@@ -279,6 +280,29 @@ def migrate_status(
         for s in run["steps"]
     ]
     console.print(report.steps_table(f"{run['migration']} journal", steps))
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    spec: SpecPath,
+    output: Annotated[Path | None, typer.Option(help="Where to write the Markdown (default under target/).")] = None,
+) -> None:
+    """Write the migration plan as Markdown: pattern and why, steps, timeline from row counts and
+    measured throughput, downtime, validation rules, rollback triggers and procedure.
+
+    Example: harness plan migrations/customers_full_name.yml --output docs/plans/customers.md
+    """
+
+    def write() -> Path:
+        settings = _settings(ctx)
+        migration = Migration(Warehouse(settings), load_spec(spec))
+        target = output or settings.output_dir / "expand_contract" / migration.spec.name / "plan.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(build_plan(migration))
+        return target
+
+    console.print(f"plan written to {_guarded(write)}", highlight=False)
 
 
 @app.command()

@@ -1,0 +1,127 @@
+"""The migration plan people read: pattern and why, steps, timeline, downtime, validation rules,
+monitoring and rollback triggers, and the rollback procedure, as Markdown.
+
+Figures come from the warehouse (row count now) and the journal of earlier runs (measured
+backfill throughput, lock waits, backup location and restore time); nothing is invented: what
+has not been measured yet says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.lifecycle import Migration, RunRecord, utc_now
+
+TRIGGERS = [
+    "validation fails beyond its tolerance (row count, checksums, `up` recomputed, checklist, GX suite)",
+    "a backfill batch fails (with `--auto-rollback`: rolled back at once, before-checksum proven)",
+    "checksum corruption: the backup does not restore to the before-snapshot's checksums",
+]
+
+
+def _measured_throughput(run: RunRecord | None) -> float | None:
+    if run is None:
+        return None
+    for step in reversed(run.steps):
+        if step["step"] == "backfill" and step["status"] == "ok" and step["rows_affected"] and step["seconds"]:
+            return float(step["rows_affected"]) / float(step["seconds"])
+    return None
+
+
+def _step_detail(run: RunRecord | None, name: str) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    found = [step for step in run.steps if step["step"] == name and step["status"] == "ok"]
+    return found[-1] if found else None
+
+
+def build_plan(migration: Migration) -> str:
+    spec = migration.spec
+    info = migration.warehouse.info()
+    run = migration.current_run()
+    rows = migration.warehouse.snapshot(migration.schema, migration.table, profile=False).row_count
+    throughput = _measured_throughput(run)
+    batches = -(-rows // spec.batch_size) if rows else 0
+    lock_waits = [step for step in (run.steps if run else []) if step["step"] == "lock_wait"]
+    backup = _step_detail(run, "backup + verify")
+    added = ", ".join(op.column for op in spec.added) or "none"
+    dropped = ", ".join(spec.dropped) or "none"
+
+    lines = [
+        f"# Migration plan: {spec.name}",
+        "",
+        f"{spec.description.strip()}" if spec.description else "",
+        "",
+        f"- table: `{migration.relation}` on target `{info.target}` ({info.adapter}), key ({', '.join(spec.key)})",
+        f"- rows now: {rows:,}; batches of {spec.batch_size:,}: {batches:,}",
+        f"- generated: {utc_now()} UTC; latest run: {run.run_id + ' (' + run.state + ')' if run else 'none yet'}",
+        "",
+        "## Pattern: expand-contract",
+        "",
+        f"Adds {added} and drops {dropped}. The old and new shapes stay readable side by side "
+        f"(`{spec.table}_v1`, `{spec.table}_v2`; `{spec.table}_current` chooses), the new column is "
+        "backfilled in keyset batches without a long lock, and nothing is dropped until validation passes. "
+        + (
+            "PostgreSQL: writers keep working during the migration; every DDL waits at most lock_timeout."
+            if info.adapter == "postgres"
+            else "DuckDB has no triggers: stop writes to the old columns between expand and switch; "
+            "the switch itself is atomic."
+        ),
+        "",
+        "## Steps",
+        "",
+        "1. Preflight (read only): table, key (unique, not NULL), columns, every `up` evaluated on every row.",
+        "2. Before-snapshot: row count, whole-table and per-column checksums.",
+        f"3. Backup to `{migration.warehouse.settings.backup_schema}`, verified by restoring it into a scratch "
+        "schema and comparing checksums; restore time measured.",
+        f"4. Expand: add {added} (nullable, metadata only); create the versioned views.",
+        f"5. Backfill: {batches:,} batch(es), each with its checkpoint in one transaction; resumable.",
+        "6. Validate (see below); a failure blocks contract.",
+        f"7. Switch: `{spec.table}_current` → v2, atomically.",
+        f"8. Contract: re-validate, then drop {dropped} and `{spec.table}_v1`.",
+        "",
+        "## Timeline and downtime",
+        "",
+    ]
+    if throughput:
+        lines.append(f"- backfill: {rows:,} rows at the measured {throughput:,.0f} rows/s ≈ {rows / throughput:,.1f} s")
+    else:
+        lines.append("- backfill: throughput not measured yet (the first run's journal will give it)")
+    lines.append(
+        f"- expected downtime: zero; lock waits recorded so far: {len(lock_waits)}"
+        + (f" ({'; '.join(step['detail'] for step in lock_waits[-3:])})" if lock_waits else "")
+    )
+    lines += ["", "## Validation rules", ""]
+    checks = spec.checks
+    rules = [f"row count equal (tolerance {checks.row_count_tolerance:.0%})", "unchanged columns: identical checksums"]
+    rules += [f"`{op.column}` = `{op.up}` recomputed in SQL" for op in spec.added]
+    rules += [f"`{column}` not NULL" for column in checks.not_null]
+    rules += [f"`{column}` in {values}" for column, values in checks.accepted_values.items()]
+    rules += [f"`{column}` within {r.min} .. {r.max}" for column, r in checks.ranges.items()]
+    rules += [f"`{column}` not in the future" for column in checks.no_future_dates]
+    rules += [f"`{fk.table or spec.table}.{fk.column}` → `{fk.references}`: no orphans" for fk in checks.foreign_keys]
+    if checks.sample_rows:
+        rules.append(f"{checks.sample_rows} random rows equal to the backup, field by field")
+    if checks.recent_rows:
+        rules.append(
+            f"rows of the last {checks.recent_rows.hours} h by `{checks.recent_rows.column}` equal to the backup"
+        )
+    rules += [f"Great Expectations: `{name}` {kwargs}" for name, kwargs in spec.expectation_suite()]
+    lines += [f"- {rule}" for rule in rules]
+    lines += ["", "## Monitoring and rollback triggers", ""]
+    lines += [f"- {trigger}" for trigger in TRIGGERS]
+    lines += ["- progress: `harness migrate status <spec>` (journal of every step, lock wait and validation)", ""]
+    lines += ["## Rollback procedure", ""]
+    if run and run.backup_relation and backup:
+        lines += [
+            f"- backup: `{run.backup_relation}`, verified at {backup['finished_at']} ({backup['detail']})",
+        ]
+    else:
+        lines.append("- backup: taken and verified at the start of the run (none yet)")
+    lines += [
+        "- run: `harness rollback <spec>` (from any state): drops the versioned views, restores the table "
+        "from the backup in one transaction, then proves the table equals the before-snapshot (exact "
+        "checksums) and records how long it took.",
+        "",
+    ]
+    return "\n".join(lines)
