@@ -20,7 +20,7 @@ from harness.demo import run_demo
 from harness.diff import DiffResult, diff_across, diff_relations
 from harness.errors import HarnessError
 from harness.lifecycle import Migration, StepResult
-from harness.plan import build_plan
+from harness.plan import build_plan, build_restore_script
 from harness.runner import REPO_ROOT, Settings
 from harness.snapshot import Snapshot
 from harness.spec import load_spec
@@ -303,6 +303,29 @@ def plan(
         return target
 
     console.print(f"plan written to {_guarded(write)}", highlight=False)
+
+
+@app.command("restore-script")
+def restore_script(
+    ctx: typer.Context,
+    spec: SpecPath,
+    output: Annotated[Path | None, typer.Option(help="Where to write the SQL (default under target/).")] = None,
+) -> None:
+    """Write a self-contained, idempotent SQL restore script (rollback plan in its header) that
+    psql or the DuckDB CLI runs without the harness.
+
+    Example: harness --target postgres restore-script migrations/customers_full_name.yml
+    """
+
+    def write() -> Path:
+        settings = _settings(ctx)
+        migration = Migration(Warehouse(settings), load_spec(spec))
+        target = output or settings.output_dir / "expand_contract" / migration.spec.name / "restore.sql"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(build_restore_script(migration))
+        return target
+
+    console.print(f"restore script written to {_guarded(write)}", highlight=False)
 
 
 @app.command()

@@ -8,8 +8,10 @@ has not been measured yet says so.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from harness.errors import StateError
 from harness.lifecycle import Migration, RunRecord, utc_now
 
 TRIGGERS = [
@@ -33,6 +35,45 @@ def _step_detail(run: RunRecord | None, name: str) -> dict[str, Any] | None:
         return None
     found = [step for step in run.steps if step["step"] == name and step["status"] == "ok"]
     return found[-1] if found else None
+
+
+def build_restore_script(migration: Migration) -> str:
+    """A self-contained SQL script that restores the table from the run's verified backup; it runs
+    with `psql -f` or the DuckDB CLI alone, and running it twice is safe. Its header is the
+    rollback plan. Holds no connection settings."""
+    run = migration.current_run()
+    if run is None or not run.backup_relation:
+        raise StateError(
+            f"migration {migration.spec.name} has no verified backup yet, so there is nothing to restore from.",
+            "run `harness migrate start <spec>` (it takes and verifies the backup first)",
+        )
+    backup_schema, backup_table = run.backup_relation.split(".", 1)
+    info = migration.warehouse.info()
+    statements = migration.warehouse.project.operation(
+        "restore_script", schema=migration.schema, table=migration.table, backup_schema=backup_schema,
+        backup_table=backup_table, views=[f"{migration.table}_{suffix}" for suffix in ("current", "v1", "v2")],
+    )  # fmt: skip
+    backup = _step_detail(run, "backup + verify")
+    runner = "psql -v ON_ERROR_STOP=1 -f <this file>"
+    if info.adapter != "postgres":
+        runner = "duckdb <database file> < <this file>"
+    measured = re.search(r"restore ([0-9.]+)s", backup["detail"] or "") if backup else None
+    header = [
+        f"Restore script for migration {migration.spec.name}, run {run.run_id} (state {run.state}).",
+        f"Generated {utc_now()} UTC for {info.adapter} target `{info.target}`; restores `{migration.relation}`.",
+        "",
+        "Rollback plan",
+        f"  backup:            {run.backup_relation}",
+        f"  verified at:       {backup['finished_at'] if backup else 'unknown'} (restored and checksummed)",
+        f"  measured recovery: {measured.group(1) + ' s' if measured else 'not measured'} (restore at verification)",
+        "  steps:             1. drop the migration's views  2. in one transaction, replace the table",
+        "                     by the backup's copy  3. check: harness validate / harness snapshot",
+        f"  run with:          {runner}",
+        "  idempotent:        yes (each run rebuilds the table from the backup)",
+        "  triggers:          " + "; ".join(TRIGGERS),
+    ]
+    lines = [f"-- {line}".rstrip() for line in header]
+    return "\n".join([*lines, "", *(f"{statement};" for statement in statements), ""])
 
 
 def build_plan(migration: Migration) -> str:

@@ -13,8 +13,8 @@ from harness.cli import app
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db
 
-COMMANDS = [["demo"], ["snapshot"], ["validate"], ["migrate", "start"], ["migrate", "complete"],
-            ["migrate", "status"], ["rollback"]]  # fmt: skip
+COMMANDS = [["demo"], ["snapshot"], ["validate"], ["diff"], ["plan"], ["migrate", "start"], ["migrate", "complete"],
+            ["migrate", "status"], ["rollback"], ["restore-script"]]  # fmt: skip
 
 
 def test_help_lists_commands() -> None:

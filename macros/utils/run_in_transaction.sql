@@ -3,14 +3,22 @@
 {% endmacro %}
 
 {% macro default__run_in_transaction(statements) %}
-    {#- One round trip, one transaction: either every statement takes effect or none does. -#}
+    {#- One round trip, one transaction: either every statement takes effect or none does. On
+        PostgreSQL the transaction_begin sets lock_timeout, so every lock wait is bounded (the
+        harness retries on timeout). -#}
     {% set body = statements | join(';\n') %}
-    {% do run_query('begin transaction;\n' ~ body ~ ';\ncommit;') %}
+    {% do run_query(expand_contract.transaction_begin() ~ ';\n' ~ body ~ ';\ncommit;') %}
 {% endmacro %}
 
-{% macro postgres__run_in_transaction(statements) %}
-    {#- lock_timeout bounds every lock wait inside the transaction; the harness retries on timeout. -#}
-    {% set body = statements | join(';\n') %}
-    {% set timeout = expand_contract.sql_literal(var('expand_contract_lock_timeout', '2s')) %}
-    {% do run_query('begin;\nset local lock_timeout = ' ~ timeout ~ ';\n' ~ body ~ ';\ncommit;') %}
+{% macro transaction_begin() %}
+    {{ return(adapter.dispatch('transaction_begin', 'expand_contract')()) }}
+{% endmacro %}
+
+{% macro default__transaction_begin() %}
+    {{ return('begin transaction') }}
+{% endmacro %}
+
+{% macro postgres__transaction_begin() %}
+    {#- Statements run by psql outside the harness wait at most lock_timeout too. -#}
+    {{ return('begin; set local lock_timeout = ' ~ expand_contract.sql_literal(var('expand_contract_lock_timeout', '2s'))) }}
 {% endmacro %}

@@ -1,0 +1,73 @@
+"""The generated restore script, run twice by the database's own CLI (psql, duckdb) without the
+harness, restores the table exactly (the before-snapshot's checksums); it holds no secrets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.compare import compare_snapshots
+from harness.errors import StateError
+from harness.lifecycle import Migration
+from harness.plan import build_restore_script
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import DEMO_SPEC, PG, Db
+
+
+def duckdb_cli(tmp_path: Path) -> str:
+    """The DuckDB CLI from the duckdb-cli package (its wheel installs the binary without the
+    executable bit, so a copy is made executable)."""
+    installed = Path(sys.executable).parent / "duckdb"
+    assert installed.is_file(), "the DuckDB CLI is a dev dependency: pip install -e '.[dev]'"
+    if os.access(installed, os.X_OK):
+        return str(installed)
+    runnable = tmp_path / "duckdb"
+    shutil.copy(installed, runnable)
+    runnable.chmod(runnable.stat().st_mode | stat.S_IXUSR)
+    return str(runnable)
+
+
+def run_cli(db: Db, script: Path, tmp_path: Path) -> None:
+    if db.adapter == "postgres":
+        command = ["psql", "-h", PG["host"], "-p", str(PG["port"]), "-U", PG["user"], "-d", PG["dbname"],
+                   "-v", "ON_ERROR_STOP=1", "-q", "-f", str(script)]  # fmt: skip
+        subprocess.run(command, check=True, capture_output=True, text=True)
+    else:
+        with script.open() as sql:
+            subprocess.run(
+                [duckdb_cli(tmp_path), str(db.settings.duckdb_path)], stdin=sql, check=True, capture_output=True
+            )
+
+
+@pytest.mark.parametrize("stop_after", ["start", "complete"])
+def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
+    loaded: Warehouse, db: Db, tmp_path: Path, stop_after: str
+) -> None:
+    original = db.rows("customers")
+    migration = Migration(loaded, load_spec(DEMO_SPEC))
+    migration.start()
+    if stop_after == "complete":
+        migration.complete()
+    script = tmp_path / "restore.sql"
+    script.write_text(build_restore_script(migration))
+    for _ in range(2):  # idempotent
+        run_cli(db, script, tmp_path)
+        assert db.rows("customers") == original
+    run = migration.current_run()
+    assert run is not None
+    restored = loaded.snapshot(db.schema, "customers")
+    assert all(check.passed for check in compare_snapshots(run.snapshots["before"], restored))
+    text = script.read_text().lower()
+    assert "password" not in text and "postgresql://" not in text
+
+
+def test_no_script_without_a_verified_backup(loaded: Warehouse) -> None:
+    with pytest.raises(StateError, match="no verified backup"):
+        build_restore_script(Migration(loaded, load_spec(DEMO_SPEC)))
