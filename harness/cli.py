@@ -224,6 +224,17 @@ def diff(
         raise typer.Exit(1)
 
 
+@app.command()
+def backup(ctx: typer.Context, spec: SpecPath) -> None:
+    """Preflight, before-snapshot and a verified backup (restored into a scratch schema and
+    checksummed, restore time measured); `migrate start` continues after re-checking it.
+
+    Example: harness backup migrations/customers_full_name.yml
+    """
+    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).backup())
+    console.print(report.steps_table("backup", steps))
+
+
 @migrate_app.command("start")
 def migrate_start(
     ctx: typer.Context,

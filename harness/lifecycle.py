@@ -265,23 +265,43 @@ class Migration:
         return described
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self, auto_rollback: bool = False) -> list[StepResult]:
-        """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,
-        backfill, validate. Raises ValidationFailed if validation fails (the run stays at
-        `backfilled` and contract stays blocked). With `auto_rollback`, any failure after the
-        backup rolls the migration back, proves the before-checksum, and raises RolledBack."""
+    def _begin(self) -> RunRecord:
+        """The run to work on: the current one if it is in progress (same spec), else a new one
+        after a read-only preflight."""
         self.warehouse.ensure_state()
         run = self.current_run()
         if run is None or run.state in TERMINAL:
             self.preflight()
             run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
             self.warehouse.record_run(run_id, self.spec.name, self.relation, "planned", self.spec.spec_hash, utc_now())
-            run = self._require_run()
-        elif run.spec_hash != self.spec.spec_hash:
+            return self._require_run()
+        if run.spec_hash != self.spec.spec_hash:
             raise StateError(
                 f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}).",
                 "restore the original spec to resume, or `harness rollback` first",
             )
+        return run
+
+    def backup(self) -> list[StepResult]:
+        """Preflight, before-snapshot and verified backup only (state `backed_up`): `migrate start`
+        continues from there after checking the backup still matches."""
+        run = self._begin()
+        if run.state != "planned":
+            raise StateError(
+                f"run {run.run_id} of {self.spec.name} is already {run.state}; its backup is {run.backup_relation}.",
+                "continue with `harness migrate start <spec>`, or `harness rollback <spec>` first",
+            )
+        return [
+            self._step(run, "snapshot before", lambda: self._snapshot_before(run)),
+            self._step(run, "backup + verify", lambda: self._backup(run)),
+        ]
+
+    def start(self, auto_rollback: bool = False) -> list[StepResult]:
+        """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,
+        backfill, validate. Raises ValidationFailed if validation fails (the run stays at
+        `backfilled` and contract stays blocked). With `auto_rollback`, any failure after the
+        backup rolls the migration back, proves the before-checksum, and raises RolledBack."""
+        run = self._begin()
         steps: list[StepResult] = []
         try:
             self._advance(run, steps)
@@ -302,6 +322,9 @@ class Migration:
         if run.state == "planned":
             steps.append(self._step(run, "snapshot before", lambda: self._snapshot_before(run)))
             steps.append(self._step(run, "backup + verify", lambda: self._backup(run)))
+        elif run.state == "backed_up":
+            # The backup was taken by an earlier call: prove it (and the table) still match.
+            steps.append(self._step(run, "re-verify backup", lambda: self._reverify_backup(run)))
         if run.state == "backed_up":
             steps.append(self._step(run, "expand", lambda: self._expand(run)))
         if run.state == "expanded":
@@ -362,12 +385,46 @@ class Migration:
                 f"backup {backup[0]}.{backup[1]} did not restore to the source's checksums ({', '.join(failed)}).",
                 "check the warehouse's health and disk, then start again",
             )
-        self._set_state(run, "backed_up", backup_relation=f"{backup[0]}.{backup[1]}")
+        location = f"{backup[0]}.{backup[1]}"
+        # The manifest: in the state table (this step's journal line + the `backup` snapshot) and as JSON.
+        self.warehouse.record_snapshot(run.run_id, "backup", restored)
+        manifest = {
+            "migration": self.spec.name,
+            "run_id": run.run_id,
+            "location": location,
+            "verified_at": utc_now(),
+            "restore_seconds": round(restore_seconds, 3),
+            "tables": [
+                {
+                    "source": self.relation,
+                    "backup": location,
+                    "row_count": restored.row_count,
+                    "table_checksum": restored.table_checksum,
+                }
+            ],
+        }
+        path = self.artifact_dir(run.run_id) / "backup_manifest.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(manifest, indent=2) + "\n")
+        self._set_state(run, "backed_up", backup_relation=location)
         return _Outcome(
             restored.row_count,
             f"{backup[0]}.{backup[1]}, verified, restore {restore_seconds:.2f}s",
             restored.table_checksum,
         )
+
+    def _reverify_backup(self, run: RunRecord) -> _Outcome:
+        before = run.snapshots["before"]
+        for label, parts in (("backup", self._backup_parts(run)), ("table", (self.schema, self.table))):
+            now = self.warehouse.snapshot(*parts, profile=False)
+            failed = [check.name for check in compare_snapshots(before, now) if not check.passed]
+            if failed:
+                raise GuardRefused(
+                    f"refusing to migrate: the {label} {'.'.join(parts)} no longer matches the before-snapshot "
+                    f"taken with the backup ({', '.join(failed)}).",
+                    "take a new verified backup: `harness rollback <spec>`, then `harness backup <spec>`",
+                )
+        return _Outcome(before.row_count, f"{run.backup_relation} and the table still match the before-snapshot")
 
     def _expand(self, run: RunRecord) -> _Outcome:
         present = described_names(self.warehouse.describe_table(self.schema, self.table, [], []))
@@ -591,9 +648,10 @@ class Migration:
 
     def _restore(self, run: RunRecord) -> _Outcome:
         self.warehouse.drop_version_views(self.schema, self.table, ["current", OLD_VERSION, NEW_VERSION])
-        if run.backup_relation is None:
-            # Nothing was changed before the backup step; only views could exist.
-            return _Outcome(None, "no backup taken yet: nothing to restore")
+        if run.state in ("planned", "backed_up"):
+            # Nothing touches the table before expand: restoring could only make things worse
+            # (e.g. from a backup that was corrupted since); the proof below still runs.
+            return _Outcome(None, "the table was not changed yet: left as it is")
         backup = self._backup_parts(run)
         self._with_lock_retry(run, "restore", lambda: self.warehouse.copy_table(backup, (self.schema, self.table)))
         return _Outcome(None, f"restored from {run.backup_relation}")

@@ -14,7 +14,7 @@ from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db
 
 COMMANDS = [["demo"], ["snapshot"], ["validate"], ["diff"], ["plan"], ["migrate", "start"], ["migrate", "complete"],
-            ["migrate", "status"], ["rollback"], ["restore-script"]]  # fmt: skip
+            ["migrate", "status"], ["rollback"], ["restore-script"], ["backup"]]  # fmt: skip
 
 
 def test_help_lists_commands() -> None:

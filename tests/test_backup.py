@@ -1,0 +1,53 @@
+"""Backups: verified when taken, re-verified before anything changes; a corrupted backup (or a
+table changed since) stops `migrate start` with the data unchanged."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.errors import GuardRefused, StateError
+from harness.lifecycle import Migration
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import DEMO_SPEC, Db
+
+
+def migration(warehouse: Warehouse) -> Migration:
+    return Migration(warehouse, load_spec(DEMO_SPEC))
+
+
+def test_backup_then_start_continues_after_reverifying(loaded: Warehouse, db: Db) -> None:
+    steps = migration(loaded).backup()
+    assert [s.step for s in steps] == ["snapshot before", "backup + verify"]
+    assert "verified, restore" in steps[1].result
+    run = migration(loaded).current_run()
+    assert run is not None and run.state == "backed_up"
+    manifest = json.loads((migration(loaded).artifact_dir(run.run_id) / "backup_manifest.json").read_text())
+    assert manifest["tables"][0]["row_count"] == 100 and manifest["location"] == run.backup_relation
+    assert manifest["restore_seconds"] > 0 and manifest["verified_at"]
+    later = migration(loaded).start()
+    assert [s.step for s in later][:2] == ["re-verify backup", "expand"]
+    with pytest.raises(StateError, match="already validated"):
+        migration(loaded).backup()
+
+
+@pytest.mark.parametrize("corrupt", ["backup", "table"])
+def test_corrupted_backup_or_changed_table_stops_start(loaded: Warehouse, db: Db, corrupt: str) -> None:
+    migration(loaded).backup()
+    run = migration(loaded).current_run()
+    assert run is not None and run.backup_relation
+    target = run.backup_relation if corrupt == "backup" else f"{db.schema}.customers"
+    db.execute(f"update {target} set last_name = 'X.' where id = 42")
+    table_before_start = db.rows("customers")
+    with pytest.raises(GuardRefused, match=f"the {corrupt} .* no longer matches") as raised:
+        migration(loaded).start()
+    assert raised.value.exit_code == 1
+    assert db.rows("customers") == table_before_start
+    assert db.columns("customers") == ["id", "first_name", "last_name"]  # nothing expanded
+    after = migration(loaded).current_run()
+    assert after is not None and after.state == "backed_up" and "no longer matches" in (after.note or "")
+    if corrupt == "backup":  # rollback must not restore from the corrupted copy: the table stays
+        migration(loaded).rollback()
+        assert db.rows("customers") == table_before_start
