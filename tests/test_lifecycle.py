@@ -92,10 +92,23 @@ def test_backfill_interrupted_resumes_from_last_checkpoint(loaded: Warehouse, db
     assert run is not None and run.state == "validated"
 
 
-@pytest.mark.parametrize("stop_after", ["start", "complete"])
+class CrashMidBackfill(NullReporter):
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        if rows_done >= 60:
+            raise KeyboardInterrupt  # the process dies after two committed batches
+
+
+@pytest.mark.parametrize("stop_after", ["backup", "crash mid-backfill", "start", "complete"])
 def test_rollback_restores_rows_exactly(loaded: Warehouse, db: Db, stop_after: str) -> None:
     original = db.rows("customers")
-    migration(loaded).start()
+    if stop_after == "backup":
+        migration(loaded).backup()
+    elif stop_after == "crash mid-backfill":
+        with pytest.raises(KeyboardInterrupt):
+            migration(loaded, CrashMidBackfill()).start()
+        assert db.query("select count(full_name) from customers") == [(60,)]
+    else:
+        migration(loaded).start()
     if stop_after == "complete":
         migration(loaded).complete()
     steps = migration(loaded).rollback()
