@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.lifecycle import Migration
 from harness.plan import build_plan
+from harness.runner import REPO_ROOT
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db
@@ -47,3 +48,5 @@ def test_cli_writes_the_plan_and_it_holds_no_secrets(
     text = target.read_text()
     assert text.startswith("# Migration plan: customers_full_name")
     assert "s3cret" not in text and "s3cret" not in result.output
+    log = REPO_ROOT / "target" / "logs" / "dbt.log"  # where the CLI's dbt calls log, debug level
+    assert log.is_file() and "s3cret" not in log.read_text(errors="replace")
