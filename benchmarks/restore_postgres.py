@@ -16,11 +16,7 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
-from harness.runner import Settings
-from harness.warehouse import Warehouse
-
 SCHEMA = "bench_restore"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -29,7 +25,7 @@ def main() -> None:
     pg = psycopg2.connect(tpch.PG_DSN)
     pg.autocommit = True
     cursor = pg.cursor()
-    warehouse = Warehouse(Settings(target="postgres", schema=SCHEMA, target_dir=ROOT / "target" / "bench"))
+    warehouse = tpch.postgres_warehouse(SCHEMA)
     warehouse.copy_table((SCHEMA, "orders"), (SCHEMA, "orders_backup"))  # what `harness backup` takes
 
     def baseline() -> None:

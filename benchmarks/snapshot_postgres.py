@@ -19,11 +19,7 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
-from harness.runner import Settings
-from harness.warehouse import Warehouse
-
 SCHEMA = "bench_snapshot"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -38,7 +34,7 @@ def main() -> None:
         cursor.execute(f"select sum(hashtextextended(t::text, 0)) from {SCHEMA}.lineitem t")
         cursor.fetchall()
 
-    warehouse = Warehouse(Settings(target="postgres", schema=SCHEMA, target_dir=ROOT / "target" / "bench"))
+    warehouse = tpch.postgres_warehouse(SCHEMA)
     warehouse.info()
     baseline_seconds = tpch.best_of(3, baseline)
     ours = tpch.best_of(3, lambda: warehouse.snapshot(SCHEMA, "lineitem", profile=False))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import duckdb_ext
@@ -52,3 +53,12 @@ def best_of(runs: int, action: object) -> float:
         action()
         times.append(time.perf_counter() - clock)
     return min(times)
+
+
+def postgres_warehouse(schema: str) -> Any:
+    """The harness's Warehouse on the postgres target, pointed at a benchmark schema."""
+    from harness.runner import Settings
+    from harness.warehouse import Warehouse
+
+    root = Path(__file__).resolve().parent.parent
+    return Warehouse(Settings(target="postgres", schema=schema, target_dir=root / "target" / "bench"))

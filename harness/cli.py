@@ -293,6 +293,22 @@ def migrate_status(
     console.print(report.steps_table(f"{run['migration']} journal", steps))
 
 
+def _write_document(
+    ctx: typer.Context, spec: Path, output: Path | None, name: str, build: Callable[[Migration], str]
+) -> None:
+    """Builds a document for a migration and writes it to `output` or target/expand_contract/<migration>/."""
+
+    def write() -> Path:
+        settings = _settings(ctx)
+        migration = Migration(Warehouse(settings), load_spec(spec))
+        target = output or settings.output_dir / "expand_contract" / migration.spec.name / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(build(migration))
+        return target
+
+    console.print(f"written to {_guarded(write)}", highlight=False)
+
+
 @app.command()
 def plan(
     ctx: typer.Context,
@@ -305,15 +321,7 @@ def plan(
     Example: harness plan migrations/customers_full_name.yml --output docs/plans/customers.md
     """
 
-    def write() -> Path:
-        settings = _settings(ctx)
-        migration = Migration(Warehouse(settings), load_spec(spec))
-        target = output or settings.output_dir / "expand_contract" / migration.spec.name / "plan.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(build_plan(migration))
-        return target
-
-    console.print(f"plan written to {_guarded(write)}", highlight=False)
+    _write_document(ctx, spec, output, "plan.md", build_plan)
 
 
 @app.command("restore-script")
@@ -328,15 +336,7 @@ def restore_script(
     Example: harness --target postgres restore-script migrations/customers_full_name.yml
     """
 
-    def write() -> Path:
-        settings = _settings(ctx)
-        migration = Migration(Warehouse(settings), load_spec(spec))
-        target = output or settings.output_dir / "expand_contract" / migration.spec.name / "restore.sql"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(build_restore_script(migration))
-        return target
-
-    console.print(f"restore script written to {_guarded(write)}", highlight=False)
+    _write_document(ctx, spec, output, "restore.sql", build_restore_script)
 
 
 @app.command()
