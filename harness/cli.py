@@ -225,13 +225,19 @@ def diff(
 
 
 @app.command()
-def backup(ctx: typer.Context, spec: SpecPath) -> None:
+def backup(
+    ctx: typer.Context,
+    spec: SpecPath,
+    pg_dump: Annotated[
+        Path | None, typer.Option(help="PostgreSQL: also write a pg_dump -Fc archive here, verified by pg_restore.")
+    ] = None,
+) -> None:
     """Preflight, before-snapshot and a verified backup (restored into a scratch schema and
     checksummed, restore time measured); `migrate start` continues after re-checking it.
 
-    Example: harness backup migrations/customers_full_name.yml
+    Example: harness --target postgres backup migrations/customers_full_name.yml --pg-dump target/customers.dump
     """
-    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).backup())
+    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).backup(pg_dump))
     console.print(report.steps_table("backup", steps))
 
 

@@ -282,19 +282,37 @@ class Migration:
             )
         return run
 
-    def backup(self) -> list[StepResult]:
+    def backup(self, pg_dump: Path | None = None) -> list[StepResult]:
         """Preflight, before-snapshot and verified backup only (state `backed_up`): `migrate start`
-        continues from there after checking the backup still matches."""
+        continues from there after checking the backup still matches. With `pg_dump`
+        (PostgreSQL), also a `pg_dump -Fc` archive there, verified by `pg_restore` into a scratch
+        database."""
         run = self._begin()
         if run.state != "planned":
             raise StateError(
                 f"run {run.run_id} of {self.spec.name} is already {run.state}; its backup is {run.backup_relation}.",
                 "continue with `harness migrate start <spec>`, or `harness rollback <spec>` first",
             )
-        return [
+        steps = [
             self._step(run, "snapshot before", lambda: self._snapshot_before(run)),
             self._step(run, "backup + verify", lambda: self._backup(run)),
         ]
+        if pg_dump is not None:
+            steps.append(self._step(run, "pg_dump + verify", lambda: self._pg_dump(run, pg_dump)))
+        return steps
+
+    def _pg_dump(self, run: RunRecord, path: Path) -> _Outcome:
+        from harness.pgdump import dump_and_verify
+
+        archive = dump_and_verify(self.warehouse, self.schema, self.table, path, run.snapshots["before"])
+        manifest_path = self.artifact_dir(run.run_id) / "backup_manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest.update(archive)
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        return _Outcome(
+            run.snapshots["before"].row_count,
+            f"{path.name} ({archive['bytes']:,} bytes), verified, pg_restore {archive['pg_restore_seconds']:.2f}s",
+        )
 
     def start(self, auto_rollback: bool = False) -> list[StepResult]:
         """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,

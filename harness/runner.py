@@ -49,6 +49,7 @@ class Settings:
     # Per-call overrides of the profile's EC_* variables (tests use one file/schema each).
     duckdb_path: Path | None = None
     schema: str | None = None
+    pg_database: str | None = None
     meta_schema: str = "expand_contract_meta"
     backup_schema: str = "expand_contract_backup"
 
@@ -66,6 +67,8 @@ class Settings:
             env["EC_DUCKDB_PATH"] = str(self.duckdb_path)
         if self.schema is not None:
             env["EC_SCHEMA"] = self.schema
+        if self.pg_database is not None:
+            env["PGDATABASE"] = self.pg_database
         return env
 
 

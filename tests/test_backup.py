@@ -4,11 +4,13 @@ table changed since) stops `migrate start` with the data unchanged."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from harness.errors import GuardRefused, StateError
+from harness.errors import GuardRefused, InputError, StateError
 from harness.lifecycle import Migration
+from harness.runner import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db
@@ -51,3 +53,32 @@ def test_corrupted_backup_or_changed_table_stops_start(loaded: Warehouse, db: Db
     if corrupt == "backup":  # rollback must not restore from the corrupted copy: the table stays
         migration(loaded).rollback()
         assert db.rows("customers") == table_before_start
+
+
+@pytest.mark.postgres
+def test_pg_dump_archive_is_verified_by_pg_restore(postgres_settings: Settings, tmp_path: Path) -> None:
+    warehouse = Warehouse(postgres_settings)
+    warehouse.seed(["raw_customers", "raw_orders"])
+    warehouse.build_models(["customers"])
+    archive = tmp_path / "customers.dump"
+    steps = migration(warehouse).backup(pg_dump=archive)
+    assert [s.step for s in steps] == ["snapshot before", "backup + verify", "pg_dump + verify"]
+    assert archive.is_file() and "verified, pg_restore" in steps[-1].result
+    run = migration(warehouse).current_run()
+    assert run is not None
+    manifest = json.loads((migration(warehouse).artifact_dir(run.run_id) / "backup_manifest.json").read_text())
+    assert manifest["pg_dump"] == str(archive) and manifest["bytes"] > 0 and manifest["pg_restore_seconds"] > 0
+    leftovers = Db(postgres_settings).query("select count(*) from pg_database where datname like 'ec_verify_%'")
+    assert leftovers == [(0,)]  # the scratch database is dropped
+
+
+@pytest.mark.duckdb
+def test_pg_dump_on_duckdb_is_a_clear_error_and_changes_nothing(duckdb_settings: Settings, tmp_path: Path) -> None:
+    warehouse = Warehouse(duckdb_settings)
+    warehouse.seed(["raw_customers", "raw_orders"])
+    warehouse.build_models(["customers"])
+    rows = Db(duckdb_settings).rows("customers")
+    with pytest.raises(InputError, match="needs a PostgreSQL target"):
+        migration(warehouse).backup(pg_dump=tmp_path / "x.dump")
+    assert Db(duckdb_settings).rows("customers") == rows
+    assert not (tmp_path / "x.dump").exists()
