@@ -20,7 +20,7 @@ from harness.demo import run_demo
 from harness.diff import DiffResult, diff_across, diff_relations
 from harness.errors import HarnessError
 from harness.lifecycle import Migration, StepResult
-from harness.plan import build_plan, build_restore_script
+from harness.plan import as_docs_block, build_plan, build_restore_script
 from harness.runner import REPO_ROOT, Settings
 from harness.snapshot import Snapshot
 from harness.spec import load_spec
@@ -320,14 +320,28 @@ def plan(
     ctx: typer.Context,
     spec: SpecPath,
     output: Annotated[Path | None, typer.Option(help="Where to write the Markdown (default under target/).")] = None,
+    docs_block: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write it as the dbt docs block plan_<migration> into this folder (e.g. docs/dbt/plans)."
+        ),
+    ] = None,
 ) -> None:
     """Write the migration plan as Markdown: pattern and why, steps, timeline from row counts and
-    measured throughput, downtime, validation rules, rollback triggers and procedure.
+    measured throughput, downtime, validation rules, rollback triggers and procedure. With
+    --docs-block the dbt docs site shows it too (the overview page includes the demo's).
 
-    Example: harness plan migrations/customers_full_name.yml --output docs/plans/customers.md
+    Example: harness plan migrations/customers_full_name.yml --docs-block docs/dbt/plans
     """
 
-    _write_document(ctx, spec, output, "plan.md", build_plan)
+    def plan_and_block(migration: Migration) -> str:
+        markdown = build_plan(migration)
+        if docs_block is not None:
+            docs_block.mkdir(parents=True, exist_ok=True)
+            (docs_block / f"plan_{migration.spec.name}.md").write_text(as_docs_block(migration, markdown))
+        return markdown
+
+    _write_document(ctx, spec, output, "plan.md", plan_and_block)
 
 
 @app.command("restore-script")

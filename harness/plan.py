@@ -76,6 +76,11 @@ def build_restore_script(migration: Migration) -> str:
     return "\n".join([*lines, "", *(f"{statement};" for statement in statements), ""])
 
 
+def as_docs_block(migration: Migration, markdown: str) -> str:
+    """The plan as a dbt docs block (`plan_<migration>`), for the package's docs site."""
+    return f"{{% docs plan_{migration.spec.name} %}}\n{markdown}\n{{% enddocs %}}\n"
+
+
 def build_plan(migration: Migration) -> str:
     spec = migration.spec
     info = migration.warehouse.info()

@@ -42,6 +42,15 @@ def test_every_model_and_seed_is_documented(project: DbtProject) -> None:
     assert [n.name for n in nodes if not n.description.strip()] == []
 
 
+def test_docs_site_shows_the_demo_plan_on_the_migrated_model(project: DbtProject) -> None:
+    docs = {doc.name: doc for doc in project.manifest.docs.values() if doc.package_name == PACKAGE}
+    assert "__overview__" in docs and "harness plan" in docs["__overview__"].block_contents
+    plan = docs["plan_customers_full_name"].block_contents
+    assert plan.lstrip().startswith("# Migration plan: customers_full_name")
+    customers = next(n for n in project.manifest.nodes.values() if n.name == "customers")
+    assert "# Migration plan: customers_full_name" in customers.description  # rendered into the page
+
+
 def test_no_macro_shadows_a_dbt_builtin(project: DbtProject) -> None:
     ours = {m.name for m in project.manifest.macros.values() if m.package_name == PACKAGE}
     builtin = {m.name for m in project.manifest.macros.values() if m.package_name != PACKAGE}

@@ -43,10 +43,14 @@ def test_cli_writes_the_plan_and_it_holds_no_secrets(
     settings = loaded.settings
     target = tmp_path / "plan.md"
     result = CliRunner().invoke(app, ["--target", settings.target or "duckdb", "--meta-schema", settings.meta_schema,
-                                      "plan", str(DEMO_SPEC), "--output", str(target)])  # fmt: skip
+                                      "plan", str(DEMO_SPEC), "--output", str(target),
+                                      "--docs-block", str(tmp_path / "blocks")])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = target.read_text()
     assert text.startswith("# Migration plan: customers_full_name")
     assert "s3cret" not in text and "s3cret" not in result.output
+    block = (tmp_path / "blocks" / "plan_customers_full_name.md").read_text()
+    assert block.startswith("{% docs plan_customers_full_name %}") and block.rstrip().endswith("{% enddocs %}")
+    assert text in block
     log = REPO_ROOT / "target" / "logs" / "dbt.log"  # where the CLI's dbt calls log, debug level
     assert log.is_file() and "s3cret" not in log.read_text(errors="replace")
