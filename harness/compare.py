@@ -72,12 +72,17 @@ def compare_snapshots(
     row_count_tolerance: float = 0.0,
     expect_added: Iterable[str] = (),
     expect_dropped: Iterable[str] = (),
+    renamed: dict[str, str] | None = None,
+    rewritten: Iterable[str] = (),
 ) -> list[CheckResult]:
     """Counts, column set and per-column checksums; the whole-table checksum when shapes match.
 
     Columns present in both must be identical (values, NULLs and type); columns named in
-    `expect_added` / `expect_dropped` must be exactly the ones that appeared / disappeared.
+    `expect_added` / `expect_dropped` must be exactly the ones that appeared / disappeared; a
+    column in `renamed` (old -> new) must hold identical values under its new name; columns in
+    `rewritten` changed values or type by design (validated against `up` elsewhere).
     """
+    renamed = renamed or {}
     checks = [_count_check(before.row_count, after.row_count, row_count_tolerance)]
     if before.portable != after.portable:
         kinds = {True: "portable", False: f"native {before.adapter}"}
@@ -86,22 +91,25 @@ def compare_snapshots(
         return checks
     # Between engines (portable), type spellings and native min/max texts differ: compare values only.
     across_engines = before.portable and before.adapter != after.adapter
-    added = sorted(set(after.columns) - set(before.columns))
-    dropped = sorted(set(before.columns) - set(after.columns))
+    added = sorted(set(after.columns) - set(before.columns) - set(renamed.values()))
+    dropped = sorted(set(before.columns) - set(after.columns) - set(renamed))
     checks.append(CheckResult("columns added", ", ".join(sorted(expect_added)) or "none",
                               ", ".join(added) or "none", added == sorted(expect_added)))  # fmt: skip
     checks.append(CheckResult("columns dropped", ", ".join(sorted(expect_dropped)) or "none",
                               ", ".join(dropped) or "none", dropped == sorted(expect_dropped)))  # fmt: skip
-    for name in sorted(set(before.columns) & set(after.columns)):
-        old, new = before.columns[name], after.columns[name]
+    pairs = [(name, name) for name in sorted(set(before.columns) & set(after.columns)) if name not in rewritten]
+    pairs += [(old_name, new_name) for old_name, new_name in sorted(renamed.items()) if new_name in after.columns]
+    for name, new_name in pairs:
+        old, new = before.columns[name], after.columns[new_name]
         # Edge cases (NULLs, min, max) ride along: readable when the checksum differs.
         if across_engines:
             same = (old.checksum, old.null_count) == (new.checksum, new.null_count)
         else:
             profiled = old.min is not None and new.min is not None
             same = old.identity == new.identity and (not profiled or (old.min, old.max) == (new.min, new.max))
-        checks.append(CheckResult(f"column {name} unchanged", _column_summary(old), _column_summary(new), same))
-    if not added and not dropped:
+        label = f"column {name} unchanged" if name == new_name else f"column {name} renamed to {new_name}, unchanged"
+        checks.append(CheckResult(label, _column_summary(old), _column_summary(new), same))
+    if not added and not dropped and not renamed and not set(rewritten):
         checks.append(
             CheckResult(
                 "table checksum",

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -23,8 +24,9 @@ from harness.errors import (
     ValidationFailed,
     WarehouseError,
 )
+from harness.operations import Blueprint, compile_blueprint, planned_additions
 from harness.snapshot import Snapshot
-from harness.spec import MigrationSpec
+from harness.spec import CreateTable, MigrationSpec, RawSql, RenameTable
 from harness.warehouse import Warehouse
 
 TERMINAL = frozenset({"contracted", "rolled_back"})
@@ -107,12 +109,17 @@ class Migration:
         *,
         lock_retries: int = 5,
         lock_backoff_seconds: float = 0.5,
+        batches_per_call: int = 100,
+        seconds_per_call: float = 1.0,
     ) -> None:
         self.warehouse = warehouse
         self.spec = spec
         self.reporter = reporter or NullReporter()
         self.lock_retries = lock_retries
         self.lock_backoff_seconds = lock_backoff_seconds
+        self.batches_per_call = batches_per_call
+        self.seconds_per_call = seconds_per_call
+        self._lock_waits = 0  # lock timeouts met by this process: the backfill slows down when it grows
 
     # -- names ------------------------------------------------------------------------------
     @property
@@ -191,6 +198,7 @@ class Migration:
                 if not exc.is_lock_timeout or attempt == self.lock_retries:
                     raise
                 now = utc_now()
+                self._lock_waits += 1
                 self.warehouse.record_step(
                     run.run_id, step="lock_wait", status="retry", started_at=now, finished_at=now, seconds=0.0,
                     detail=f"{what}: attempt {attempt} timed out waiting for a lock; retrying in {delay:.1f}s",
@@ -232,37 +240,57 @@ class Migration:
                 "the migration needs these names for its versioned views.",
                 "rename those tables",
             )
-        for position, operation in enumerate(spec.operations):
-            exists = operation.column in columns
-            if operation.type == "add_column" and exists:
-                raise InputError(
-                    f"operations[{position}]: column {operation.column} already exists in {self.relation}.",
-                    "choose a new column name, or drop the operation",
-                )
-            if operation.type == "drop_column" and not exists:
-                raise InputError(
-                    f"operations[{position}]: column {operation.column} is not a column of {self.relation} "
-                    f"(columns: {listing}).",
-                    "name an existing column",
-                )
-        new_shape = spec.new_shape(columns)
+        column_types = {column["name"]: column["data_type"] for column in described["columns"]}
+        plan = compile_blueprint(spec, column_types, self.warehouse.info().adapter,
+                                 existing_indexes=int(described.get("indexes", 0)))  # fmt: skip
+        created = self._names_created(plan)
+        taken = self.warehouse.describe_table(self.schema, self.table, [], created)["taken"] if created else []
+        if taken:
+            raise InputError(
+                f"{', '.join(taken)} already exist(s) in {self.schema}; the migration would create them.",
+                "choose other names (create_table, rename_table), or drop those tables first",
+            )
         for column in spec.checks.not_null:
-            if column not in new_shape:
+            if column not in plan.new_names:
                 raise InputError(
-                    f"checks.not_null: {column} is not a column of the new shape ({', '.join(new_shape)}).",
+                    f"checks.not_null: {column} is not a column of the new shape ({', '.join(plan.new_names)}).",
                     "list columns of the table after the migration",
                 )
-        for operation in spec.added:
-            try:
-                self.warehouse.check_expression(self.schema, self.table, operation.up, operation.data_type)
-            except WarehouseError as exc:
-                index = spec.operations.index(operation)
-                raise InputError(
-                    f"operations[{index}].up ({operation.up}) cannot be computed as {operation.data_type} "
-                    f"on every row of {self.relation}: {exc.message.split(' failed: ', 1)[-1]}",
-                    "correct the expression or its data_type; nothing was changed",
-                ) from exc
+        for physical, (up, data_type) in plan.backfill.items():
+            self._check_expression(f"`up` of {physical}", up, data_type)
+        new_row = plan.new_row_expressions()
+        for column, (down, data_type) in plan.down.items():
+            self._check_expression(f"`down` of {column}", down, data_type, new_row)
         return described
+
+    def _check_expression(
+        self, what: str, expression: str, data_type: str, shape: list[list[str]] | None = None
+    ) -> None:
+        try:
+            self.warehouse.check_expression(self.schema, self.table, expression, data_type, shape)
+        except WarehouseError as exc:
+            over = "the new shape (as `up` fills it)" if shape else self.relation
+            raise InputError(
+                f"{what} ({expression}) cannot be computed as {data_type} on every row of {over}: "
+                f"{exc.message.split(' failed: ', 1)[-1]}",
+                "correct the expression or its data_type; nothing was changed",
+            ) from exc
+
+    def _names_created(self, plan: Blueprint) -> list[str]:
+        names = [op.table for op in plan.create_tables]
+        return names + ([plan.final_table] if plan.final_table != plan.table else [])
+
+    def blueprint(self, run: RunRecord | None = None) -> Blueprint:
+        """The compiled operations, against the table's columns before the migration: from the
+        before-snapshot once contracted, else from the table minus what expand adds."""
+        adapter = self.warehouse.info().adapter
+        if run is not None and run.state == "contracted" and "before" in run.snapshots:
+            types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
+            return compile_blueprint(self.spec, types, adapter)
+        described = self.warehouse.describe_table(self.schema, self.table, [], [])
+        added = planned_additions(self.spec) if run is not None else set()
+        types = {c["name"]: c["data_type"] for c in described.get("columns", []) if c["name"] not in added}
+        return compile_blueprint(self.spec, types, adapter)
 
     # -- lifecycle --------------------------------------------------------------------------
     def _begin(self) -> RunRecord:
@@ -348,6 +376,8 @@ class Migration:
         if run.state == "expanded":
             steps.append(self._step(run, "backfill", lambda: self._backfill(run)))
         if run.state == "backfilled":
+            if self.blueprint(run).settle:
+                steps.append(self._step(run, "validate constraints", lambda: self._settle(run)))
             report, step = self._validation_step(run, "validate")
             steps.append(step)
             if not report.passed:
@@ -445,25 +475,45 @@ class Migration:
         return _Outcome(before.row_count, f"{run.backup_relation} and the table still match the before-snapshot")
 
     def _expand(self, run: RunRecord) -> _Outcome:
-        present = described_names(self.warehouse.describe_table(self.schema, self.table, [], []))
-        added = [op.column for op in self.spec.added]
-        old_columns = [name for name in present if name not in added]
-        missing = {op.column: op.data_type for op in self.spec.added if op.column not in present}
-        if missing:
+        """Only backward-compatible DDL, each under lock_timeout with retries, each safe to repeat
+        after a crash: columns (nullable) and constraints NOT VALID in one transaction, new tables,
+        raw SQL, indexes CONCURRENTLY, the sync trigger (PostgreSQL), the versioned views."""
+        plan = self.blueprint(run)
+        schema, table = self.schema, self.table
+        alterations = [{"kind": "add_column", **column} for column in plan.adds] + plan.expand
+        created = [op.model_dump() for op in plan.create_tables]
+        expand_ddl = partial(self.warehouse.alter_table, schema, table, alterations, created)
+        self._with_lock_retry(run, "expand DDL", expand_ddl)
+        for raw in plan.raw:
+            self._with_lock_retry(run, "raw SQL", partial(self.warehouse.run_statements, raw.up))
+        for index in plan.create_indexes:
             self._with_lock_retry(
-                run, "add columns", lambda: self.warehouse.add_columns(self.schema, self.table, missing)
+                run, f"create index {index['name']}", partial(self.warehouse.create_index, schema, table, **index)
             )
-        versions = {OLD_VERSION: old_columns, NEW_VERSION: self.spec.new_shape(old_columns)}
+        synced = self.warehouse.info().adapter == "postgres" and plan.sync_needed
+        if synced:
+            rule = plan.sync_rule()
+            self._with_lock_retry(run, "sync trigger", lambda: self.warehouse.install_sync_trigger(schema, table, rule))
+        aliases = {plan.final_table: NEW_VERSION} if plan.final_table != table else {}
+        versions = plan.versions()
         self._with_lock_retry(
-            run, "version views", lambda: self.warehouse.create_version_views(self.schema, self.table, versions)
+            run, "version views", lambda: self.warehouse.create_version_views(schema, table, versions, aliases)
         )
-        self.warehouse.switch_version(self.schema, self.table, OLD_VERSION)
+        self.warehouse.switch_version(schema, table, OLD_VERSION)
         self._set_state(run, "expanded")
-        views = ", ".join(f"{self.table}_{v}" for v in versions)
-        return _Outcome(None, f"added {', '.join(added) or 'nothing'}; views {views}, {self.table}_current → v1")
+        done = [f"added {', '.join(plan.physical_added)}" if plan.adds else "no columns added"]
+        done += [f"{len(plan.expand)} alteration(s)"] if plan.expand else []
+        done += [f"index(es) {', '.join(i['name'] for i in plan.create_indexes)}"] if plan.create_indexes else []
+        done += [f"table(s) {', '.join(t.table for t in plan.create_tables)}"] if plan.create_tables else []
+        done += ["sync trigger"] if synced else []
+        done += [f"views {', '.join(f'{table}_{v}' for v in versions)}, {table}_current → v1"]
+        return _Outcome(None, "; ".join(done))
 
     def _backfill(self, run: RunRecord) -> _Outcome:
-        assignments = {op.column: [op.up, op.data_type] for op in self.spec.added}
+        """Keyset batches, each committed with its checkpoint. Several batches per call while
+        unthrottled (one dbt call per batch would cost more than the batch); with throttling, one
+        batch per call and a sleep between. A lock wait backs the pace off (and is journaled)."""
+        assignments = self.blueprint(run).backfill
         checkpoint = run.last_checkpoint
         after_key = json.loads(checkpoint["last_key"]) if checkpoint else None
         batch_no = int(checkpoint["batch_no"]) + 1 if checkpoint else 1
@@ -471,28 +521,52 @@ class Migration:
         total = run.snapshots["before"].row_count if "before" in run.snapshots else 0
         done_rows = int(checkpoint["rows_done"] or 0) if checkpoint else 0
         rows_this_session = 0
+        pause = self.spec.throttle_seconds
         clock = time.perf_counter()
-        while assignments:
-            batch = self.warehouse.backfill_batch(
-                self.schema, self.table, list(self.spec.key), assignments, after_key,
-                self.spec.batch_size, run.run_id, batch_no, utc_now(),
+        done = not assignments
+        while not done:
+            waits_before = self._lock_waits
+            batches, done = self._with_lock_retry(
+                run, f"backfill batch {batch_no}",
+                partial(
+                    self.warehouse.backfill_batches, self.schema, self.table, list(self.spec.key), assignments,
+                    after_key, self.spec.batch_size, run.run_id, batch_no,
+                    max_batches=1 if pause else self.batches_per_call,
+                    max_seconds=None if pause else self.seconds_per_call,
+                ),
             )  # fmt: skip
-            rows_this_session += batch.rows
+            for batch in batches:
+                rows_this_session += batch.rows
+                after_key, batch_no = batch.last_key, batch.batch_no + 1
             elapsed = max(time.perf_counter() - clock, 1e-9)
             self.reporter.backfill_progress(done_rows + rows_this_session, total, rows_this_session / elapsed)
-            if batch.done:
-                break
-            after_key, batch_no = batch.last_key, batch_no + 1
-            if self.spec.throttle_seconds:
-                time.sleep(self.spec.throttle_seconds)
+            if self._lock_waits > waits_before:  # writers hold the rows: give them room
+                pause = min(max(pause * 2, self.lock_backoff_seconds), 10.0)
+            elif pause > self.spec.throttle_seconds:
+                pause = max(pause / 2, self.spec.throttle_seconds) if pause > 0.01 else self.spec.throttle_seconds
+            if pause and not done:
+                time.sleep(pause)
         self._set_state(run, "backfilled")
-        batches = batch_no - resumed_from + 1
-        note = f"{batches} batch(es) of ≤{self.spec.batch_size}"
+        batches_run = batch_no - resumed_from
+        note = f"{batches_run} batch(es) of ≤{self.spec.batch_size}" if assignments else "nothing to backfill"
         if resumed_from > 1:
             note += f", resumed after checkpoint {resumed_from - 1}"
         return _Outcome(rows_this_session, note)
 
+    def _settle(self, run: RunRecord) -> _Outcome:
+        """After the backfill: constraints added NOT VALID are validated (PostgreSQL: SHARE UPDATE
+        EXCLUSIVE, so writers go on) and unique indexes become constraints."""
+        plan = self.blueprint(run)
+        self._with_lock_retry(
+            run, "validate constraints", lambda: self.warehouse.alter_table(self.schema, self.table, plan.settle)
+        )
+        names = ", ".join(step["name"] for step in plan.settle)
+        return _Outcome(None, f"validated {names}")
+
     def _switch(self, run: RunRecord) -> _Outcome:
+        if self.blueprint(run).drops_table:
+            self._set_state(run, "switched")
+            return _Outcome(None, f"no new shape: {self.table} is dropped at contract")
         self._with_lock_retry(
             run, "switch", lambda: self.warehouse.switch_version(self.schema, self.table, NEW_VERSION)
         )
@@ -507,14 +581,29 @@ class Migration:
                 f"contract refused: the last validation of {self.spec.name} did not pass.",
                 "run `harness validate <spec>` until it passes, or roll back",
             )
-        self.warehouse.drop_version_views(self.schema, self.table, [OLD_VERSION])
-        dropped = self.spec.dropped
-        if dropped:
-            self._with_lock_retry(
-                run, "drop columns", lambda: self.warehouse.drop_columns(self.schema, self.table, dropped)
-            )
+        plan = self.blueprint(run)
+        for name in plan.drop_indexes:
+            self._with_lock_retry(run, f"drop index {name}", partial(self.warehouse.drop_index, self.schema, name))
+        renamed = plan.final_table != plan.table
+        views_after = {} if renamed else plan.views_after_contract()
+        drop_views = [f"{self.table}_current", f"{self.table}_{OLD_VERSION}", f"{self.table}_{NEW_VERSION}"]
+        drop_views += [plan.final_table] if renamed else []
+        self._with_lock_retry(
+            run, "contract",
+            lambda: self.warehouse.contract_table(
+                self.schema, self.table, plan.contract, views_after=views_after, final_table=plan.final_table,
+                drop_table=plan.drops_table, drop_views=drop_views,
+            ),
+        )  # fmt: skip
         self._set_state(run, "contracted")
-        return _Outcome(None, f"dropped {', '.join(dropped) or 'nothing'} and {self.table}_{OLD_VERSION}")
+        done = [f"dropped {', '.join(plan.dropped)}"] if plan.dropped else []
+        done += [f"renamed {', '.join(f'{a} → {b}' for a, b in plan.renamed.items())}"] if plan.renamed else []
+        done += [f"swapped in {', '.join(plan.rewritten)}"] if plan.rewritten else []
+        done += [f"dropped index(es) {', '.join(plan.drop_indexes)}"] if plan.drop_indexes else []
+        done += [f"table renamed to {plan.final_table}"] if renamed else []
+        done += [f"table {self.table} dropped (backup kept)"] if plan.drops_table else []
+        done += [f"{len(plan.contract)} alteration(s), {self.table}_{OLD_VERSION} dropped"]
+        return _Outcome(None, "; ".join(done))
 
     # -- validation -------------------------------------------------------------------------
     def validate(self, run: RunRecord | None = None, record: bool = True) -> ValidationReport:
@@ -530,33 +619,37 @@ class Migration:
         spec = self.spec
         expanded = run.state in EXPANDED
         contracted = run.state == "contracted"
-        after = self.warehouse.snapshot(self.schema, self.table, utc_now())
+        plan = self.blueprint(run)
         report = ValidationReport(subject=f"{spec.name} ({self.relation}, {run.state})")
+        if contracted and plan.drops_table:
+            return self._validate_dropped(run, report, clock, record)
+        table = plan.final_table if contracted else self.table
+        after = self.warehouse.snapshot(self.schema, table, utc_now())
+        if contracted:
+            shape = {"expect_added": plan.added, "expect_dropped": plan.dropped, "renamed": plan.renamed,
+                     "rewritten": plan.rewritten}  # fmt: skip
+        else:
+            shape = {"expect_added": plan.physical_added if expanded else []}
         report.extend(
-            compare_snapshots(
-                before,
-                after,
-                row_count_tolerance=spec.checks.row_count_tolerance,
-                expect_added=[op.column for op in spec.added] if expanded else [],
-                expect_dropped=spec.dropped if contracted else [],
-            )
+            compare_snapshots(before, after, row_count_tolerance=spec.checks.row_count_tolerance, **shape)  # type: ignore[arg-type]
         )
         if expanded:
             source = self._backup_parts(run) if contracted else (self.schema, self.table)
-            for op in spec.added:
-                if op.column not in after.columns:
+            for derived in plan.derived:
+                column = derived.column if contracted else derived.physical
+                if column not in after.columns:
                     continue
                 mismatches = self.warehouse.count_derived_mismatches(
-                    source, (self.schema, self.table), list(spec.key), op.column, op.up, op.data_type
+                    source, (self.schema, table), list(spec.key), column, derived.expression, derived.data_type
                 )
                 report.checks.append(
-                    CheckResult(f"{op.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
+                    CheckResult(f"{derived.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
                 )
-        report.extend(self._checklist(run, before, after))
+        report.extend(self._checklist(run, before, after, table, plan.rewritten))
         for column in (c for c in spec.checks.not_null if c in after.columns):
             nulls = after.columns[column].null_count
             report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
-        health = self.warehouse.describe_table(self.schema, self.table, list(spec.key), [])
+        health = self.warehouse.describe_table(self.schema, table, list(spec.key), [])
         key = ", ".join(spec.key)
         bad_keys = int(health.get("null_keys", 0)) + int(health.get("duplicate_keys", 0))
         report.checks.append(
@@ -567,7 +660,7 @@ class Migration:
             from harness.expectations import run_suite  # GX takes seconds to import: only when used
 
             docs_dir = self.artifact_dir(run.run_id) / "data_docs"
-            outcome = run_suite(self.warehouse.project, self.schema, self.table, suite, docs_dir, spec.name)
+            outcome = run_suite(self.warehouse.project, self.schema, table, suite, docs_dir, spec.name)
             report.extend(outcome.checks)
             report.data_docs = str(outcome.data_docs) if outcome.data_docs else None
         after.save(self.artifact_dir(run.run_id) / "after.json")
@@ -576,10 +669,26 @@ class Migration:
             self._record_validation(run, report, after)
         return report
 
-    def _checklist(self, run: RunRecord, before: Snapshot, after: Snapshot) -> list[CheckResult]:
+    def _validate_dropped(
+        self, run: RunRecord, report: ValidationReport, clock: float, record: bool
+    ) -> ValidationReport:
+        """After a drop_table contract: the table is gone, and its backup still matches the before-snapshot."""
+        exists = self.warehouse.describe_table(self.schema, self.table, [], [])["exists"]
+        report.checks.append(CheckResult(f"{self.table} dropped", "absent", "present" if exists else "absent",
+                                         not exists))  # fmt: skip
+        backup = self.warehouse.snapshot(*self._backup_parts(run), utc_now())
+        report.extend(compare_snapshots(run.snapshots["before"], backup))
+        report.seconds = time.perf_counter() - clock
+        if record:
+            self._record_validation(run, report, backup)
+        return report
+
+    def _checklist(
+        self, run: RunRecord, before: Snapshot, after: Snapshot, table: str, rewritten: list[str]
+    ) -> list[CheckResult]:
         """Domain rules, foreign keys, and rows compared field by field with the backup."""
         checks = self.spec.checks
-        here = (self.schema, self.table)
+        here = (self.schema, table)
         results: list[CheckResult] = []
         rules: list[dict[str, Any]] = []
         for column, values in checks.accepted_values.items():
@@ -592,11 +701,11 @@ class Migration:
             rules.append({"name": f"{column} not in the future", "kind": "no_future", "column": column})
         rules = [rule for rule in rules if rule["column"] in after.columns]
         if rules:
-            counts = self.warehouse.count_violations(self.schema, self.table, rules)
+            counts = self.warehouse.count_violations(self.schema, table, rules)
             for rule, count in zip(rules, counts, strict=True):
                 results.append(CheckResult(rule["name"], "0 rows outside", f"{count} rows outside", count == 0))
         for fk in checks.foreign_keys:
-            child = (self.schema, fk.table or self.table, fk.column)
+            child = (self.schema, fk.table or table, fk.column)
             parent = (self.schema, *fk.parent)
             found = self.warehouse.count_orphans(child, parent)
             results.append(
@@ -610,6 +719,8 @@ class Migration:
             )
         if run.backup_relation:
             shared = [c for c in before.columns if c in after.columns and c not in self.spec.key]
+            if run.state == "contracted":  # columns rewritten in place hold new values by design
+                shared = [c for c in shared if c not in rewritten]
             which: list[tuple[str, dict[str, Any]]] = []
             if checks.sample_rows:
                 which.append((f"{checks.sample_rows} random rows = backup", {"sample_size": checks.sample_rows}))
@@ -665,14 +776,42 @@ class Migration:
         return steps
 
     def _restore(self, run: RunRecord) -> _Outcome:
-        self.warehouse.drop_version_views(self.schema, self.table, ["current", OLD_VERSION, NEW_VERSION])
-        if run.state in ("planned", "backed_up"):
-            # Nothing touches the table before expand: restoring could only make things worse
-            # (e.g. from a backup that was corrupted since); the proof below still runs.
+        """Undoes whatever the migration did: views, sync trigger, new tables, raw SQL (its `down`),
+        a renamed table; then the table itself from the verified backup, in one transaction."""
+        spec_tables = [op.table for op in self.spec.operations if isinstance(op, CreateTable)]
+        final = next((op.to for op in self.spec.operations if isinstance(op, RenameTable)), None)
+        views = ["current", OLD_VERSION, NEW_VERSION]
+        alias = [final] if final and run.state != "contracted" else []  # a view until contract, then the table
+        self.warehouse.drop_version_views(self.schema, self.table, views, alias)
+        if final:
+            self.warehouse.drop_version_views(self.schema, final, views)
+        if run.state in ("planned", "backed_up") and self._untouched(run):
+            # Restoring an unchanged table could only make things worse (e.g. from a backup that
+            # was corrupted since); the proof below still runs.
             return _Outcome(None, "the table was not changed yet: left as it is")
         backup = self._backup_parts(run)
+        self.warehouse.drop_sync_trigger(self.schema, self.table)
+        undone = []
+        for op in self.spec.operations:
+            if isinstance(op, RawSql):
+                self._with_lock_retry(run, "raw SQL down", partial(self.warehouse.run_statements, op.down))
+                undone.append("raw SQL down")
+        for name in spec_tables:
+            self.warehouse.drop_table(self.schema, name)
+            undone.append(f"dropped {name}")
+        if final and run.state == "contracted":
+            self.warehouse.drop_table(self.schema, final)
+            undone.append(f"dropped {final}")
         self._with_lock_retry(run, "restore", lambda: self.warehouse.copy_table(backup, (self.schema, self.table)))
-        return _Outcome(None, f"restored from {run.backup_relation}")
+        return _Outcome(None, "; ".join([*undone, f"restored from {run.backup_relation}"]))
+
+    def _untouched(self, run: RunRecord) -> bool:
+        """Before expand (or after an expand that failed part way): does the table still equal the before-snapshot?"""
+        before = run.snapshots.get("before")
+        if before is None or run.backup_relation is None:
+            return True
+        now = self.warehouse.snapshot(self.schema, self.table, profile=False)
+        return all(check.passed for check in compare_snapshots(before, now))
 
     def _prove_rollback(self, run: RunRecord) -> _Outcome:
         before = run.snapshots.get("before")

@@ -87,15 +87,22 @@ class _Strict(BaseModel):
 
 
 class AddColumn(_Strict):
-    """Expand adds a nullable column, backfill fills it with `up`, contract keeps it."""
+    """Expand adds a nullable column, backfill fills it with `up`; `not_null` is enforced by a
+    check constraint added NOT VALID, validated after the backfill and turned into NOT NULL at
+    contract."""
 
     type: Literal["add_column"]
     column: Identifier
     data_type: DataType
-    up: SqlExpression = Field(description="computes the new column from the old shape")
-    down: SqlExpression | None = Field(
-        default=None, description="computes old columns back from the new one (dual write)"
-    )
+    up: SqlExpression | None = Field(default=None, description="computes the new column from the old shape")
+    default: SqlExpression | None = Field(default=None, description="column default for new rows")
+    not_null: bool = False
+
+    @model_validator(mode="after")
+    def _fillable(self) -> AddColumn:
+        if self.not_null and self.up is None and self.default is None:
+            raise ValueError("a NOT NULL column needs `up` or `default` to fill the existing rows")
+        return self
 
 
 class DropColumn(_Strict):
@@ -106,7 +113,195 @@ class DropColumn(_Strict):
     down: SqlExpression | None = Field(default=None, description="recomputes the dropped column from the new shape")
 
 
-Operation = Annotated[AddColumn | DropColumn, Field(discriminator="type")]
+class RenameColumn(_Strict):
+    """No data moves: `<table>_v2` shows the column under its new name; contract renames it."""
+
+    type: Literal["rename_column"]
+    column: Identifier
+    to: Identifier
+
+
+class ChangeType(_Strict):
+    """A shadow column of the new type is backfilled with `up` and swapped in at contract."""
+
+    type: Literal["change_type"]
+    column: Identifier
+    data_type: DataType
+    up: SqlExpression | None = Field(default=None, description="new value from the old shape; default: a cast")
+    down: SqlExpression | None = Field(default=None, description="old value from the new shape; default: a cast")
+
+
+class SetNotNull(_Strict):
+    """A shadow column filled with `up` (e.g. coalesce(col, 'unknown')) under a NOT VALID check."""
+
+    type: Literal["set_not_null"]
+    column: Identifier
+    up: SqlExpression | None = Field(default=None, description="value for the new shape; default: the column")
+    down: SqlExpression | None = Field(default=None, description="value for the old shape; default: the column")
+
+
+class DropNotNull(_Strict):
+    """Relaxing: applied at expand (metadata only)."""
+
+    type: Literal["drop_not_null"]
+    column: Identifier
+
+
+class SetDefault(_Strict):
+    """Applied at expand, so writers of either shape get it (metadata only)."""
+
+    type: Literal["set_default"]
+    column: Identifier
+    default: SqlExpression
+
+
+class DropDefault(_Strict):
+    """Applied at contract: writers of the old shape keep relying on it until then."""
+
+    type: Literal["drop_default"]
+    column: Identifier
+
+
+class AddCheck(_Strict):
+    """PostgreSQL: added NOT VALID at expand (new writes checked), validated after the backfill."""
+
+    type: Literal["add_check"]
+    name: Identifier
+    check: SqlExpression
+
+
+class AddForeignKey(_Strict):
+    """PostgreSQL: added NOT VALID at expand, validated after the backfill."""
+
+    type: Literal["add_foreign_key"]
+    name: Identifier
+    column: Identifier
+    references: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
+    on_delete: Literal["no action", "restrict", "cascade", "set null"] = "no action"
+
+    @property
+    def parent(self) -> tuple[str, str]:
+        table, column = self.references.split(".")
+        return table, column
+
+
+class AddUnique(_Strict):
+    """A unique index built CONCURRENTLY at expand, attached as a constraint after the backfill."""
+
+    type: Literal["add_unique"]
+    name: Identifier
+    columns: list[Identifier] = Field(min_length=1)
+
+
+class NewColumn(_Strict):
+    column: Identifier
+    data_type: DataType
+    up: SqlExpression
+
+
+class SplitColumn(_Strict):
+    """One column into several: each new one from `up`; the old one from `down` for old readers."""
+
+    type: Literal["split_column"]
+    column: Identifier
+    into: list[NewColumn] = Field(min_length=2)
+    down: SqlExpression | None = Field(default=None, description="the old column from the new ones")
+
+
+class MergeColumns(_Strict):
+    """Several columns into one: `into.up` combines them; `down` gives each old one back."""
+
+    type: Literal["merge_columns"]
+    columns: list[Identifier] = Field(min_length=2)
+    into: NewColumn
+    down: dict[Identifier, SqlExpression] = Field(default_factory=dict)
+
+
+class CreateIndex(_Strict):
+    """Built CONCURRENTLY at expand (PostgreSQL): reads and writes go on."""
+
+    type: Literal["create_index"]
+    name: Identifier
+    columns: list[Identifier] = Field(min_length=1)
+    unique: bool = False
+
+
+class DropIndex(_Strict):
+    """Dropped CONCURRENTLY at contract: old readers keep its speed until then."""
+
+    type: Literal["drop_index"]
+    name: Identifier
+
+
+class CreateTable(_Strict):
+    """A new table created at expand (empty) and dropped again on rollback."""
+
+    type: Literal["create_table"]
+    table: Identifier
+    columns: dict[Identifier, DataType] = Field(min_length=1)
+    primary_key: list[Identifier] = Field(default_factory=list)
+
+
+class RenameTable(_Strict):
+    """A view under the new name serves the new shape until contract renames the table."""
+
+    type: Literal["rename_table"]
+    to: Identifier
+
+
+class DropTable(_Strict):
+    """The table stays (and stays readable) until contract; rollback restores it from the backup."""
+
+    type: Literal["drop_table"]
+
+
+class RawSql(_Strict):
+    """Statements run at expand; `down` (required) runs on rollback. They must not change the
+    migrated table's columns: validation would report it."""
+
+    type: Literal["raw_sql"]
+    up: str = Field(min_length=1)
+    down: str = Field(min_length=1)
+
+
+Operation = Annotated[
+    AddColumn
+    | DropColumn
+    | RenameColumn
+    | ChangeType
+    | SetNotNull
+    | DropNotNull
+    | SetDefault
+    | DropDefault
+    | AddCheck
+    | AddForeignKey
+    | AddUnique
+    | SplitColumn
+    | MergeColumns
+    | CreateIndex
+    | DropIndex
+    | CreateTable
+    | RenameTable
+    | DropTable
+    | RawSql,
+    Field(discriminator="type"),
+]
+OPERATION_TYPES = (
+    "add_column, drop_column, rename_column, change_type, set_not_null, drop_not_null, set_default, drop_default, "
+    "add_check, add_foreign_key, add_unique, split_column, merge_columns, create_index, drop_index, create_table, "
+    "rename_table, drop_table, raw_sql"
+)
+
+
+def columns_named(operation: Any) -> list[str]:
+    """The existing columns an operation changes (two operations may not change the same one)."""
+    if isinstance(operation, MergeColumns):
+        return list(operation.columns)
+    if isinstance(operation, AddColumn | DropColumn | RenameColumn | ChangeType | SetNotNull | SplitColumn):
+        return [operation.column]
+    if isinstance(operation, DropNotNull | SetDefault | DropDefault):
+        return [operation.column]
+    return []
 
 
 class Range(_Strict):
@@ -169,13 +364,23 @@ class MigrationSpec(_Strict):
     def _operations_fit_together(self) -> MigrationSpec:
         seen: set[str] = set()
         for position, operation in enumerate(self.operations):
-            if operation.column in seen:
-                raise ValueError(f"operations[{position}]: column {operation.column!r} is named by two operations")
-            seen.add(operation.column)
-            if isinstance(operation, DropColumn) and operation.column in self.key:
+            for column in columns_named(operation):
+                if column in seen:
+                    raise ValueError(f"operations[{position}]: column {column!r} is changed by two operations")
+                seen.add(column)
+            if isinstance(operation, DropColumn | RenameColumn | ChangeType | SplitColumn) and (
+                operation.column in self.key
+            ):
                 raise ValueError(
-                    f"operations[{position}]: {operation.column!r} is part of the key and cannot be dropped"
+                    f"operations[{position}]: {operation.column!r} is part of the key; "
+                    "its rows are found by it during the migration"
                 )
+            if isinstance(operation, MergeColumns) and set(operation.columns) & set(self.key):
+                raise ValueError(f"operations[{position}]: a key column cannot be merged away")
+        if any(isinstance(op, DropTable) for op in self.operations) and len(self.operations) > 1:
+            raise ValueError("drop_table must be the only operation of its migration")
+        if sum(isinstance(op, RenameTable) for op in self.operations) > 1:
+            raise ValueError("rename_table may appear once")
         return self
 
     @property
@@ -185,11 +390,6 @@ class MigrationSpec(_Strict):
     @property
     def dropped(self) -> list[str]:
         return [op.column for op in self.operations if isinstance(op, DropColumn)]
-
-    def new_shape(self, old_columns: list[str]) -> list[str]:
-        """Column list of the new version: old ones minus dropped, plus added (in spec order)."""
-        dropped = set(self.dropped)
-        return [c for c in old_columns if c not in dropped] + [op.column for op in self.added]
 
     def expectation_suite(self) -> list[tuple[str, dict[str, Any]]]:
         """The GX suite: generated from the checklist when asked, then the declared ones."""
@@ -213,7 +413,7 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("add_column", "drop_column"):
+        elif isinstance(part, str) and part in OPERATION_TYPES.split(", "):
             continue  # the discriminator's tag says nothing the index does not
         else:
             path += f".{part}" if path else str(part)
@@ -223,8 +423,8 @@ def _field_path(location: tuple[int | str, ...]) -> str:
 _FIXES = {
     "missing": "add the field",
     "extra_forbidden": "remove it or check its spelling",
-    "union_tag_invalid": "use one of: add_column, drop_column",
-    "union_tag_not_found": "give each operation a `type` (add_column or drop_column)",
+    "union_tag_invalid": f"use one of: {OPERATION_TYPES}",
+    "union_tag_not_found": "give each operation a `type` (one of the catalog, see docs/operations.md)",
 }
 
 

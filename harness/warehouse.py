@@ -23,9 +23,10 @@ class TargetInfo:
 
 @dataclass(frozen=True)
 class BatchResult:
+    batch_no: int
     rows: int
     last_key: list[Any] | None
-    done: bool
+    seconds: float
 
 
 class Warehouse:
@@ -81,9 +82,11 @@ class Warehouse:
         )
         return result
 
-    def check_expression(self, schema: str, table: str, expression: str, data_type: str) -> dict[str, Any]:
+    def check_expression(
+        self, schema: str, table: str, expression: str, data_type: str, shape: list[list[str]] | None = None
+    ) -> dict[str, Any]:
         result: dict[str, Any] = self.project.operation(
-            "check_expression", schema=schema, table=table, expression=expression, data_type=data_type
+            "check_expression", schema=schema, table=table, expression=expression, data_type=data_type, shape=shape
         )
         return result
 
@@ -137,31 +140,67 @@ class Warehouse:
     def drop_table(self, schema: str, table: str) -> None:
         self.project.operation("drop_harness_table", schema=schema, table=table)
 
-    def add_columns(self, schema: str, table: str, columns: dict[str, str]) -> None:
-        self.project.operation("add_columns", schema=schema, table=table, columns=columns)
+    def alter_table(
+        self, schema: str, table: str, alterations: list[dict[str, Any]],
+        create_tables: list[dict[str, Any]] | None = None,
+    ) -> None:  # fmt: skip
+        self.project.operation(
+            "alter_table", schema=schema, table=table, alterations=alterations, create_tables=create_tables or []
+        )
 
-    def drop_columns(self, schema: str, table: str, columns: list[str], if_exists: bool = False) -> None:
-        self.project.operation("drop_columns", schema=schema, table=table, columns=columns, if_exists=if_exists)
+    def drop_sync_trigger(self, schema: str, table: str) -> None:
+        self.project.operation("drop_sync_trigger", schema=schema, table=table)
 
-    def create_version_views(self, schema: str, table: str, versions: dict[str, list[str]]) -> None:
-        self.project.operation("create_version_views", schema=schema, table=table, versions=versions)
+    def create_index(self, schema: str, table: str, name: str, columns: list[str], unique: bool) -> None:
+        self.project.operation("create_index", schema=schema, table=table, name=name, columns=columns, unique=unique)
+
+    def drop_index(self, schema: str, name: str) -> None:
+        self.project.operation("drop_index", schema=schema, name=name)
+
+    def install_sync_trigger(self, schema: str, table: str, rule: dict[str, Any]) -> None:
+        self.project.operation("install_sync_trigger", schema=schema, table=table, rule=rule)
+
+    def run_statements(self, sql: str) -> None:
+        self.project.operation("run_statements", sql=sql)
+
+    def contract_table(
+        self, schema: str, table: str, alterations: list[dict[str, Any]], *, views_after: dict[str, Any],
+        final_table: str, drop_table: bool, drop_views: list[str],
+    ) -> None:  # fmt: skip
+        self.project.operation(
+            "contract_table", schema=schema, table=table, alterations=alterations, views_after=views_after,
+            final_table=final_table, drop_table=drop_table, drop_views=drop_views,
+        )  # fmt: skip
+
+    def create_version_views(
+        self, schema: str, table: str, versions: dict[str, list[list[str]]], aliases: dict[str, str] | None = None
+    ) -> None:
+        self.project.operation(
+            "create_version_views", schema=schema, table=table, versions=versions, aliases=aliases or {}
+        )
 
     def switch_version(self, schema: str, table: str, version: str) -> None:
         self.project.operation("switch_version", schema=schema, table=table, version=version)
 
-    def drop_version_views(self, schema: str, table: str, suffixes: list[str]) -> None:
-        self.project.operation("drop_version_views", schema=schema, table=table, suffixes=suffixes)
+    def drop_version_views(self, schema: str, table: str, suffixes: list[str], names: list[str] | None = None) -> None:
+        self.project.operation("drop_version_views", schema=schema, table=table, suffixes=suffixes, names=names or [])
 
-    def backfill_batch(
+    def backfill_batches(
         self, schema: str, table: str, key: list[str], assignments: dict[str, list[str]],
-        after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, committed_at: str,
-    ) -> BatchResult:  # fmt: skip
+        after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, *, max_batches: int = 1,
+        max_seconds: float | None = None,
+    ) -> tuple[list[BatchResult], bool]:  # fmt: skip
+        """Runs up to `max_batches` keyset batches in one call; returns them and whether the end was reached."""
         result = self.project.operation(
-            "backfill_batch", schema=schema, table=table, key=key, assignments=assignments,
+            "backfill_batches", schema=schema, table=table, key=key, assignments=assignments,
             after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
-            committed_at=committed_at, **self.meta,
+            max_batches=max_batches, max_seconds=max_seconds, **self.meta,
         )  # fmt: skip
-        return BatchResult(int(result["rows"]), result["last_key"], bool(result["done"]))
+        batches = [
+            BatchResult(int(b["batch_no"]), int(b["rows"]), b["last_key"], float(b["seconds"]))
+            for b in result["batches"]
+        ]
+        return batches, bool(result["done"])
 
     # -- dbt commands -----------------------------------------------------------------------
     def seed(self, select: list[str]) -> None:

@@ -48,7 +48,7 @@ def test_failure_at_batch_4_rolls_back_to_the_exact_before_checksum(loaded: Ware
     assert db.columns("customers") == ["id", "first_name", "last_name"]
     run = migration.current_run()
     assert run is not None and run.state == "rolled_back"
-    assert run.note is not None and run.note.startswith("auto-rollback after: backfill_batch failed")
+    assert run.note is not None and run.note.startswith("auto-rollback after: backfill_batches failed")
     failed = [step for step in run.steps if step["status"] == "failed"]
     assert [step["step"] for step in failed] == ["backfill"]
     assert int(run.last_checkpoint["batch_no"]) == 3  # type: ignore[index]  # batches 1-3 had committed

@@ -1,6 +1,6 @@
 {% macro describe_table(schema, table, key, reserved=[]) %}
     {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
-        columns, the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
+        columns, its index count, the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
         names the migration will create (`reserved`) are already taken by tables. Reads only. -#}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
     {% if not found %}
@@ -12,7 +12,8 @@
         {% do columns.append({'name': column.name, 'data_type': column.data_type}) %}
     {% endfor %}
     {% set names = columns | map(attribute='name') | list %}
-    {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': []} %}
+    {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': [],
+                   'indexes': expand_contract.count_indexes(schema, table)} %}
     {% for name in reserved %}
         {% set other = adapter.get_relation(database=target.database, schema=schema, identifier=name) %}
         {% if other and not other.is_view %}

@@ -20,5 +20,5 @@
 
 {% macro postgres__transaction_begin() %}
     {#- Statements run by psql outside the harness wait at most lock_timeout too. -#}
-    {{ return('begin; set local lock_timeout = ' ~ expand_contract.sql_literal(var('expand_contract_lock_timeout', '2s'))) }}
+    {{ return('begin; ' ~ expand_contract.lock_timeout_statement(local=true)) }}
 {% endmacro %}

@@ -1,0 +1,345 @@
+"""The operation catalog, compiled: what each phase of a migration does to the warehouse.
+
+`compile_blueprint` turns a spec's operations (applied in order, so they compose) and the
+table's current columns into a `Blueprint`: plain data naming the physical columns to add,
+the backfill, the two readable shapes, the sync rules, and the DDL of expand, settle (after
+the backfill) and contract. The lifecycle hands these to the package's macros; no SQL is
+written here, only expressions the spec declared.
+
+Zero-downtime rules the compiler follows (pgroll's, for a dbt warehouse):
+- a column whose values or type change gets a *shadow* column (`_ec_<name>`): old readers and
+  writers keep the original until contract swaps the shadow in by renames (metadata only);
+- constraints are added NOT VALID at expand and validated after the backfill (PostgreSQL);
+  NOT NULL is first a validated check constraint, so SET NOT NULL does not scan;
+- indexes are built and dropped CONCURRENTLY (PostgreSQL);
+- nothing destructive happens before contract, and contract runs only after validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.errors import InputError
+from harness.spec import (
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddUnique,
+    ChangeType,
+    CreateIndex,
+    CreateTable,
+    DropColumn,
+    DropDefault,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    MergeColumns,
+    MigrationSpec,
+    RawSql,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    SplitColumn,
+)
+
+SHADOW_PREFIX = "_ec_"
+MAX_NAME = 63
+
+# What DuckDB 1.4 cannot do, and what to do instead (checked before anything changes).
+DUCKDB_UNSUPPORTED = {
+    "add_check": "DuckDB cannot add a constraint to an existing table (ALTER TABLE ... ADD CONSTRAINT is not "
+    "implemented); run this migration on PostgreSQL, or state the rule as a `checks` entry (accepted_values, "
+    "ranges) so validation enforces it",
+    "add_foreign_key": "DuckDB cannot add a foreign key to an existing table; run it on PostgreSQL, or state it "
+    "under `checks.foreign_keys` so validation proves there are no orphans",
+}
+
+
+def shadow_name(column: str) -> str:
+    return (SHADOW_PREFIX + column)[:MAX_NAME]
+
+
+def constraint_name(table: str, column: str, suffix: str) -> str:
+    return f"{table}_{column}"[: MAX_NAME - len(suffix) - 1] + "_" + suffix
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A column whose every value must equal `expression` computed from the old shape."""
+
+    column: str  # the name after contract
+    physical: str  # the column holding it before contract
+    expression: str
+    data_type: str
+
+
+@dataclass
+class Blueprint:
+    table: str
+    final_table: str
+    old: list[str]  # v1: the table's columns before the migration
+    new: list[tuple[str, str]]  # v2: (name readers see, physical column)
+    adds: list[dict[str, Any]] = field(default_factory=list)  # physical columns added at expand
+    backfill: dict[str, list[str]] = field(default_factory=dict)  # physical column -> [up, data_type]
+    down: dict[str, list[str]] = field(default_factory=dict)  # old column -> [down over v2 names, its type]
+    expand: list[dict[str, Any]] = field(default_factory=list)  # alterations at expand (one transaction)
+    create_indexes: list[dict[str, Any]] = field(default_factory=list)
+    settle: list[dict[str, Any]] = field(default_factory=list)  # after the backfill: validate constraints
+    contract: list[dict[str, Any]] = field(default_factory=list)  # alterations at contract (one transaction)
+    drop_indexes: list[str] = field(default_factory=list)
+    create_tables: list[CreateTable] = field(default_factory=list)
+    raw: list[RawSql] = field(default_factory=list)
+    derived: list[Derived] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # old name -> new name, values kept
+    rewritten: list[str] = field(default_factory=list)  # old names whose values/type change in place
+    added: list[str] = field(default_factory=list)  # new names that did not exist before
+    dropped: list[str] = field(default_factory=list)  # old names gone after contract
+    drops_table: bool = False
+
+    @property
+    def new_names(self) -> list[str]:
+        return [name for name, _ in self.new]
+
+    @property
+    def physical_added(self) -> list[str]:
+        return [column["name"] for column in self.adds]
+
+    @property
+    def sync_needed(self) -> bool:
+        """PostgreSQL sync triggers exist while both shapes do, if any column differs between them."""
+        return bool(self.backfill or self.down)
+
+    def sync_rule(self) -> dict[str, Any]:
+        """What the PostgreSQL sync trigger needs: which physical columns belong to each side only,
+        `up` assignments (over v1 names) and `down` assignments (over v2 names)."""
+        new_physical = {physical for _, physical in self.new}
+        return {
+            "old_only": [c for c in self.old if c not in new_physical],
+            "new_only": [p for p in new_physical if p not in self.old],
+            "up": self.backfill,
+            "down": self.down,
+            "new_columns": [list(pair) for pair in self.new],
+        }
+
+    def new_row_expressions(self) -> list[list[str]]:
+        """The new shape computed from the old columns alone ([[name, SQL], ...]): kept columns as
+        they are, added ones from `up` (else their default, else NULL). Preflight evaluates each
+        `down` over it, before any column exists."""
+        row: list[list[str]] = []
+        for name, physical in self.new:
+            if physical in self.old:
+                row.append([name, f'"{physical}"'])
+            elif physical in self.backfill:
+                up, data_type = self.backfill[physical]
+                row.append([name, f"cast(({up}) as {data_type})"])
+            else:
+                added = next(c for c in self.adds if c["name"] == physical)
+                row.append([name, f"cast(({added['default'] or 'null'}) as {added['data_type']})"])
+        return row
+
+    def versions(self) -> dict[str, list[list[str]]]:
+        """The versioned views: name -> [[reader's name, physical column], ...]."""
+        views = {"v1": [[c, c] for c in self.old]}
+        if not self.drops_table:
+            views["v2"] = [list(pair) for pair in self.new]
+        return views
+
+    def views_after_contract(self) -> dict[str, list[list[str]]]:
+        return {} if self.drops_table else {"v2": [[name, name] for name in self.new_names]}
+
+
+def compile_blueprint(
+    spec: MigrationSpec, columns: dict[str, str], adapter: str, *, existing_indexes: int = 0
+) -> Blueprint:
+    """The plan of every phase; raises InputError naming the operation for anything impossible
+    on this table or adapter. `columns` maps the table's column names to their types."""
+    table = spec.table
+    plan = Blueprint(table=table, final_table=table, old=list(columns), new=[(c, c) for c in columns])
+    postgres = adapter == "postgres"
+
+    def fail(position: int, problem: str, fix: str) -> InputError:
+        return InputError(f"operations[{position}] ({spec.operations[position].type}): {problem}", fix)
+
+    def physical(position: int, name: str) -> str:
+        for reader, column in plan.new:
+            if reader == name:
+                return column
+        raise fail(position, f"{name} is not a column of the new shape ({', '.join(plan.new_names)}).",
+                   "name a column of the table (after the operations before this one)")  # fmt: skip
+
+    def old_column(position: int, name: str) -> str:
+        if name not in columns:
+            raise fail(position, f"{name} is not a column of {table} (columns: {', '.join(columns)}).",
+                       "name an existing column")  # fmt: skip
+        physical(position, name)  # still in the new shape: not dropped or renamed by an earlier operation
+        return name
+
+    def add_physical(position: int, name: str, data_type: str, default: str | None = None) -> None:
+        if name in columns or name in plan.physical_added:
+            raise fail(position, f"column {name} already exists in {table}.", "choose a new column name")
+        plan.adds.append({"name": name, "data_type": data_type, "default": default})
+
+    def remove(name: str) -> None:
+        plan.new = [(reader, column) for reader, column in plan.new if reader != name]
+
+    def not_null_via_check(column: str, final: str) -> None:
+        """NOT NULL without a long lock: a check NOT VALID (new writes), validated after the backfill
+        (no lock on writers), then SET NOT NULL at contract, which PostgreSQL proves from the check."""
+        check = constraint_name(table, final, "not_null")
+        if postgres:
+            plan.expand.append({"kind": "add_check", "name": check, "check": f'"{column}" is not null'})
+            plan.settle.append({"kind": "validate_constraint", "name": check})
+        plan.contract.append({"kind": "set_not_null", "column": final})
+        if postgres:
+            plan.contract.append({"kind": "drop_constraint", "name": check})
+
+    def shadow(position: int, column: str, data_type: str, up: str | None, down: str | None) -> str:
+        """Values of `column` change: a shadow column carries the new ones until contract."""
+        old_column(position, column)
+        hidden = shadow_name(column)
+        add_physical(position, hidden, data_type)
+        plan.backfill[hidden] = [up or f'"{column}"', data_type]
+        plan.down[column] = [down or f'"{column}"', columns[column]]
+        plan.new = [(reader, hidden if reader == column else phys) for reader, phys in plan.new]
+        plan.contract += [
+            {"kind": "drop_column", "column": column},
+            {"kind": "rename_column", "column": hidden, "to": column},
+        ]
+        plan.derived.append(Derived(column, hidden, up or f'"{column}"', data_type))
+        plan.rewritten.append(column)
+        return hidden
+
+    for position, op in enumerate(spec.operations):
+        if adapter != "postgres" and op.type in DUCKDB_UNSUPPORTED:
+            raise fail(position, f"not supported on {adapter}.", DUCKDB_UNSUPPORTED[op.type])
+        if isinstance(op, AddColumn):
+            add_physical(position, op.column, op.data_type, op.default)
+            plan.new.append((op.column, op.column))
+            plan.added.append(op.column)
+            if op.up:
+                plan.backfill[op.column] = [op.up, op.data_type]
+                plan.derived.append(Derived(op.column, op.column, op.up, op.data_type))
+            if op.not_null:
+                not_null_via_check(op.column, op.column)
+        elif isinstance(op, DropColumn):
+            old_column(position, op.column)
+            remove(op.column)
+            plan.dropped.append(op.column)
+            plan.contract.append({"kind": "drop_column", "column": op.column})
+            if op.down:
+                plan.down[op.column] = [op.down, columns[op.column]]
+        elif isinstance(op, RenameColumn):
+            old_column(position, op.column)
+            if op.to in plan.new_names or op.to in columns:
+                raise fail(position, f"{op.to} is already a column name.", "choose a new name")
+            plan.new = [(op.to if reader == op.column else reader, phys) for reader, phys in plan.new]
+            plan.renamed[op.column] = op.to
+            plan.contract.append({"kind": "rename_column", "column": op.column, "to": op.to})
+        elif isinstance(op, ChangeType):
+            shadow(position, op.column, op.data_type, op.up, op.down)
+        elif isinstance(op, SetNotNull):
+            not_null_via_check(shadow(position, op.column, columns[op.column], op.up, op.down), op.column)
+        elif isinstance(op, DropNotNull):
+            plan.expand.append({"kind": "drop_not_null", "column": old_column(position, op.column)})
+        elif isinstance(op, SetDefault):
+            plan.expand.append({"kind": "set_default", "column": old_column(position, op.column),
+                                "default": op.default})  # fmt: skip
+        elif isinstance(op, DropDefault):
+            plan.contract.append({"kind": "drop_default", "column": old_column(position, op.column)})
+        elif isinstance(op, AddCheck):
+            plan.expand.append({"kind": "add_check", "name": op.name, "check": op.check})
+            plan.settle.append({"kind": "validate_constraint", "name": op.name})
+        elif isinstance(op, AddForeignKey):
+            parent_table, parent_column = op.parent
+            plan.expand.append({"kind": "add_foreign_key", "name": op.name, "column": physical(position, op.column),
+                                "parent_table": parent_table, "parent_column": parent_column,
+                                "on_delete": op.on_delete})  # fmt: skip
+            plan.settle.append({"kind": "validate_constraint", "name": op.name})
+        elif isinstance(op, AddUnique):
+            index_columns = [physical(position, c) for c in op.columns]
+            plan.create_indexes.append({"name": op.name, "columns": index_columns, "unique": True})
+            if postgres:
+                plan.settle.append({"kind": "unique_using_index", "name": op.name})
+        elif isinstance(op, SplitColumn):
+            old_column(position, op.column)
+            for part in op.into:
+                add_physical(position, part.column, part.data_type)
+                plan.new.append((part.column, part.column))
+                plan.added.append(part.column)
+                plan.backfill[part.column] = [part.up, part.data_type]
+                plan.derived.append(Derived(part.column, part.column, part.up, part.data_type))
+            remove(op.column)
+            plan.dropped.append(op.column)
+            plan.contract.append({"kind": "drop_column", "column": op.column})
+            if op.down:
+                plan.down[op.column] = [op.down, columns[op.column]]
+        elif isinstance(op, MergeColumns):
+            for column in op.columns:
+                old_column(position, column)
+            unknown = sorted(set(op.down) - set(op.columns))
+            if unknown:
+                raise fail(position, f"`down` names {', '.join(unknown)}, which are not merged.",
+                           "give `down` only for the merged columns")  # fmt: skip
+            add_physical(position, op.into.column, op.into.data_type)
+            plan.added.append(op.into.column)
+            plan.backfill[op.into.column] = [op.into.up, op.into.data_type]
+            plan.derived.append(Derived(op.into.column, op.into.column, op.into.up, op.into.data_type))
+            for column in op.columns:
+                remove(column)
+                plan.dropped.append(column)
+                plan.contract.append({"kind": "drop_column", "column": column})
+                if column in op.down:
+                    plan.down[column] = [op.down[column], columns[column]]
+            plan.new.append((op.into.column, op.into.column))
+        elif isinstance(op, CreateIndex):
+            index_columns = [physical(position, c) for c in op.columns]
+            plan.create_indexes.append({"name": op.name, "columns": index_columns, "unique": op.unique})
+        elif isinstance(op, DropIndex):
+            plan.drop_indexes.append(op.name)
+        elif isinstance(op, CreateTable):
+            if op.table == table:
+                raise fail(position, f"{op.table} is the migrated table.", "name a new table")
+            missing = [c for c in op.primary_key if c not in op.columns]
+            if missing:
+                raise fail(position, f"primary key column(s) {', '.join(missing)} are not among its columns.",
+                           "list them under `columns`")  # fmt: skip
+            plan.create_tables.append(op)
+        elif isinstance(op, RenameTable):
+            plan.final_table = op.to
+        elif isinstance(op, DropTable):
+            plan.drops_table = True
+        elif isinstance(op, RawSql):
+            plan.raw.append(op)
+    if adapter == "duckdb":
+        _duckdb_index_limits(spec, plan, existing_indexes)
+    return plan
+
+
+def _duckdb_index_limits(spec: MigrationSpec, plan: Blueprint, existing_indexes: int) -> None:
+    """DuckDB refuses to drop or rename a column, or rename the table, while an index exists on it."""
+    contract_alters = any(step["kind"] in ("drop_column", "rename_column") for step in plan.contract)
+    renames = plan.final_table != plan.table
+    if (contract_alters or renames) and (existing_indexes or plan.create_indexes):
+        where = f"{existing_indexes} index(es) on {spec.table}" if existing_indexes else "indexes this migration adds"
+        raise InputError(
+            f"DuckDB cannot drop or rename columns, or rename a table, while an index exists on it ({where}).",
+            "on DuckDB, create indexes in a separate migration after this one (or drop them first); "
+            "PostgreSQL has no such limit",
+        )
+
+
+def planned_additions(spec: MigrationSpec) -> set[str]:
+    """Every physical column the spec's expand adds (shadows included), whatever the table."""
+    names: set[str] = set()
+    for op in spec.operations:
+        if isinstance(op, AddColumn):
+            names.add(op.column)
+        elif isinstance(op, ChangeType | SetNotNull):
+            names.add(shadow_name(op.column))
+        elif isinstance(op, SplitColumn):
+            names.update(part.column for part in op.into)
+        elif isinstance(op, MergeColumns):
+            names.add(op.into.column)
+    return names

@@ -1,0 +1,74 @@
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, meta_schema=none) %}
+    {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
+        next `batch_size` keys after `after_key` (a list, one value per key column; none for the
+        first), setting `assignments` ({column: [expression, data_type]}). Every batch is its own
+        transaction, with its checkpoint row written in it, so a crash loses nothing and a resumed
+        backfill never redoes a committed batch. Emits {batches: [{batch_no, rows, last_key,
+        seconds}], done}. -#}
+    {% set relation = expand_contract.ec_relation(schema, table) %}
+    {% set lit = expand_contract.sql_literal %}
+    {% set keys = expand_contract.quote_all(key) %}
+    {% set keys_desc = [] %}
+    {% for k in keys %}{% do keys_desc.append(k ~ ' desc') %}{% endfor %}
+    {% set key_tuple = '(' ~ keys | join(', ') ~ ')' %}
+    {% set sets = [] %}
+    {% for column, spec in assignments.items() %}
+        {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
+    {% endfor %}
+    {% set checkpoints = expand_contract.ec_relation(meta_schema or var('expand_contract_meta_schema'), 'backfill_checkpoints') %}
+    {% set now = modules.datetime.datetime.utcnow %}
+    {% set started = now() %}
+    {% set state = {'after': after_key, 'batch_no': batch_no | int, 'done': false} %}
+    {% set batches = [] %}
+    {% for _ in range(max_batches | int) %}
+        {% if not state.done and (max_seconds is none or (now() - started).total_seconds() < max_seconds) %}
+            {% set clock = now() %}
+            {% set lower_filter = '' %}
+            {% if state.after is not none %}
+                {% set lower_filter = 'where ' ~ key_tuple ~ ' > (' ~ expand_contract.sql_literal_list(state.after) ~ ')' %}
+            {% endif %}
+            {% set bound_sql %}
+                with batch as (
+                    select {{ keys | join(', ') }} from {{ relation }} {{ lower_filter }}
+                    order by {{ keys | join(', ') }} limit {{ batch_size | int }}
+                )
+                select {{ keys | join(', ') }}, (select count(*) from batch) as batch_rows
+                from batch order by {{ keys_desc | join(', ') }} limit 1
+            {% endset %}
+            {% set bound = expand_contract.rows_as_dicts(run_query(bound_sql)) %}
+            {% if bound | length == 0 %}
+                {% do state.update({'done': true}) %}
+            {% else %}
+                {% set upper = [] %}
+                {% for k in key %}{% do upper.append(bound[0][k | lower]) %}{% endfor %}
+                {% set rows = bound[0].batch_rows | int %}
+                {% set upper_filter = key_tuple ~ ' <= (' ~ expand_contract.sql_literal_list(upper) ~ ')' %}
+                {% set where = (lower_filter ~ ' and ' ~ upper_filter) if lower_filter else ('where ' ~ upper_filter) %}
+                {% do expand_contract.run_in_transaction(expand_contract.backfill_marker_statements() + [
+                    'update ' ~ relation ~ ' set ' ~ sets | join(', ') ~ ' ' ~ where,
+                    'insert into ' ~ checkpoints ~ ' (run_id, batch_no, last_key, rows_affected, committed_at) values ('
+                        ~ [lit(run_id), lit(state.batch_no), lit(tojson(upper)), lit(rows), 'cast(' ~ lit(now() | string) ~ ' as timestamp)'] | join(', ') ~ ')',
+                ]) %}
+                {% set seconds = (now() - clock).total_seconds() %}
+                {% do batches.append({'batch_no': state.batch_no, 'rows': rows, 'last_key': upper, 'seconds': seconds}) %}
+                {% do log('expand_contract backfill ' ~ table ~ ': batch ' ~ state.batch_no ~ ', ' ~ rows ~ ' rows in '
+                    ~ '%.3f' | format(seconds) ~ ' s (' ~ ('%.0f' | format(rows / [seconds, 0.000001] | max)) ~ ' rows/s)', info=true) %}
+                {% do state.update({'after': upper, 'batch_no': state.batch_no + 1, 'done': rows < batch_size | int}) %}
+            {% endif %}
+        {% endif %}
+    {% endfor %}
+    {% do expand_contract.emit_result({'batches': batches, 'done': state.done}) %}
+{% endmacro %}
+
+{% macro backfill_marker_statements() %}
+    {{ return(adapter.dispatch('backfill_marker_statements', 'expand_contract')()) }}
+{% endmacro %}
+
+{% macro default__backfill_marker_statements() %}
+    {{ return([]) }}
+{% endmacro %}
+
+{% macro postgres__backfill_marker_statements() %}
+    {#- Marks the backfill's transaction so the sync trigger leaves its updates alone. -#}
+    {{ return(["set local expand_contract.backfill = 'on'"]) }}
+{% endmacro %}

@@ -1,0 +1,26 @@
+{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[]) %}
+    {#- Contract in one transaction under lock_timeout: drops the versioned views (`drop_views`,
+        dependents first) and the sync trigger, applies the alterations (drop old columns, swap
+        shadow columns in, NOT NULL from validated checks), renames or drops the table, and
+        re-creates the views of the new shape (`views_after`) over the final columns. -#}
+    {% set relation = expand_contract.ec_relation(schema, table) %}
+    {% set statements = [] %}
+    {% for name in drop_views %}
+        {% do statements.append('drop view if exists ' ~ api.Relation.create(database=target.database, schema=schema, identifier=name, type='view')) %}
+    {% endfor %}
+    {% do statements.extend(expand_contract.sync_trigger_drop_statements(schema, table)) %}
+    {% do statements.extend(expand_contract.alteration_statements(relation, alterations)) %}
+    {% if drop_table %}
+        {% do statements.append('drop table ' ~ relation) %}
+    {% elif final_table and final_table != table %}
+        {% do statements.append('alter table ' ~ relation ~ ' rename to ' ~ adapter.quote(final_table)) %}
+    {% endif %}
+    {% if views_after %}
+        {% do statements.extend(expand_contract.version_view_statements(schema, final_table or table, views_after)) %}
+        {% set current = api.Relation.create(database=target.database, schema=schema, identifier=(final_table or table) ~ '_current', type='view') %}
+        {% set newest = api.Relation.create(database=target.database, schema=schema, identifier=(final_table or table) ~ '_v2', type='view') %}
+        {% do statements.append('create or replace view ' ~ current ~ ' as select * from ' ~ newest) %}
+    {% endif %}
+    {% do expand_contract.run_in_transaction(statements) %}
+    {% do expand_contract.emit_result({'statements': statements | length}) %}
+{% endmacro %}

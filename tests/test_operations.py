@@ -1,0 +1,296 @@
+"""The operation catalog, each on both adapters: forward (start → validate → complete, then an
+independent re-validation), and rollback from `contracted` to the exact before-checksum.
+Operations an adapter cannot do are refused before anything changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputError
+from harness.lifecycle import Migration
+from harness.runner import Settings
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import Db, write_spec
+
+ROWS = 40
+COLUMNS = ["id", "email", "score", "status", "nickname", "full_name", "signup"]
+
+
+def create_accounts(db: Db) -> None:
+    """40 rows of varied types; email is NULL on every tenth row; nickname NOT NULL; status has a default."""
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(
+        f"create table {db.schema}.accounts (id integer not null, email varchar(100), score integer, "
+        "status varchar(20) default 'new', nickname varchar(50) not null, full_name varchar(100), signup date)"
+    )
+    db.execute(
+        f"insert into {db.schema}.accounts select i, case when i % 10 = 0 then null else 'user' || i || '@example.com' "
+        "end, i * 3, case when i % 2 = 0 then 'active' else 'paused' end, 'nick' || i, 'First' || i || ' Last' || i, "
+        f"cast('2024-01-01' as date) + cast(i as integer) from generate_series(1, {ROWS}) as t(i)"
+    )
+    db.execute(f"create table {db.schema}.statuses (code varchar(20) primary key)")
+    db.execute(f"insert into {db.schema}.statuses values ('active'), ('paused'), ('new')")
+
+
+def spec_text(operations: str, table: str = "accounts") -> str:
+    return f"name: accounts_change\ntable: {table}\nkey: [id]\nbatch_size: 7\noperations:\n{operations}"
+
+
+@dataclass(frozen=True)
+class Case:
+    operations: str
+    final_columns: list[str] | None  # columns of the table after contract (None: the table is gone)
+    check: Callable[[Db], None] = lambda db: None
+    postgres_only: bool = False
+    setup: str = ""  # SQL run after the table is created
+    final_table: str = "accounts"
+
+
+def _values(db: Db, sql: str) -> list[tuple[object, ...]]:
+    return db.query(sql.replace("{s}", db.schema))
+
+
+def _not_null_tier(db: Db) -> None:
+    assert _values(db, "select count(*) from {s}.accounts where tier is null") == [(0,)]
+    assert _values(db, "select tier from {s}.accounts where id = 30") == [("gold",)]
+
+
+def _renamed(db: Db) -> None:
+    assert _values(db, "select email_address from {s}.accounts where id = 3") == [("user3@example.com",)]
+
+
+def _retyped(db: Db) -> None:
+    assert float(_values(db, "select score from {s}.accounts where id = 5")[0][0]) == 7.5
+
+
+def _email_required(db: Db) -> None:
+    assert _values(db, "select email from {s}.accounts where id = 10") == [("unknown@example.com",)]
+    with pytest.raises(Exception, match="(?i)null"):
+        db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
+
+
+def _nickname_optional(db: Db) -> None:
+    db.execute(f"insert into {db.schema}.accounts (id, email) values (999, 'x@example.com')")
+
+
+def _status_default(db: Db) -> None:
+    db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
+    assert _values(db, "select status from {s}.accounts where id = 999") == [("active",)]
+
+
+def _no_status_default(db: Db) -> None:
+    db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
+    assert _values(db, "select status from {s}.accounts where id = 999") == [(None,)]
+
+
+def _check_enforced(db: Db) -> None:
+    assert _values(db, "select convalidated from pg_constraint where conname = 'score_not_negative'") == [(True,)]
+    with pytest.raises(Exception, match="score_not_negative"):
+        db.execute(f"update {db.schema}.accounts set score = -1 where id = 1")
+
+
+def _fk_enforced(db: Db) -> None:
+    assert _values(db, "select convalidated from pg_constraint where conname = 'accounts_status_fk'") == [(True,)]
+    with pytest.raises(Exception, match="accounts_status_fk"):
+        db.execute(f"update {db.schema}.accounts set status = 'bogus' where id = 1")
+
+
+def _unique_enforced(db: Db) -> None:
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        db.execute(f"update {db.schema}.accounts set nickname = 'nick2' where id = 1")
+
+
+def _split(db: Db) -> None:
+    assert _values(db, "select first_name, last_name from {s}.accounts where id = 4") == [("First4", "Last4")]
+
+
+def _merged(db: Db) -> None:
+    assert _values(db, "select label from {s}.accounts where id = 4") == [("nick4:active",)]
+
+
+def _index_exists(name: str) -> Callable[[Db], None]:
+    def check(db: Db) -> None:
+        if db.adapter == "postgres":
+            found = _values(db, f"select indisvalid from pg_index where indexrelid = '{{s}}.{name}'::regclass")
+            assert found == [(True,)]
+        else:
+            assert _values(db, f"select count(*) from duckdb_indexes() where index_name = '{name}'") == [(1,)]
+
+    return check
+
+
+def _no_index(db: Db) -> None:
+    if db.adapter == "postgres":
+        assert _values(db, "select count(*) from pg_indexes where indexname = 'accounts_signup'") == [(0,)]
+    else:
+        assert _values(db, "select count(*) from duckdb_indexes() where index_name = 'accounts_signup'") == [(0,)]
+
+
+def _events_table(db: Db) -> None:
+    assert db.columns("account_events") == ["id", "account_id", "kind"]
+
+
+def _raw_ran(db: Db) -> None:
+    assert _values(db, "select note from {s}.audit_note") == [("migrated",)]
+
+
+CASES = {
+    "add_column_not_null": Case(
+        "  - {type: add_column, column: tier, data_type: varchar(10), not_null: true,\n"
+        "     up: \"case when score > 60 then 'gold' else 'basic' end\"}\n",
+        [*COLUMNS, "tier"], _not_null_tier,
+    ),
+    "add_column_default": Case(
+        "  - {type: add_column, column: plan, data_type: varchar(10), default: \"'free'\"}\n",
+        [*COLUMNS, "plan"], lambda db: None,
+    ),
+    "rename_column": Case(
+        "  - {type: rename_column, column: email, to: email_address}\n",
+        ["id", "email_address", *COLUMNS[2:]], _renamed,
+    ),
+    "change_type": Case(
+        "  - {type: change_type, column: score, data_type: 'numeric(10, 2)', up: score / 2.0,\n"
+        "     down: cast(score * 2 as integer)}\n",
+        [c for c in COLUMNS if c != "score"] + ["score"], _retyped,  # the shadow column took its place
+    ),
+    "set_not_null": Case(
+        "  - {type: set_not_null, column: email, up: \"coalesce(email, 'unknown@example.com')\"}\n",
+        [c for c in COLUMNS if c != "email"] + ["email"], _email_required,
+    ),
+    "drop_not_null": Case("  - {type: drop_not_null, column: nickname}\n", COLUMNS, _nickname_optional),
+    "set_default": Case("  - {type: set_default, column: status, default: \"'active'\"}\n", COLUMNS, _status_default),
+    "drop_default": Case("  - {type: drop_default, column: status}\n", COLUMNS, _no_status_default),
+    "add_check": Case(
+        "  - {type: add_check, name: score_not_negative, check: score >= 0}\n", COLUMNS, _check_enforced,
+        postgres_only=True,
+    ),
+    "add_foreign_key": Case(
+        "  - {type: add_foreign_key, name: accounts_status_fk, column: status, references: statuses.code}\n",
+        COLUMNS, _fk_enforced, postgres_only=True,
+    ),
+    "add_unique": Case(
+        "  - {type: add_unique, name: accounts_nickname_key, columns: [nickname]}\n", COLUMNS, _unique_enforced
+    ),
+    "split_column": Case(
+        "  - type: split_column\n    column: full_name\n    down: first_name || ' ' || last_name\n    into:\n"
+        "      - {column: first_name, data_type: varchar(50), up: \"split_part(full_name, ' ', 1)\"}\n"
+        "      - {column: last_name, data_type: varchar(50), up: \"split_part(full_name, ' ', 2)\"}\n",
+        [c for c in COLUMNS if c != "full_name"] + ["first_name", "last_name"], _split,
+    ),
+    "merge_columns": Case(
+        "  - type: merge_columns\n    columns: [nickname, status]\n"
+        "    into: {column: label, data_type: varchar(80), up: \"nickname || ':' || status\"}\n"
+        "    down: {nickname: \"split_part(label, ':', 1)\", status: \"split_part(label, ':', 2)\"}\n",
+        [c for c in COLUMNS if c not in ("nickname", "status")] + ["label"], _merged,
+    ),
+    "drop_column": Case("  - {type: drop_column, column: nickname}\n", [c for c in COLUMNS if c != "nickname"]),
+    "create_index": Case(
+        "  - {type: create_index, name: accounts_status_score, columns: [status, score]}\n", COLUMNS,
+        _index_exists("accounts_status_score"),
+    ),
+    "drop_index": Case(
+        "  - {type: drop_index, name: accounts_signup}\n", COLUMNS, _no_index,
+        setup="create index accounts_signup on {s}.accounts (signup)",
+    ),
+    "create_table": Case(
+        "  - type: create_table\n    table: account_events\n    primary_key: [id]\n"
+        "    columns: {id: bigint, account_id: integer, kind: varchar(20)}\n",
+        COLUMNS, _events_table,
+    ),
+    "rename_table": Case("  - {type: rename_table, to: members}\n", COLUMNS, final_table="members"),
+    "drop_table": Case("  - {type: drop_table}\n", None),
+    "raw_sql": Case(
+        "  - type: raw_sql\n    up: \"create table {s}.audit_note (note varchar(20)); "
+        "insert into {s}.audit_note values ('migrated')\"\n    down: drop table if exists {s}.audit_note\n",
+        COLUMNS, _raw_ran,
+    ),
+}
+
+
+def migration_for(warehouse: Warehouse, tmp_path: Path, operations: str, db: Db) -> Migration:
+    spec = load_spec(write_spec(tmp_path, spec_text(operations.replace("{s}", db.schema))))
+    return Migration(warehouse, spec, lock_backoff_seconds=0.05)
+
+
+@pytest.mark.parametrize("case_name", list(CASES))
+def test_operation_forward_then_rollback_to_exact_checksum(
+    settings: Settings, db: Db, tmp_path: Path, case_name: str
+) -> None:
+    case = CASES[case_name]
+    create_accounts(db)
+    if case.setup:
+        db.execute(case.setup.replace("{s}", db.schema))
+    original = db.rows("accounts")
+    warehouse = Warehouse(settings)
+    migration = migration_for(warehouse, tmp_path, case.operations, db)
+    if case.postgres_only and db.adapter != "postgres":
+        with pytest.raises(InputError, match="not supported on duckdb"):
+            migration.start()
+        assert db.rows("accounts") == original  # refused before anything changed
+        return
+    steps = [step.step for step in migration.start()]
+    assert steps[-1] == "validate"
+    assert db.rows("accounts")[0][: len(COLUMNS)] == original[0]  # old shape untouched while both exist
+    migration.complete()
+    run = migration.current_run()
+    assert run is not None and run.state == "contracted"
+    if case.final_columns is None:
+        assert db.query(
+            f"select count(*) from information_schema.tables where table_schema = '{db.schema}' "
+            "and table_name = 'accounts'"
+        ) == [(0,)]
+    else:
+        assert db.columns(case.final_table) == case.final_columns
+        assert len(db.rows(case.final_table)) == ROWS
+    assert migration.validate(record=False).passed  # re-derived independently from the backup
+    case.check(db)  # (may write a row: after the validation)
+    migration.rollback()  # from contracted: the strongest rollback
+    assert db.rows("accounts") == original
+    assert db.columns("accounts") == COLUMNS
+    rolled = migration.current_run()
+    assert rolled is not None and rolled.state == "rolled_back"
+
+
+COMPOSED = (
+    "  - {type: rename_column, column: email, to: email_address}\n"
+    "  - {type: change_type, column: score, data_type: bigint}\n"
+    "  - {type: add_column, column: tier, data_type: varchar(10), up: \"case when score > 60 then 'gold' else 'basic' "
+    "end\", not_null: true}\n"
+    "  - {type: drop_column, column: nickname, down: \"'nick' || id\"}\n"
+    "  - {type: set_default, column: status, default: \"'active'\"}\n"
+)
+
+
+def test_composed_operations_forward_then_rollback(settings: Settings, db: Db, tmp_path: Path) -> None:
+    create_accounts(db)
+    original = db.rows("accounts")
+    warehouse = Warehouse(settings)
+    migration = migration_for(warehouse, tmp_path, COMPOSED, db)
+    migration.start()
+    assert db.columns("accounts_v1") == COLUMNS
+    assert db.columns("accounts_v2") == ["id", "email_address", "score", "status", "full_name", "signup", "tier"]
+    migration.complete()
+    assert db.columns("accounts") == ["id", "email_address", "status", "full_name", "signup", "score", "tier"]
+    assert db.query(f"select email_address, score, tier from {db.schema}.accounts where id = 21") == [
+        ("user21@example.com", 63, "gold")
+    ]
+    assert migration.validate(record=False).passed
+    migration.rollback()
+    assert db.rows("accounts") == original
+
+
+def test_duckdb_refuses_index_with_column_drop_before_any_change(duckdb_settings: Settings, tmp_path: Path) -> None:
+    db = Db(duckdb_settings)
+    create_accounts(db)
+    original = db.rows("accounts")
+    operations = "  - {type: drop_column, column: nickname}\n  - {type: create_index, name: ix, columns: [score]}\n"
+    migration = migration_for(Warehouse(duckdb_settings), tmp_path, operations, db)
+    with pytest.raises(InputError, match="DuckDB cannot drop or rename columns"):
+        migration.start()
+    assert db.rows("accounts") == original
+    assert migration.current_run() is None
