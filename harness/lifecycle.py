@@ -257,10 +257,10 @@ class Migration:
                     "list columns of the table after the migration",
                 )
         for physical, (up, data_type) in plan.backfill.items():
-            self._check_expression(f"`up` of {physical}", up, data_type)
+            self._check_expression(f"{plan.source(physical)}.up (for {physical})", up, data_type)
         new_row = plan.new_row_expressions()
         for column, (down, data_type) in plan.down.items():
-            self._check_expression(f"`down` of {column}", down, data_type, new_row)
+            self._check_expression(f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
         return described
 
     def _check_expression(

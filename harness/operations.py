@@ -97,6 +97,11 @@ class Blueprint:
     added: list[str] = field(default_factory=list)  # new names that did not exist before
     dropped: list[str] = field(default_factory=list)  # old names gone after contract
     drops_table: bool = False
+    origin: dict[str, int] = field(default_factory=dict)  # backfilled / down column -> operation index
+
+    def source(self, column: str) -> str:
+        """`operations[i]` that declared the expression for `column`, for messages."""
+        return f"operations[{self.origin[column]}]" if column in self.origin else "an operation"
 
     @property
     def new_names(self) -> list[str]:
@@ -312,6 +317,8 @@ def compile_blueprint(
             plan.drops_table = True
         elif isinstance(op, RawSql):
             plan.raw.append(op)
+        for column in [*plan.backfill, *plan.down]:
+            plan.origin.setdefault(column, position)
     if adapter == "duckdb":
         _duckdb_index_limits(spec, plan, existing_indexes)
     return plan

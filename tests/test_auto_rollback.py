@@ -58,7 +58,7 @@ def test_without_auto_rollback_the_failure_stops_and_leaves_the_run_resumable(
     loaded: Warehouse, db: Db, tmp_path: Path
 ) -> None:
     migration = Migration(loaded, load_spec(write_spec(tmp_path, FRAGILE_SPEC)), InsertBadRowAfterBackup(db))
-    with pytest.raises(Exception, match="backfill_batch failed"):
+    with pytest.raises(Exception, match="backfill_batches failed"):
         migration.start()
     run = migration.current_run()
     assert run is not None and run.state == "expanded" and "backfill failed" in (run.note or "")

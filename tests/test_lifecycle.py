@@ -18,7 +18,8 @@ RAW_ROWS = 100
 
 
 def migration(warehouse: Warehouse, reporter: Any = None) -> Migration:
-    return Migration(warehouse, load_spec(DEMO_SPEC), reporter, lock_backoff_seconds=0.05)
+    # One batch per call, so a reporter can "crash" the process between two committed batches.
+    return Migration(warehouse, load_spec(DEMO_SPEC), reporter, lock_backoff_seconds=0.05, batches_per_call=1)
 
 
 def test_demo_contracts_then_rollback_restores_exact_checksum_twice(settings: Settings, db: Db) -> None:

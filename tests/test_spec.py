@@ -26,7 +26,7 @@ def test_demo_spec_loads_with_its_shapes() -> None:
     spec = load_spec(DEMO_SPEC)
     assert spec.key == ["id"] and spec.batch_size == 30
     assert spec.dropped == ["first_name", "last_name"]
-    assert spec.new_shape(["id", "first_name", "last_name"]) == ["id", "full_name"]
+    assert [op.type for op in spec.operations] == ["add_column", "drop_column", "drop_column"]
     assert len(spec.spec_hash) == 16
 
 
