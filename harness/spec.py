@@ -356,6 +356,10 @@ class MigrationSpec(_Strict):
     key: list[Identifier] = Field(min_length=1)
     batch_size: int = Field(default=10_000, ge=1, le=1_000_000)
     throttle_seconds: float = Field(default=0.0, ge=0.0, le=60.0)
+    concurrent_writes: bool = Field(
+        default=False,
+        description="the table takes writes while the migration runs (PostgreSQL: kept in sync by triggers)",
+    )
     operations: list[Operation] = Field(min_length=1)
     checks: Checks = Field(default_factory=Checks)
     expectations: list[ExpectationSpec] = Field(default_factory=list)

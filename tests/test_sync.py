@@ -1,0 +1,105 @@
+"""Dual write while both shapes exist: PostgreSQL sync triggers (installed at expand, removed at
+contract and rollback); DuckDB, which has no triggers, refuses to promise it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputError
+from harness.lifecycle import Migration
+from harness.runner import Settings
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import Db, write_spec
+from tests.test_operations import create_accounts
+
+SPLIT_AND_RETYPE = """
+name: accounts_sync
+table: accounts
+key: [id]
+batch_size: 9
+concurrent_writes: true
+checks: {row_count_tolerance: 0.5}
+operations:
+  - type: split_column
+    column: full_name
+    down: first_name || ' ' || last_name
+    into:
+      - {column: first_name, data_type: varchar(50), up: "split_part(full_name, ' ', 1)"}
+      - {column: last_name, data_type: varchar(50), up: "split_part(full_name, ' ', 2)"}
+  - {type: change_type, column: score, data_type: 'numeric(10, 2)', up: score / 2.0, down: cast(score * 2 as integer)}
+  - {type: rename_column, column: email, to: email_address}
+"""
+
+
+def sync_objects(db: Db) -> list[tuple[object, ...]]:
+    return db.query(
+        "select tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on "
+        f"n.oid = c.relnamespace where n.nspname = '{db.schema}' and not t.tgisinternal "
+        f"union all select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+        f"where n.nspname = '{db.schema}' and proname like '%__ec_sync'"
+    )
+
+
+def start(settings: Settings, tmp_path: Path, db: Db) -> Migration:
+    create_accounts(db)
+    migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, SPLIT_AND_RETYPE)))
+    migration.start()
+    return migration
+
+
+def test_writes_through_either_shape_reach_the_other(postgres_settings: Settings, tmp_path: Path) -> None:
+    db = Db(postgres_settings)
+    migration = start(postgres_settings, tmp_path, db)
+    assert len(sync_objects(db)) == 2  # the trigger and its function
+    s = db.schema
+    # Old shape (the table itself, as the running application writes it).
+    db.execute(f"insert into {s}.accounts (id, email, score, nickname, full_name) values (100, 'a@x', 9, 'n', 'Ann Lee')")
+    db.execute(f"update {s}.accounts set full_name = 'Bo Diddley', score = 50 where id = 1")
+    # New shape (the v2 view: renamed column, split name, numeric score).
+    db.execute(
+        f"insert into {s}.accounts_v2 (id, email_address, score, nickname, first_name, last_name) "
+        "values (101, 'b@x', 12.5, 'm', 'Cy', 'Young')"
+    )
+    db.execute(f"update {s}.accounts_v2 set last_name = 'Smith', score = 4.5 where id = 2")
+    old = dict(
+        (row[0], row[1:])
+        for row in db.query(f"select id, full_name, score, email from {s}.accounts_v1 where id in (1, 2, 100, 101)")
+    )
+    new = dict(
+        (row[0], row[1:])
+        for row in db.query(
+            f"select id, first_name, last_name, score, email_address from {s}.accounts_v2 where id in (1, 2, 100, 101)"
+        )
+    )
+    assert old[100] == ("Ann Lee", 9, "a@x") and new[100][:2] == ("Ann", "Lee") and float(new[100][2]) == 4.5
+    assert old[1][:2] == ("Bo Diddley", 50) and new[1][:2] == ("Bo", "Diddley") and float(new[1][2]) == 25
+    assert old[101] == ("Cy Young", 25, "b@x") and new[101][:2] == ("Cy", "Young")
+    assert old[2][:2] == ("First2 Smith", 9) and new[2][:2] == ("First2", "Smith")
+    report = migration.validate(record=False)  # concurrent_writes: shape, derived columns, counts in tolerance
+    assert report.passed, [c for c in report.failures]
+    migration.rollback()
+    assert sync_objects(db) == []
+
+
+def test_contract_removes_the_sync_trigger(postgres_settings: Settings, tmp_path: Path) -> None:
+    db = Db(postgres_settings)
+    migration = start(postgres_settings, tmp_path, db)
+    assert len(sync_objects(db)) == 2
+    migration.complete()
+    assert sync_objects(db) == []
+    db.execute(f"insert into {db.schema}.accounts (id, nickname, first_name) values (200, 'z', 'Zed')")
+    assert db.query(f"select last_name from {db.schema}.accounts where id = 200") == [(None,)]  # no trigger left
+
+
+def test_duckdb_refuses_concurrent_writes_clearly(duckdb_settings: Settings, tmp_path: Path) -> None:
+    db = Db(duckdb_settings)
+    create_accounts(db)
+    original = db.rows("accounts")
+    migration = Migration(Warehouse(duckdb_settings), load_spec(write_spec(tmp_path, SPLIT_AND_RETYPE)))
+    with pytest.raises(InputError, match="duckdb has no triggers") as raised:
+        migration.start()
+    assert "run it on PostgreSQL" in (raised.value.fix or "")
+    assert db.rows("accounts") == original
