@@ -92,10 +92,14 @@ def main(
     backup_schema: Annotated[
         str, typer.Option(envvar="EC_BACKUP_SCHEMA", help="Schema of the verified backups.")
     ] = Settings.backup_schema,
+    target_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="EC_TARGET_DIR", help="Where artifacts and dbt's log go (default: <project>/target)."),
+    ] = None,
 ) -> None:
     ctx.obj = Settings(
         project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target,
-        meta_schema=meta_schema, backup_schema=backup_schema,
+        meta_schema=meta_schema, backup_schema=backup_schema, target_dir=target_dir,
     )  # fmt: skip
 
 

@@ -70,7 +70,7 @@ def _retyped(db: Db) -> None:
 
 def _email_required(db: Db) -> None:
     assert _values(db, "select email from {s}.accounts where id = 10") == [("unknown@example.com",)]
-    with pytest.raises(Exception, match="(?i)null"):
+    with pytest.raises(Exception, match=r"(?i)null"):
         db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
 
 
@@ -101,7 +101,7 @@ def _fk_enforced(db: Db) -> None:
 
 
 def _unique_enforced(db: Db) -> None:
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         db.execute(f"update {db.schema}.accounts set nickname = 'nick2' where id = 1")
 
 
@@ -143,35 +143,44 @@ CASES = {
     "add_column_not_null": Case(
         "  - {type: add_column, column: tier, data_type: varchar(10), not_null: true,\n"
         "     up: \"case when score > 60 then 'gold' else 'basic' end\"}\n",
-        [*COLUMNS, "tier"], _not_null_tier,
+        [*COLUMNS, "tier"],
+        _not_null_tier,
     ),
     "add_column_default": Case(
         "  - {type: add_column, column: plan, data_type: varchar(10), default: \"'free'\"}\n",
-        [*COLUMNS, "plan"], lambda db: None,
+        [*COLUMNS, "plan"],
+        lambda db: None,
     ),
     "rename_column": Case(
         "  - {type: rename_column, column: email, to: email_address}\n",
-        ["id", "email_address", *COLUMNS[2:]], _renamed,
+        ["id", "email_address", *COLUMNS[2:]],
+        _renamed,
     ),
     "change_type": Case(
         "  - {type: change_type, column: score, data_type: 'numeric(10, 2)', up: score / 2.0,\n"
         "     down: cast(score * 2 as integer)}\n",
-        [c for c in COLUMNS if c != "score"] + ["score"], _retyped,  # the shadow column took its place
+        [c for c in COLUMNS if c != "score"] + ["score"],
+        _retyped,  # the shadow column took its place
     ),
     "set_not_null": Case(
         "  - {type: set_not_null, column: email, up: \"coalesce(email, 'unknown@example.com')\"}\n",
-        [c for c in COLUMNS if c != "email"] + ["email"], _email_required,
+        [c for c in COLUMNS if c != "email"] + ["email"],
+        _email_required,
     ),
     "drop_not_null": Case("  - {type: drop_not_null, column: nickname}\n", COLUMNS, _nickname_optional),
     "set_default": Case("  - {type: set_default, column: status, default: \"'active'\"}\n", COLUMNS, _status_default),
     "drop_default": Case("  - {type: drop_default, column: status}\n", COLUMNS, _no_status_default),
     "add_check": Case(
-        "  - {type: add_check, name: score_not_negative, check: score >= 0}\n", COLUMNS, _check_enforced,
+        "  - {type: add_check, name: score_not_negative, check: score >= 0}\n",
+        COLUMNS,
+        _check_enforced,
         postgres_only=True,
     ),
     "add_foreign_key": Case(
         "  - {type: add_foreign_key, name: accounts_status_fk, column: status, references: statuses.code}\n",
-        COLUMNS, _fk_enforced, postgres_only=True,
+        COLUMNS,
+        _fk_enforced,
+        postgres_only=True,
     ),
     "add_unique": Case(
         "  - {type: add_unique, name: accounts_nickname_key, columns: [nickname]}\n", COLUMNS, _unique_enforced
@@ -180,34 +189,41 @@ CASES = {
         "  - type: split_column\n    column: full_name\n    down: first_name || ' ' || last_name\n    into:\n"
         "      - {column: first_name, data_type: varchar(50), up: \"split_part(full_name, ' ', 1)\"}\n"
         "      - {column: last_name, data_type: varchar(50), up: \"split_part(full_name, ' ', 2)\"}\n",
-        [c for c in COLUMNS if c != "full_name"] + ["first_name", "last_name"], _split,
+        [c for c in COLUMNS if c != "full_name"] + ["first_name", "last_name"],
+        _split,
     ),
     "merge_columns": Case(
         "  - type: merge_columns\n    columns: [nickname, status]\n"
         "    into: {column: label, data_type: varchar(80), up: \"nickname || ':' || status\"}\n"
         "    down: {nickname: \"split_part(label, ':', 1)\", status: \"split_part(label, ':', 2)\"}\n",
-        [c for c in COLUMNS if c not in ("nickname", "status")] + ["label"], _merged,
+        [c for c in COLUMNS if c not in ("nickname", "status")] + ["label"],
+        _merged,
     ),
     "drop_column": Case("  - {type: drop_column, column: nickname}\n", [c for c in COLUMNS if c != "nickname"]),
     "create_index": Case(
-        "  - {type: create_index, name: accounts_status_score, columns: [status, score]}\n", COLUMNS,
+        "  - {type: create_index, name: accounts_status_score, columns: [status, score]}\n",
+        COLUMNS,
         _index_exists("accounts_status_score"),
     ),
     "drop_index": Case(
-        "  - {type: drop_index, name: accounts_signup}\n", COLUMNS, _no_index,
+        "  - {type: drop_index, name: accounts_signup}\n",
+        COLUMNS,
+        _no_index,
         setup="create index accounts_signup on {s}.accounts (signup)",
     ),
     "create_table": Case(
         "  - type: create_table\n    table: account_events\n    primary_key: [id]\n"
         "    columns: {id: bigint, account_id: integer, kind: varchar(20)}\n",
-        COLUMNS, _events_table,
+        COLUMNS,
+        _events_table,
     ),
     "rename_table": Case("  - {type: rename_table, to: members}\n", COLUMNS, final_table="members"),
     "drop_table": Case("  - {type: drop_table}\n", None),
     "raw_sql": Case(
-        "  - type: raw_sql\n    up: \"create table {s}.audit_note (note varchar(20)); "
+        '  - type: raw_sql\n    up: "create table {s}.audit_note (note varchar(20)); '
         "insert into {s}.audit_note values ('migrated')\"\n    down: drop table if exists {s}.audit_note\n",
-        COLUMNS, _raw_ran,
+        COLUMNS,
+        _raw_ran,
     ),
 }
 
@@ -260,7 +276,7 @@ COMPOSED = (
     "  - {type: rename_column, column: email, to: email_address}\n"
     "  - {type: change_type, column: score, data_type: bigint}\n"
     "  - {type: add_column, column: tier, data_type: varchar(10), up: \"case when score > 60 then 'gold' else 'basic' "
-    "end\", not_null: true}\n"
+    'end", not_null: true}\n'
     "  - {type: drop_column, column: nickname, down: \"'nick' || id\"}\n"
     "  - {type: set_default, column: status, default: \"'active'\"}\n"
 )

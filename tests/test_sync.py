@@ -56,7 +56,9 @@ def test_writes_through_either_shape_reach_the_other(postgres_settings: Settings
     assert len(sync_objects(db)) == 2  # the trigger and its function
     s = db.schema
     # Old shape (the table itself, as the running application writes it).
-    db.execute(f"insert into {s}.accounts (id, email, score, nickname, full_name) values (100, 'a@x', 9, 'n', 'Ann Lee')")
+    db.execute(
+        f"insert into {s}.accounts (id, email, score, nickname, full_name) values (100, 'a@x', 9, 'n', 'Ann Lee')"
+    )
     db.execute(f"update {s}.accounts set full_name = 'Bo Diddley', score = 50 where id = 1")
     # New shape (the v2 view: renamed column, split name, numeric score).
     db.execute(

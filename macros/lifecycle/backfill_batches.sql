@@ -10,7 +10,6 @@
     {% set keys = expand_contract.quote_all(key) %}
     {% set keys_desc = [] %}
     {% for k in keys %}{% do keys_desc.append(k ~ ' desc') %}{% endfor %}
-    {% set key_tuple = '(' ~ keys | join(', ') ~ ')' %}
     {% set sets = [] %}
     {% for column, spec in assignments.items() %}
         {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
@@ -25,7 +24,7 @@
             {% set clock = now() %}
             {% set lower_filter = '' %}
             {% if state.after is not none %}
-                {% set lower_filter = 'where ' ~ key_tuple ~ ' > (' ~ expand_contract.sql_literal_list(state.after) ~ ')' %}
+                {% set lower_filter = 'where ' ~ expand_contract.keyset_predicate(keys, state.after, '>') %}
             {% endif %}
             {% set bound_sql %}
                 with batch as (
@@ -42,7 +41,7 @@
                 {% set upper = [] %}
                 {% for k in key %}{% do upper.append(bound[0][k | lower]) %}{% endfor %}
                 {% set rows = bound[0].batch_rows | int %}
-                {% set upper_filter = key_tuple ~ ' <= (' ~ expand_contract.sql_literal_list(upper) ~ ')' %}
+                {% set upper_filter = expand_contract.keyset_predicate(keys, upper, '<=') %}
                 {% set where = (lower_filter ~ ' and ' ~ upper_filter) if lower_filter else ('where ' ~ upper_filter) %}
                 {% do expand_contract.run_in_transaction(expand_contract.backfill_marker_statements() + [
                     'update ' ~ relation ~ ' set ' ~ sets | join(', ') ~ ' ' ~ where,

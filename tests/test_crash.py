@@ -1,0 +1,98 @@
+"""kill -9 during the backfill, at random batches early, midway and late, then resume: every
+batch commits once with its checkpoint, the resumed run starts after the last one, and the
+final data is exact."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.lifecycle import Migration
+from harness.runner import Settings
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import Db, write_spec
+
+ROWS, BATCH = 600, 20
+BATCHES = ROWS // BATCH
+SPEC = f"""
+name: orders_total
+table: orders
+key: [region, id]              # composite key: the keyset walks (region, id)
+batch_size: {BATCH}
+throttle_seconds: 0.05         # one batch per call: the kill lands between or inside batches
+operations:
+  - {{type: add_column, column: total_cents, data_type: bigint, up: "amount * 100 + region"}}
+  - {{type: drop_column, column: amount, down: "total_cents / 100"}}
+"""
+
+
+def create_orders(db: Db) -> None:
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.orders (region integer not null, id integer not null, amount integer)")
+    db.execute(
+        f"insert into {db.schema}.orders select cast(i % 3 as integer), cast(i as integer), cast(i * 7 as integer) "
+        f"from generate_series(1, {ROWS}) as t(i)"
+    )
+
+
+def harness_command(settings: Settings, spec: Path) -> tuple[list[str], dict[str, str]]:
+    command = [
+        sys.executable, "-m", "harness.cli", "--target", settings.target or "duckdb",
+        "--meta-schema", settings.meta_schema, "--backup-schema", settings.backup_schema,
+        "--target-dir", str(settings.output_dir), "migrate", "start", str(spec),
+    ]  # fmt: skip
+    return command, {**os.environ, **settings.environment()}
+
+
+def batches_logged(log: Path) -> int:
+    if not log.exists():
+        return 0
+    lines = log.read_text(errors="replace").splitlines()
+    return sum("expand_contract backfill orders: batch" in line for line in lines)
+
+
+@pytest.mark.parametrize("phase", ["early", "midway", "late"])
+def test_kill_9_mid_backfill_then_resume_is_exact(settings: Settings, db: Db, tmp_path: Path, phase: str) -> None:
+    low, high = {"early": (1, 5), "midway": (11, 18), "late": (22, BATCHES - 3)}[phase]
+    kill_after = random.randint(low, high)
+    create_orders(db)
+    expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
+    spec = write_spec(tmp_path, SPEC)
+    command, env = harness_command(settings, spec)
+    log = settings.output_dir / "logs" / "dbt.log"
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while batches_logged(log) < kill_after and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, f"the harness ended before batch {kill_after}"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    migration = Migration(Warehouse(settings), load_spec(spec))
+    run = migration.current_run()
+    assert run is not None and run.state == "expanded", f"killed after batch {kill_after}"
+    committed = int(run.last_checkpoint["batch_no"])  # type: ignore[index]
+    assert kill_after <= committed < BATCHES, f"killed after batch {kill_after}"
+    steps = migration.start()  # resume
+    backfill = next(step for step in steps if step.step == "backfill")
+    assert f"resumed after checkpoint {committed}" in backfill.result
+    assert backfill.rows == ROWS - committed * BATCH
+    # Every batch exactly once, in key order, covering every row.
+    checkpoints = db.query(
+        f"select batch_no, last_key, rows_affected from {settings.meta_schema}.backfill_checkpoints "
+        f"where run_id = '{run.run_id}' order by batch_no"
+    )
+    assert [row[0] for row in checkpoints] == list(range(1, BATCHES + 1))
+    assert sum(row[2] for row in checkpoints) == ROWS
+    keys = [tuple(json.loads(row[1])) for row in checkpoints]
+    assert keys == sorted(set(keys))
+    migration.complete()
+    assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
