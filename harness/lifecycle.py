@@ -427,6 +427,13 @@ class Migration:
         backup = (backup_schema, f"{self.table[:40]}__{run.run_id}")
         scratch = (f"{backup_schema}_scratch", backup[1])
         self.warehouse.copy_table((self.schema, self.table), backup)
+        if self.spec.concurrent_writes:
+            # Writers went on since the before-snapshot: the backup (one consistent copy) is the
+            # point in time the migration starts from, so its snapshot becomes the before-snapshot.
+            before = self.warehouse.snapshot(*backup, utc_now())
+            self.warehouse.record_snapshot(run.run_id, "before", before)
+            before.save(self.artifact_dir(run.run_id) / "before.json")
+            run.snapshots["before"] = before
         # Verify by restoring: a backup that cannot be restored to the same checksums is no backup.
         clock = time.perf_counter()
         self.warehouse.copy_table(backup, scratch)

@@ -1,0 +1,156 @@
+"""PostgreSQL under load: a writer inserts and updates through the old shape and through the
+new one for the whole lifecycle (backup, expand, backfill, validate, switch, contract). Every
+acknowledged write must be present with the right values in both shapes, and none may fail."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg2
+
+from harness.lifecycle import Migration, NullReporter, StepResult
+from harness.runner import Settings
+from harness.spec import load_spec
+from harness.warehouse import Warehouse
+from tests.conftest import PG, Db, write_spec
+from tests.test_sync import SPLIT_AND_RETYPE
+
+ROWS = 3000
+LOAD_SPEC = SPLIT_AND_RETYPE.replace("batch_size: 9", "batch_size: 200")
+
+
+def create_people(db: Db) -> None:
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(
+        f"create table {db.schema}.accounts (id integer primary key, email varchar(100), score integer, "
+        "status varchar(20) default 'new', nickname varchar(50) not null, full_name varchar(100), signup date)"
+    )
+    db.execute(
+        f"insert into {db.schema}.accounts select i, 'user' || i || '@example.com', i % 50, 'active', 'nick' || i, "
+        f"'First' || i || ' Last' || i, date '2024-01-01' + i from generate_series(1, {ROWS}) as t(i)"
+    )
+
+
+@dataclass
+class Writer:
+    """One connection writing as fast as it can; `phase` says which shapes the application uses."""
+
+    schema: str
+    phase: str = "old"  # old → both (after expand) → new (after switch, before contract) → stop
+    expected: dict[int, tuple[str, str, Decimal]] = field(default_factory=dict)  # id -> first, last, score
+    errors: list[str] = field(default_factory=list)
+    writes: int = 0
+    by_shape: dict[str, int] = field(default_factory=dict)  # "phase:shape" -> acknowledged writes
+    latencies: list[float] = field(default_factory=list)
+    paused: threading.Event = field(default_factory=threading.Event)
+    idle: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        connection = psycopg2.connect(**PG)
+        connection.autocommit = True
+        cursor = connection.cursor()
+        rng = random.Random(7)
+        next_id = ROWS + 1
+        s = self.schema
+        while self.phase != "stop":
+            if self.paused.is_set():
+                self.idle.set()
+                time.sleep(0.005)
+                continue
+            self.idle.clear()
+            shape = "old" if self.phase == "old" else "new" if self.phase == "new" else rng.choice(["old", "new"])
+            first, last = f"F{rng.randrange(10**6)}", f"L{rng.randrange(10**6)}"
+            score = rng.randrange(0, 200)  # old shape: integer; new shape: score / 2.0
+            new_score = Decimal(score) / 2
+            insert = rng.random() < 0.4 or not self.expected
+            target = next_id if insert else rng.choice(list(self.expected) + list(range(1, ROWS + 1)))
+            if shape == "old":
+                sql = (
+                    f"insert into {s}.accounts (id, email, score, nickname, full_name) values (%s, 'w@x', %s, 'w', %s)"
+                    if insert
+                    else f"update {s}.accounts set score = %s, full_name = %s where id = %s"
+                )
+                args = (target, score, f"{first} {last}") if insert else (score, f"{first} {last}", target)
+            else:
+                sql = (
+                    f"insert into {s}.accounts_v2 (id, email_address, score, nickname, first_name, last_name) "
+                    "values (%s, 'w@x', %s, 'w', %s, %s)"
+                    if insert
+                    else f"update {s}.accounts_v2 set score = %s, first_name = %s, last_name = %s where id = %s"
+                )
+                args = (target, new_score, first, last) if insert else (new_score, first, last, target)
+            clock = time.perf_counter()
+            try:
+                cursor.execute(sql, args)
+            except psycopg2.Error as exc:
+                self.errors.append(f"{shape} {sql[:30]}: {exc}")
+                continue
+            self.latencies.append(time.perf_counter() - clock)
+            self.writes += 1
+            self.by_shape[f"{self.phase}:{shape}"] = self.by_shape.get(f"{self.phase}:{shape}", 0) + 1
+            self.expected[target] = (first, last, new_score)  # acknowledged: it must be there
+            next_id += insert
+        connection.close()
+
+    def pause(self) -> None:
+        self.paused.set()
+        assert self.idle.wait(10)
+
+    def resume(self) -> None:
+        self.paused.clear()
+
+
+class Phases(NullReporter):
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+
+    def step_finished(self, step: StepResult) -> None:
+        if step.step == "expand":
+            self.writer.phase = "both"
+
+
+def check_shapes(db: Db, writer: Writer, *, both: bool) -> None:
+    s = db.schema
+    new = {row[0]: row[1:] for row in db.query(f"select id, first_name, last_name, score from {s}.accounts_v2")}
+    old = {row[0]: row[1:] for row in db.query(f"select id, full_name, score from {s}.accounts_v1")} if both else {}
+    for key, (first, last, score) in writer.expected.items():
+        assert new[key] == (first, last, score), f"id {key} (new shape)"
+        if both:
+            assert old[key] == (f"{first} {last}", int(score * 2)), f"id {key} (old shape)"
+
+
+def test_concurrent_writer_through_both_shapes_loses_nothing(postgres_settings: Settings, tmp_path: Path) -> None:
+    db = Db(postgres_settings)
+    create_people(db)
+    writer = Writer(db.schema)
+    thread = threading.Thread(target=writer.run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.3)  # the application is already writing when the migration starts
+        migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, LOAD_SPEC)), Phases(writer))
+        migration.start()
+        writer.pause()
+        check_shapes(db, writer, both=True)
+        writer.phase = "new"  # the application is switched to the new shape; then contract
+        writer.resume()
+        time.sleep(0.3)
+        migration.complete()
+        time.sleep(0.3)  # and keeps writing after contract
+    finally:
+        writer.phase = "stop"
+        thread.join(10)
+    assert writer.errors == []
+    assert writer.writes > 200, writer.writes
+    for phase_shape in ("old:old", "both:old", "both:new", "new:new"):  # every combination was exercised
+        assert writer.by_shape.get(phase_shape, 0) > 20, writer.by_shape
+    assert migration.current_run().state == "contracted"  # type: ignore[union-attr]
+    check_shapes(db, writer, both=False)
+    assert db.query(f"select count(*) from {db.schema}.accounts") == [(ROWS + sum(k > ROWS for k in writer.expected),)]
+    assert db.query(
+        f"select count(*) from {db.schema}.accounts where first_name || ' ' || last_name is null or score is null"
+    ) == [(0,)]
