@@ -55,10 +55,10 @@ def best_of(runs: int, action: object) -> float:
     return min(times)
 
 
-def postgres_warehouse(schema: str) -> Any:
+def postgres_warehouse(schema: str, **settings: Any) -> Any:
     """The harness's Warehouse on the postgres target, pointed at a benchmark schema."""
     from harness.runner import Settings
     from harness.warehouse import Warehouse
 
     root = Path(__file__).resolve().parent.parent
-    return Warehouse(Settings(target="postgres", schema=schema, target_dir=root / "target" / "bench"))
+    return Warehouse(Settings(target="postgres", schema=schema, target_dir=root / "target" / "bench", **settings))

@@ -76,6 +76,12 @@ def build_restore_script(migration: Migration) -> str:
     return "\n".join([*lines, "", *(f"{statement};" for statement in statements), ""])
 
 
+def describe_operation(fields: dict[str, Any]) -> str:
+    """One line for an operation: its type, then its fields."""
+    kind = fields.pop("type")
+    return f"`{kind}` " + ", ".join(f"{name}: `{value}`" for name, value in fields.items())
+
+
 def as_docs_block(migration: Migration, markdown: str) -> str:
     """The plan as a dbt docs block (`plan_<migration>`), for the package's docs site."""
     return f"{{% docs plan_{migration.spec.name} %}}\n{markdown}\n{{% enddocs %}}\n"
@@ -90,8 +96,10 @@ def build_plan(migration: Migration) -> str:
     batches = -(-rows // spec.batch_size) if rows else 0
     lock_waits = [step for step in (run.steps if run else []) if step["step"] == "lock_wait"]
     backup = _step_detail(run, "backup + verify")
-    added = ", ".join(op.column for op in spec.added) or "none"
-    dropped = ", ".join(spec.dropped) or "none"
+    blueprint = migration.blueprint(run)
+    added = ", ".join(blueprint.added) or "none"
+    dropped = ", ".join(blueprint.dropped) or "none"
+    postgres = info.adapter == "postgres"
 
     lines = [
         f"# Migration plan: {spec.name}",
@@ -104,15 +112,21 @@ def build_plan(migration: Migration) -> str:
         "",
         "## Pattern: expand-contract",
         "",
-        f"Adds {added} and drops {dropped}. The old and new shapes stay readable side by side "
+        f"{len(spec.operations)} operation(s) (below): adds {added}, drops {dropped}. "
+        "The old and new shapes stay readable side by side "
         f"(`{spec.table}_v1`, `{spec.table}_v2`; `{spec.table}_current` chooses), the new column is "
         "backfilled in keyset batches without a long lock, and nothing is dropped until validation passes. "
         + (
-            "PostgreSQL: writers keep working during the migration; every DDL waits at most lock_timeout."
-            if info.adapter == "postgres"
+            "PostgreSQL: writers keep working during the migration (a sync trigger runs `up` / `down` while "
+            "both shapes exist); every DDL waits at most lock_timeout."
+            if postgres
             else "DuckDB has no triggers: stop writes to the old columns between expand and switch; "
             "the switch itself is atomic."
         ),
+        "",
+        "## Operations",
+        "",
+        *[f"{n}. {describe_operation(op.model_dump(exclude_none=True))}" for n, op in enumerate(spec.operations, 1)],
         "",
         "## Steps",
         "",
@@ -120,11 +134,19 @@ def build_plan(migration: Migration) -> str:
         "2. Before-snapshot: row count, whole-table and per-column checksums.",
         f"3. Backup to `{migration.warehouse.settings.backup_schema}`, verified by restoring it into a scratch "
         "schema and comparing checksums; restore time measured.",
-        f"4. Expand: add {added} (nullable, metadata only); create the versioned views.",
+        f"4. Expand: add {', '.join(blueprint.physical_added) or 'no columns'} (nullable, metadata only)"
+        + (f"; {len(blueprint.expand)} constraint/default change(s)" if blueprint.expand else "")
+        + (f"; index(es) {', '.join(i['name'] for i in blueprint.create_indexes)}" if blueprint.create_indexes else "")
+        + ("; the sync trigger" if postgres and blueprint.sync_needed else "")
+        + "; the versioned views.",
         f"5. Backfill: {batches:,} batch(es), each with its checkpoint in one transaction; resumable.",
         "6. Validate (see below); a failure blocks contract.",
         f"7. Switch: `{spec.table}_current` → v2, atomically.",
-        f"8. Contract: re-validate, then drop {dropped} and `{spec.table}_v1`.",
+        f"8. Contract: re-validate, then in one transaction drop {dropped}, `{spec.table}_v1`"
+        + (" and the sync trigger" if postgres and blueprint.sync_needed else "")
+        + (f"; {len(blueprint.contract)} alteration(s)" if blueprint.contract else "")
+        + (f"; the table becomes `{blueprint.final_table}`" if blueprint.final_table != spec.table else "")
+        + ".",
         "",
         "## Timeline and downtime",
         "",
@@ -140,7 +162,7 @@ def build_plan(migration: Migration) -> str:
     lines += ["", "## Validation rules", ""]
     checks = spec.checks
     rules = [f"row count equal (tolerance {checks.row_count_tolerance:.0%})", "unchanged columns: identical checksums"]
-    rules += [f"`{op.column}` = `{op.up}` recomputed in SQL" for op in spec.added]
+    rules += [f"`{d.column}` = `{d.expression}` recomputed in SQL" for d in blueprint.derived]
     rules += [f"`{column}` not NULL" for column in checks.not_null]
     rules += [f"`{column}` in {values}" for column, values in checks.accepted_values.items()]
     rules += [f"`{column}` within {r.min} .. {r.max}" for column, r in checks.ranges.items()]

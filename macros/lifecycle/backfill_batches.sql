@@ -1,4 +1,8 @@
 {% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, meta_schema=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, meta_schema or var('expand_contract_meta_schema'))) }}
+{% endmacro %}
+
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, meta_schema) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
         first), setting `assignments` ({column: [expression, data_type]}). Every batch is its own
@@ -14,7 +18,7 @@
     {% for column, spec in assignments.items() %}
         {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
     {% endfor %}
-    {% set checkpoints = expand_contract.ec_relation(meta_schema or var('expand_contract_meta_schema'), 'backfill_checkpoints') %}
+    {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set now = modules.datetime.datetime.utcnow %}
     {% set started = now() %}
     {% set state = {'after': after_key, 'batch_no': batch_no | int, 'done': false} %}
@@ -69,5 +73,5 @@
 
 {% macro postgres__backfill_marker_statements() %}
     {#- Marks the backfill's transaction so the sync trigger leaves its updates alone. -#}
-    {{ return(["set local expand_contract.backfill = 'on'"]) }}
+    {{ return(["set local expand_contract.backfill = 'on'", 'set local synchronous_commit = off']) }}
 {% endmacro %}

@@ -17,7 +17,8 @@
         the old shape (new-only columns untouched) gets the new columns from `up`; a write through
         the new shape (new-only columns set, old-only ones untouched) gets the old columns from
         `down`, evaluated over the new shape's names. The backfill marks its transaction
-        (expand_contract.backfill = on) and is left alone. Installed in one transaction. -#}
+        (expand_contract.backfill = on): the trigger's WHEN clause skips its rows without even
+        entering PL/pgSQL, so the backfill pays nothing for it. Installed in one transaction. -#}
     {% set names = expand_contract.sync_trigger_names(schema, table) %}
     {% set q = adapter.quote %}
     {% set old_null, old_changed, new_set, new_changed = [], [], [], [] %}
@@ -48,9 +49,6 @@ create or replace function {{ names.function }}() returns trigger language plpgs
 declare
     from_new boolean;
 begin
-    if current_setting('expand_contract.backfill', true) = 'on' then
-        return NEW;
-    end if;
     if TG_OP = 'INSERT' then
         from_new := {{ insert_from_new }};
     else
@@ -69,7 +67,9 @@ $ec_sync$
     {% do expand_contract.run_in_transaction([
         function_sql,
         'drop trigger if exists ' ~ names.trigger ~ ' on ' ~ relation,
-        'create trigger ' ~ names.trigger ~ ' before insert or update on ' ~ relation ~ ' for each row execute function ' ~ names.function ~ '()',
+        'create trigger ' ~ names.trigger ~ ' before insert or update on ' ~ relation ~ ' for each row'
+            ~ " when (current_setting('expand_contract.backfill', true) is distinct from 'on')"
+            ~ ' execute function ' ~ names.function ~ '()',
     ]) %}
 {% endmacro %}
 

@@ -19,7 +19,8 @@
             row_count bigint, table_checksum varchar, payload varchar, taken_at timestamp);
         create table if not exists ' ~ checkpoints ~ ' (
             run_id varchar not null, batch_no integer not null, last_key varchar,
-            rows_affected bigint, committed_at timestamp)'
+            rows_affected bigint, committed_at timestamp,
+            primary key (run_id, batch_no))'
     ) %}
     {% do expand_contract.emit_result({'meta_schema': meta_schema}) %}
 {% endmacro %}

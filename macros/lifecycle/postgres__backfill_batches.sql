@@ -1,0 +1,96 @@
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, meta_schema) %}
+    {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
+        batch (each batch and its checkpoint row one transaction), so a batch costs what its
+        UPDATE costs, not a client round trip per statement. It continues after this run's last
+        checkpoint as the table says (not as the caller remembers), under an advisory lock per
+        run: a backend orphaned by a killed harness finishes its batch before a resumed one starts,
+        and no batch is ever done twice. `after_key` and `batch_no` are only checked against it. -#}
+    {% set relation = expand_contract.ec_relation(schema, table) %}
+    {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
+    {% set lit = expand_contract.sql_literal %}
+    {% set keys = expand_contract.quote_all(key) %}
+    {% set lo, hi, hi_into, keys_desc, lo_from_json = [], [], [], [], [] %}
+    {% for k in keys %}
+        {% do lo.append('lo_' ~ loop.index) %}
+        {% do hi.append('hi_' ~ loop.index) %}
+        {% do keys_desc.append(k ~ ' desc') %}
+        {% do lo_from_json.append('lo_' ~ loop.index ~ ' := last.last_key::json ->> ' ~ loop.index0 ~ ';') %}
+    {% endfor %}
+    {% set sets = [] %}
+    {% for column, spec in assignments.items() %}
+        {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
+    {% endfor %}
+    {% set key_list = keys | join(', ') %}
+    {% set lock_key = lit('expand_contract_backfill:' ~ run_id) %}
+    {% set after = '(' ~ key_list ~ ') > (' ~ lo | join(', ') ~ ')' %}
+    {% set up_to = '(' ~ key_list ~ ') <= (' ~ hi | join(', ') ~ ')' %}
+    {% set next_sql %}
+        select {{ key_list }}, count(*) over () into {{ hi | join(', ') }}, n
+        from (select {{ key_list }} from {{ relation }} where {where}
+              order by {{ key_list }} limit {{ batch_size | int }}) as batch
+        order by {{ keys_desc | join(', ') }} limit 1;
+    {% endset %}
+    {% set block %}
+do $ec_backfill$
+declare
+    {% for k in key %}{% set column = adapter.quote(schema) ~ '.' ~ adapter.quote(table) ~ '.' ~ adapter.quote(k) %}lo_{{ loop.index }} {{ column }}%type; hi_{{ loop.index }} {{ column }}%type;
+    {% endfor %}
+    has_lo boolean := false;
+    n bigint;
+    batch integer := 1;
+    started timestamptz := clock_timestamp();
+    last record;
+begin
+    select batch_no, last_key into last from {{ checkpoints }}
+    where run_id = {{ lit(run_id) }} order by batch_no desc limit 1;
+    if found then
+        batch := last.batch_no + 1;
+        has_lo := true;
+        {{ lo_from_json | join('\n        ') }}
+    end if;
+    for i in 1..{{ max_batches | int }} loop
+        perform set_config('expand_contract.backfill', 'on', true);
+        perform set_config('synchronous_commit', 'off', true);
+        perform set_config('lock_timeout', {{ lit(var('expand_contract_lock_timeout', '2s')) }}, true);
+        n := null;
+        {#- Two spellings, so each statement's plan is a plain range scan of the key's index. -#}
+        if has_lo then
+            {{ next_sql | replace('{where}', after) }}
+            exit when n is null;
+            update {{ relation }} set {{ sets | join(', ') }} where {{ after }} and {{ up_to }};
+        else
+            {{ next_sql | replace('{where}', 'true') }}
+            exit when n is null;
+            update {{ relation }} set {{ sets | join(', ') }} where {{ up_to }};
+        end if;
+        insert into {{ checkpoints }} (run_id, batch_no, last_key, rows_affected, committed_at)
+        values ({{ lit(run_id) }}, batch, json_build_array({{ hi | join(', ') }})::text, n, clock_timestamp()::timestamp);
+        commit;
+        batch := batch + 1;
+        has_lo := true;
+        {% for k in key %}lo_{{ loop.index }} := hi_{{ loop.index }}; {% endfor %}
+        exit when n < {{ batch_size | int }};
+        {% if max_seconds is not none %}exit when clock_timestamp() - started > interval '{{ max_seconds }} seconds';{% endif %}
+    end loop;
+end
+$ec_backfill$
+    {% endset %}
+    {% set now = modules.datetime.datetime.utcnow %}
+    {% set clock = now() %}
+    {% do run_query('select pg_advisory_lock(hashtext(' ~ lock_key ~ '))') %}
+    {% do run_query(block) %}
+    {% do run_query('select pg_advisory_unlock(hashtext(' ~ lock_key ~ '))') %}
+    {% set seconds = (now() - clock).total_seconds() %}
+    {% set rows = expand_contract.rows_as_dicts(run_query(
+        'select batch_no, last_key, rows_affected from ' ~ checkpoints ~ ' where run_id = ' ~ lit(run_id)
+        ~ ' and batch_no >= ' ~ (batch_no | int) ~ ' order by batch_no')) %}
+    {% set batches = [] %}
+    {% for row in rows %}
+        {% set share = seconds / (rows | length) %}
+        {% do batches.append({'batch_no': row.batch_no, 'rows': row.rows_affected, 'last_key': fromjson(row.last_key), 'seconds': share}) %}
+        {% do log('expand_contract backfill ' ~ table ~ ': batch ' ~ row.batch_no ~ ', ' ~ row.rows_affected ~ ' rows in '
+            ~ '%.3f' | format(share) ~ ' s (' ~ ('%.0f' | format(row.rows_affected / [share, 0.000001] | max)) ~ ' rows/s)', info=true) %}
+    {% endfor %}
+    {% set done = batches | length == 0 or batches[-1].rows < batch_size | int %}
+    {% do expand_contract.emit_result({'batches': batches, 'done': done}) %}
+{% endmacro %}
