@@ -110,7 +110,7 @@ class Migration:
         lock_retries: int = 5,
         lock_backoff_seconds: float = 0.5,
         batches_per_call: int = 100,
-        seconds_per_call: float = 1.0,
+        seconds_per_call: float = 2.0,
     ) -> None:
         self.warehouse = warehouse
         self.spec = spec
@@ -120,6 +120,7 @@ class Migration:
         self.batches_per_call = batches_per_call
         self.seconds_per_call = seconds_per_call
         self._lock_waits = 0  # lock timeouts met by this process: the backfill slows down when it grows
+        self._blueprints: dict[tuple[str, bool], Blueprint] = {}
 
     # -- names ------------------------------------------------------------------------------
     @property
@@ -289,15 +290,22 @@ class Migration:
 
     def blueprint(self, run: RunRecord | None = None) -> Blueprint:
         """The compiled operations, against the table's columns before the migration: from the
-        before-snapshot once contracted, else from the table minus what expand adds."""
+        before-snapshot once contracted, else from the table minus what expand adds. Compiled once
+        per run and phase by this object (each step would otherwise read the catalog again)."""
+        cache_key = (run.run_id, run.state == "contracted") if run is not None else None
+        if cache_key in self._blueprints:
+            return self._blueprints[cache_key]
         adapter = self.warehouse.info().adapter
         if run is not None and run.state == "contracted" and "before" in run.snapshots:
             types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
-            return compile_blueprint(self.spec, types, adapter)
-        described = self.warehouse.describe_table(self.schema, self.table, [], [])
-        added = planned_additions(self.spec) if run is not None else set()
-        types = {c["name"]: c["data_type"] for c in described.get("columns", []) if c["name"] not in added}
-        return compile_blueprint(self.spec, types, adapter)
+        else:
+            described = self.warehouse.describe_table(self.schema, self.table, [], [])
+            added = planned_additions(self.spec) if run is not None else set()
+            types = {c["name"]: c["data_type"] for c in described.get("columns", []) if c["name"] not in added}
+        plan = compile_blueprint(self.spec, types, adapter)
+        if cache_key is not None:
+            self._blueprints[cache_key] = plan
+        return plan
 
     # -- lifecycle --------------------------------------------------------------------------
     def _begin(self) -> RunRecord:
@@ -504,7 +512,8 @@ class Migration:
             self._with_lock_retry(
                 run, f"create index {index['name']}", partial(self.warehouse.create_index, schema, table, **index)
             )
-        synced = self.warehouse.info().adapter == "postgres" and plan.sync_needed
+        # Dual write only where writes are declared: without them the trigger would only cost time.
+        synced = self.warehouse.info().adapter == "postgres" and plan.sync_needed and self.spec.concurrent_writes
         if synced:
             rule = plan.sync_rule()
             self._with_lock_retry(run, "sync trigger", lambda: self.warehouse.install_sync_trigger(schema, table, rule))

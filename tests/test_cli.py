@@ -50,9 +50,7 @@ def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: P
     assert good.exit_code == 0, good.output
     assert json.loads((tmp_path / "good.json").read_text())["passed"] is True
 
-    # A broken backfill (on PostgreSQL, marked as the backfill so the sync trigger stays out of it).
-    marker = "set expand_contract.backfill = 'on'; " if db.adapter == "postgres" else ""
-    db.execute(marker + "update customers set full_name = 'Nobody' where id = 42")
+    db.execute("update customers set full_name = 'Nobody' where id = 42")  # a broken backfill
     junit = tmp_path / "validate.xml"
     bad = runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC), "--junit-xml", str(junit)])
     assert bad.exit_code == 1

@@ -73,5 +73,5 @@
 
 {% macro postgres__backfill_marker_statements() %}
     {#- Marks the backfill's transaction so the sync trigger leaves its updates alone. -#}
-    {{ return(["set local expand_contract.backfill = 'on'", 'set local synchronous_commit = off']) }}
+    {{ return(["set local expand_contract.backfill = 'on'"]) }}
 {% endmacro %}

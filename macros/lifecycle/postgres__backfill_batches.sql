@@ -25,10 +25,14 @@
     {% set after = '(' ~ key_list ~ ') > (' ~ lo | join(', ') ~ ')' %}
     {% set up_to = '(' ~ key_list ~ ') <= (' ~ hi | join(', ') ~ ')' %}
     {% set next_sql %}
-        select {{ key_list }}, count(*) over () into {{ hi | join(', ') }}, n
-        from (select {{ key_list }} from {{ relation }} where {where}
-              order by {{ key_list }} limit {{ batch_size | int }}) as batch
-        order by {{ keys_desc | join(', ') }} limit 1;
+        select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
+        order by {{ key_list }} offset {{ (batch_size | int) - 1 }} limit 1;
+        if not found then  -- the last, partial batch: up to the last key
+            select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
+            order by {{ keys_desc | join(', ') }} limit 1;
+            exit when not found;
+            final := true;
+        end if;
     {% endset %}
     {% set block %}
 do $ec_backfill$
@@ -36,6 +40,7 @@ declare
     {% for k in key %}{% set column = adapter.quote(schema) ~ '.' ~ adapter.quote(table) ~ '.' ~ adapter.quote(k) %}lo_{{ loop.index }} {{ column }}%type; hi_{{ loop.index }} {{ column }}%type;
     {% endfor %}
     has_lo boolean := false;
+    final boolean := false;
     n bigint;
     batch integer := 1;
     started timestamptz := clock_timestamp();
@@ -50,26 +55,23 @@ begin
     end if;
     for i in 1..{{ max_batches | int }} loop
         perform set_config('expand_contract.backfill', 'on', true);
-        perform set_config('synchronous_commit', 'off', true);
         perform set_config('lock_timeout', {{ lit(var('expand_contract_lock_timeout', '2s')) }}, true);
-        n := null;
-        {#- Two spellings, so each statement's plan is a plain range scan of the key's index. -#}
+        {#- Two spellings, so each statement's plan is a plain range scan of the key's index. #}
         if has_lo then
             {{ next_sql | replace('{where}', after) }}
-            exit when n is null;
             update {{ relation }} set {{ sets | join(', ') }} where {{ after }} and {{ up_to }};
         else
             {{ next_sql | replace('{where}', 'true') }}
-            exit when n is null;
             update {{ relation }} set {{ sets | join(', ') }} where {{ up_to }};
         end if;
+        get diagnostics n = row_count;
         insert into {{ checkpoints }} (run_id, batch_no, last_key, rows_affected, committed_at)
         values ({{ lit(run_id) }}, batch, json_build_array({{ hi | join(', ') }})::text, n, clock_timestamp()::timestamp);
         commit;
         batch := batch + 1;
         has_lo := true;
         {% for k in key %}lo_{{ loop.index }} := hi_{{ loop.index }}; {% endfor %}
-        exit when n < {{ batch_size | int }};
+        exit when final;
         {% if max_seconds is not none %}exit when clock_timestamp() - started > interval '{{ max_seconds }} seconds';{% endif %}
     end loop;
 end
@@ -91,6 +93,14 @@ $ec_backfill$
         {% do log('expand_contract backfill ' ~ table ~ ': batch ' ~ row.batch_no ~ ', ' ~ row.rows_affected ~ ' rows in '
             ~ '%.3f' | format(share) ~ ' s (' ~ ('%.0f' | format(row.rows_affected / [share, 0.000001] | max)) ~ ' rows/s)', info=true) %}
     {% endfor %}
-    {% set done = batches | length == 0 or batches[-1].rows < batch_size | int %}
+    {#- Done when no key is left after the last checkpoint (whatever the batches' row counts). -#}
+    {% set last = expand_contract.rows_as_dicts(run_query('select last_key from ' ~ checkpoints ~ ' where run_id = ' ~ lit(run_id)
+        ~ ' order by batch_no desc limit 1')) %}
+    {% set done = true %}
+    {% if last %}
+        {% set remaining = run_query('select exists (select 1 from ' ~ relation ~ ' where (' ~ key_list ~ ') > ('
+            ~ expand_contract.sql_literal_list(fromjson(last[0].last_key)) ~ '))') %}
+        {% set done = not remaining.rows[0][0] %}
+    {% endif %}
     {% do expand_contract.emit_result({'batches': batches, 'done': done}) %}
 {% endmacro %}
