@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
 SCHEMA = "bench_backfill"
+THROTTLE = 0.03  # seconds between batches, for the trade-off line
 SPEC = """
 name: orders_comment_upper
 table: orders
@@ -32,6 +33,7 @@ schema: {schema}
 key: [o_orderkey]
 batch_size: 10000
 concurrent_writes: {concurrent}
+throttle_seconds: {throttle}
 checks: {{sample_rows: 0, row_count_tolerance: 0.0}}
 operations:
   - {{type: add_column, column: o_comment_upper, data_type: varchar(79), up: upper(o_comment)}}
@@ -158,8 +160,10 @@ def main() -> None:
     cursor.execute(f"alter table {SCHEMA}.orders rename to orders_pristine")
     folder = Path(tempfile.mkdtemp())
     spec_path, live_spec_path = folder / "spec.yml", folder / "live.yml"
-    spec_path.write_text(SPEC.format(schema=SCHEMA, concurrent="false"))  # nobody writes: no sync trigger
-    live_spec_path.write_text(SPEC.format(schema=SCHEMA, concurrent="true"))  # dual write: the sync trigger
+    spec_path.write_text(SPEC.format(schema=SCHEMA, concurrent="false", throttle=0))  # nobody writes: no trigger
+    live_spec_path.write_text(SPEC.format(schema=SCHEMA, concurrent="true", throttle=0))  # dual write: the trigger
+    throttled_spec_path = folder / "throttled.yml"
+    throttled_spec_path.write_text(SPEC.format(schema=SCHEMA, concurrent="true", throttle=THROTTLE))
 
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     baseline_times, our_times = [], []
@@ -184,6 +188,12 @@ def main() -> None:
     show("during the keyset backfill (concurrent_writes: sync trigger installed)", during_stats)
     print(f"  that backfill took {live_seconds:.2f}s ({live_seconds / baseline:.2f}x the single UPDATE)")
     lock_waits = [step for step in run.steps if step["step"] == "lock_wait"]
+    throttled = Load()
+    throttled_seconds, start, end, _ = harness_backfill(cursor, throttled_spec_path, throttled)
+    throttled_stats = percentiles(throttled.latencies(start, end))
+    show(f"during the keyset backfill with throttle_seconds: {THROTTLE}", throttled_stats)
+    print(f"  that backfill took {throttled_seconds:.2f}s ({throttled_seconds / baseline:.2f}x the single UPDATE); "
+          f"writer p99 {throttled_stats['p99'] / idle_stats['p99']:.2f}x alone")  # fmt: skip
     fresh_table(cursor)
     cursor.execute(f"alter table {SCHEMA}.orders add column o_comment_upper varchar(79)")
     blocked = Load().start()
@@ -196,7 +206,7 @@ def main() -> None:
     show("during the single UPDATE", percentiles(blocked_latencies))
     print(f"  longest write during the single UPDATE: {max(blocked_latencies) * 1000:.0f} ms; "
           f"during the keyset backfill: {during_longest * 1000:.0f} ms")  # fmt: skip
-    errors = idle.errors + during.errors + blocked.errors
+    errors = idle.errors + during.errors + throttled.errors + blocked.errors
     waits = f" ({[w['detail'] for w in lock_waits]})" if lock_waits else ""
     print(f"writer errors: {errors}; harness lock waits (each ≤ lock_timeout, 2 s) during the backfill: "
           f"{len(lock_waits)}{waits}")  # fmt: skip

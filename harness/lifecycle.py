@@ -533,9 +533,11 @@ class Migration:
         return _Outcome(None, "; ".join(done))
 
     def _backfill(self, run: RunRecord) -> _Outcome:
-        """Keyset batches, each committed with its checkpoint. Several batches per call while
-        unthrottled (one dbt call per batch would cost more than the batch); with throttling, one
-        batch per call and a sleep between. A lock wait backs the pace off (and is journaled)."""
+        """Keyset batches, each committed with its checkpoint, several per call (one dbt call per
+        batch would cost more than the batch). Throttling pauses between batches: in the server
+        on PostgreSQL, between one-batch calls on DuckDB. A lock wait backs the pace off (and is
+        journaled)."""
+        in_server_pause = self.warehouse.info().adapter == "postgres"
         assignments = self.blueprint(run).backfill
         checkpoint = run.last_checkpoint
         after_key = json.loads(checkpoint["last_key"]) if checkpoint else None
@@ -554,8 +556,8 @@ class Migration:
                 partial(
                     self.warehouse.backfill_batches, self.schema, self.table, list(self.spec.key), assignments,
                     after_key, self.spec.batch_size, run.run_id, batch_no,
-                    max_batches=1 if pause else self.batches_per_call,
-                    max_seconds=None if pause else self.seconds_per_call,
+                    max_batches=1 if pause and not in_server_pause else self.batches_per_call,
+                    max_seconds=self.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
                 ),
             )  # fmt: skip
             for batch in batches:
@@ -567,7 +569,7 @@ class Migration:
                 pause = min(max(pause * 2, self.lock_backoff_seconds), 10.0)
             elif pause > self.spec.throttle_seconds:
                 pause = max(pause / 2, self.spec.throttle_seconds) if pause > 0.01 else self.spec.throttle_seconds
-            if pause and not done:
+            if pause and not done and not in_server_pause:
                 time.sleep(pause)
         self._set_state(run, "backfilled")
         batches_run = batch_no - resumed_from

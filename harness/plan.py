@@ -100,6 +100,7 @@ def build_plan(migration: Migration) -> str:
     added = ", ".join(blueprint.added) or "none"
     dropped = ", ".join(blueprint.dropped) or "none"
     postgres = info.adapter == "postgres"
+    synced = postgres and spec.concurrent_writes and blueprint.sync_needed
 
     lines = [
         f"# Migration plan: {spec.name}",
@@ -117,8 +118,9 @@ def build_plan(migration: Migration) -> str:
         f"(`{spec.table}_v1`, `{spec.table}_v2`; `{spec.table}_current` chooses), the new column is "
         "backfilled in keyset batches without a long lock, and nothing is dropped until validation passes. "
         + (
-            "PostgreSQL: writers keep working during the migration (a sync trigger runs `up` / `down` while "
-            "both shapes exist); every DDL waits at most lock_timeout."
+            "PostgreSQL: writers keep working during the migration"
+            + (" (a sync trigger runs `up` / `down` while both shapes exist)" if synced else "")
+            + "; every DDL waits at most lock_timeout."
             if postgres
             else "DuckDB has no triggers: stop writes to the old columns between expand and switch; "
             "the switch itself is atomic."
@@ -137,13 +139,13 @@ def build_plan(migration: Migration) -> str:
         f"4. Expand: add {', '.join(blueprint.physical_added) or 'no columns'} (nullable, metadata only)"
         + (f"; {len(blueprint.expand)} constraint/default change(s)" if blueprint.expand else "")
         + (f"; index(es) {', '.join(i['name'] for i in blueprint.create_indexes)}" if blueprint.create_indexes else "")
-        + ("; the sync trigger" if postgres and blueprint.sync_needed else "")
+        + ("; the sync trigger" if synced else "")
         + "; the versioned views.",
         f"5. Backfill: {batches:,} batch(es), each with its checkpoint in one transaction; resumable.",
         "6. Validate (see below); a failure blocks contract.",
         f"7. Switch: `{spec.table}_current` → v2, atomically.",
         f"8. Contract: re-validate, then in one transaction drop {dropped}, `{spec.table}_v1`"
-        + (" and the sync trigger" if postgres and blueprint.sync_needed else "")
+        + (" and the sync trigger" if synced else "")
         + (f"; {len(blueprint.contract)} alteration(s)" if blueprint.contract else "")
         + (f"; the table becomes `{blueprint.final_table}`" if blueprint.final_table != spec.table else "")
         + ".",

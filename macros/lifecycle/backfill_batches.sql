@@ -1,14 +1,18 @@
-{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, meta_schema=none) %}
-    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, meta_schema or var('expand_contract_meta_schema'))) }}
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, meta_schema=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, meta_schema or var('expand_contract_meta_schema'))) }}
 {% endmacro %}
 
-{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, meta_schema) %}
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, meta_schema) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
         first), setting `assignments` ({column: [expression, data_type]}). Every batch is its own
         transaction, with its checkpoint row written in it, so a crash loses nothing and a resumed
         backfill never redoes a committed batch. Emits {batches: [{batch_no, rows, last_key,
-        seconds}], done}. -#}
+        seconds}], done}. DuckDB cannot sleep inside a call: the harness pauses between calls
+        instead (`pause_seconds` must be 0 here). -#}
+    {% if pause_seconds %}
+        {% do exceptions.raise_compiler_error('pause_seconds is not supported on ' ~ adapter.type() ~ ': pause between calls') %}
+    {% endif %}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set lit = expand_contract.sql_literal %}
     {% set keys = expand_contract.quote_all(key) %}

@@ -1,10 +1,11 @@
-{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, meta_schema) %}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, meta_schema) %}
     {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
         batch (each batch and its checkpoint row one transaction), so a batch costs what its
         UPDATE costs, not a client round trip per statement. It continues after this run's last
         checkpoint as the table says (not as the caller remembers), under an advisory lock per
         run: a backend orphaned by a killed harness finishes its batch before a resumed one starts,
-        and no batch is ever done twice. `after_key` and `batch_no` are only checked against it. -#}
+        and no batch is ever done twice. `after_key` and `batch_no` are only checked against it.
+        `pause_seconds` sleeps between batches (outside any transaction: no lock is held). -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set lit = expand_contract.sql_literal %}
@@ -72,6 +73,7 @@ begin
         has_lo := true;
         {% for k in key %}lo_{{ loop.index }} := hi_{{ loop.index }}; {% endfor %}
         exit when final;
+        {% if pause_seconds %}perform pg_sleep({{ pause_seconds | float }});  -- throttling: writers get the machine{% endif %}
         {% if max_seconds is not none %}exit when clock_timestamp() - started > interval '{{ max_seconds }} seconds';{% endif %}
     end loop;
 end
