@@ -128,7 +128,10 @@ def build_plan(migration: Migration) -> str:
         "",
         "## Operations",
         "",
-        *[f"{n}. {describe_operation(op.model_dump(exclude_none=True))}" for n, op in enumerate(spec.operations, 1)],
+        *[
+            f"{n}. {describe_operation(op.model_dump(exclude_defaults=True))}"
+            for n, op in enumerate(spec.operations, 1)
+        ],
         "",
         "## Steps",
         "",
