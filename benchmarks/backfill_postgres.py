@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,9 +53,7 @@ UPDATE = f"update {SCHEMA}.orders set o_orderpriority = o_orderpriority where o_
 
 def writer(stop: Any, results: Any) -> None:
     """Single-row updates of random orders through the old shape, one every 2 ms."""
-    connection = psycopg2.connect(tpch.PG_DSN)
-    connection.autocommit = True
-    cursor = connection.cursor()
+    cursor = tpch.postgres_cursor()
     rng = random.Random(11)
     cursor.execute(f"select o_orderkey from {SCHEMA}.orders_pristine tablesample system (1)")
     keys = [key for (key,) in cursor.fetchall()]
@@ -72,7 +69,7 @@ def writer(stop: Any, results: Any) -> None:
             continue
         samples.append((time.time(), time.perf_counter() - clock))
         time.sleep(0.002)
-    connection.close()
+    cursor.connection.close()
     results.put((samples, errors))
 
 
@@ -152,11 +149,7 @@ def harness_backfill(cursor: Any, spec_path: Path, load: Load | None = None) -> 
 
 
 def main() -> None:
-    tpch.generate(connection := duckdb.connect(), 1)
-    tpch.copy_to_postgres(connection, ["orders"], SCHEMA)
-    pg = psycopg2.connect(tpch.PG_DSN)
-    pg.autocommit = True
-    cursor = pg.cursor()
+    cursor = tpch.tpch_in_postgres(["orders"], SCHEMA)
     cursor.execute(f"alter table {SCHEMA}.orders rename to orders_pristine")
     folder = Path(tempfile.mkdtemp())
     spec_path, live_spec_path = folder / "spec.yml", folder / "live.yml"

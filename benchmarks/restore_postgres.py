@@ -10,9 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import duckdb
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
@@ -20,11 +17,7 @@ SCHEMA = "bench_restore"
 
 
 def main() -> None:
-    tpch.generate(connection := duckdb.connect(), 1)
-    tpch.copy_to_postgres(connection, ["orders"], SCHEMA)
-    pg = psycopg2.connect(tpch.PG_DSN)
-    pg.autocommit = True
-    cursor = pg.cursor()
+    cursor = tpch.tpch_in_postgres(["orders"], SCHEMA)
     warehouse = tpch.postgres_warehouse(SCHEMA)
     warehouse.copy_table((SCHEMA, "orders"), (SCHEMA, "orders_backup"))  # what `harness backup` takes
 

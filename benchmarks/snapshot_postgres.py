@@ -13,9 +13,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import duckdb
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
@@ -23,11 +20,7 @@ SCHEMA = "bench_snapshot"
 
 
 def main() -> None:
-    tpch.generate(connection := duckdb.connect(), 1)
-    tpch.copy_to_postgres(connection, ["lineitem"], SCHEMA)
-    pg = psycopg2.connect(tpch.PG_DSN)
-    pg.autocommit = True
-    cursor = pg.cursor()
+    cursor = tpch.tpch_in_postgres(["lineitem"], SCHEMA)
     cursor.execute(f"analyze {SCHEMA}.lineitem")
 
     def baseline() -> None:

@@ -44,6 +44,22 @@ def copy_to_postgres(connection: duckdb.DuckDBPyConnection, tables: list[str], s
     connection.execute("detach pg")
 
 
+def postgres_cursor() -> Any:
+    """An autocommit cursor on the benchmark database."""
+    import psycopg2
+
+    connection = psycopg2.connect(PG_DSN)
+    connection.autocommit = True
+    return connection.cursor()
+
+
+def tpch_in_postgres(tables: list[str], schema: str) -> Any:
+    """TPC-H sf=1 generated, `tables` copied into a fresh PostgreSQL `schema`; an autocommit cursor."""
+    generate(connection := duckdb.connect(), 1)
+    copy_to_postgres(connection, tables, schema)
+    return postgres_cursor()
+
+
 def best_of(runs: int, action: object) -> float:
     """Fastest wall time of `runs` calls (these machines are noisy; the minimum is the most stable)."""
     assert callable(action)

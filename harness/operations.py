@@ -189,6 +189,23 @@ def compile_blueprint(
     def remove(name: str) -> None:
         plan.new = [(reader, column) for reader, column in plan.new if reader != name]
 
+    def add_new(position: int, column: str, data_type: str, up: str | None, default: str | None = None) -> None:
+        """A new column of the new shape, filled by the backfill from `up` (if any)."""
+        add_physical(position, column, data_type, default)
+        plan.new.append((column, column))
+        plan.added.append(column)
+        if up:
+            plan.backfill[column] = [up, data_type]
+            plan.derived.append(Derived(column, column, up, data_type))
+
+    def drop_old(column: str, down: str | None) -> None:
+        """An old column the new shape leaves out; dropped at contract, kept up by `down` until then."""
+        remove(column)
+        plan.dropped.append(column)
+        plan.contract.append({"kind": "drop_column", "column": column})
+        if down:
+            plan.down[column] = [down, columns[column]]
+
     def not_null_via_check(column: str, final: str) -> None:
         """NOT NULL without a long lock: a check NOT VALID (new writes), validated after the backfill
         (no lock on writers), then SET NOT NULL at contract, which PostgreSQL proves from the check."""
@@ -220,21 +237,11 @@ def compile_blueprint(
         if adapter != "postgres" and op.type in DUCKDB_UNSUPPORTED:
             raise fail(position, f"not supported on {adapter}.", DUCKDB_UNSUPPORTED[op.type])
         if isinstance(op, AddColumn):
-            add_physical(position, op.column, op.data_type, op.default)
-            plan.new.append((op.column, op.column))
-            plan.added.append(op.column)
-            if op.up:
-                plan.backfill[op.column] = [op.up, op.data_type]
-                plan.derived.append(Derived(op.column, op.column, op.up, op.data_type))
+            add_new(position, op.column, op.data_type, op.up, op.default)
             if op.not_null:
                 not_null_via_check(op.column, op.column)
         elif isinstance(op, DropColumn):
-            old_column(position, op.column)
-            remove(op.column)
-            plan.dropped.append(op.column)
-            plan.contract.append({"kind": "drop_column", "column": op.column})
-            if op.down:
-                plan.down[op.column] = [op.down, columns[op.column]]
+            drop_old(old_column(position, op.column), op.down)
         elif isinstance(op, RenameColumn):
             old_column(position, op.column)
             if op.to in plan.new_names or op.to in columns:
@@ -270,16 +277,8 @@ def compile_blueprint(
         elif isinstance(op, SplitColumn):
             old_column(position, op.column)
             for part in op.into:
-                add_physical(position, part.column, part.data_type)
-                plan.new.append((part.column, part.column))
-                plan.added.append(part.column)
-                plan.backfill[part.column] = [part.up, part.data_type]
-                plan.derived.append(Derived(part.column, part.column, part.up, part.data_type))
-            remove(op.column)
-            plan.dropped.append(op.column)
-            plan.contract.append({"kind": "drop_column", "column": op.column})
-            if op.down:
-                plan.down[op.column] = [op.down, columns[op.column]]
+                add_new(position, part.column, part.data_type, part.up)
+            drop_old(op.column, op.down)
         elif isinstance(op, MergeColumns):
             for column in op.columns:
                 old_column(position, column)
@@ -287,17 +286,9 @@ def compile_blueprint(
             if unknown:
                 raise fail(position, f"`down` names {', '.join(unknown)}, which are not merged.",
                            "give `down` only for the merged columns")  # fmt: skip
-            add_physical(position, op.into.column, op.into.data_type)
-            plan.added.append(op.into.column)
-            plan.backfill[op.into.column] = [op.into.up, op.into.data_type]
-            plan.derived.append(Derived(op.into.column, op.into.column, op.into.up, op.into.data_type))
             for column in op.columns:
-                remove(column)
-                plan.dropped.append(column)
-                plan.contract.append({"kind": "drop_column", "column": column})
-                if column in op.down:
-                    plan.down[column] = [op.down[column], columns[column]]
-            plan.new.append((op.into.column, op.into.column))
+                drop_old(column, op.down.get(column))
+            add_new(position, op.into.column, op.into.data_type, op.into.up)
         elif isinstance(op, CreateIndex):
             index_columns = [physical(position, c) for c in op.columns]
             plan.create_indexes.append({"name": op.name, "columns": index_columns, "unique": op.unique})
