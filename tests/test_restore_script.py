@@ -16,9 +16,12 @@ from harness.compare import compare_snapshots
 from harness.errors import StateError
 from harness.lifecycle import Migration
 from harness.plan import build_restore_script
+from harness.runner import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, PG, Db
+from tests.conftest import DEMO_SPEC, PG, Db, write_spec
+from tests.test_operations import create_accounts
+from tests.test_sync import sync_objects
 
 
 def duckdb_cli(tmp_path: Path) -> str:
@@ -71,3 +74,46 @@ def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
 def test_no_script_without_a_verified_backup(loaded: Warehouse) -> None:
     with pytest.raises(StateError, match="no verified backup"):
         build_restore_script(Migration(loaded, load_spec(DEMO_SPEC)))
+
+
+TABLE_OPERATIONS = """
+name: accounts_moved
+table: accounts
+key: [id]
+concurrent_writes: {live}
+operations:
+  - {{type: rename_column, column: email, to: email_address}}
+  - {{type: add_column, column: tier, data_type: varchar(10), up: "case when score > 60 then 'gold' else 'basic' end"}}
+  - type: create_table
+    table: account_notes
+    columns: {{id: integer, note: varchar(50)}}
+  - {{type: rename_table, to: members}}
+  - type: raw_sql
+    up: "create table {schema}.audit_log (note varchar(20))"
+    down: "drop table if exists {schema}.audit_log"
+"""
+
+
+@pytest.mark.parametrize("stop_after", ["start", "complete"])
+def test_script_undoes_tables_renames_raw_sql_and_triggers_too(
+    settings: Settings, db: Db, tmp_path: Path, stop_after: str
+) -> None:
+    create_accounts(db)
+    original = db.rows("accounts")
+    live = "true" if db.adapter == "postgres" else "false"  # with the sync trigger where there is one
+    text = TABLE_OPERATIONS.format(live=live, schema=db.schema)
+    migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, text)))
+    migration.start()
+    if stop_after == "complete":
+        migration.complete()
+    script = tmp_path / "restore.sql"
+    script.write_text(build_restore_script(migration))
+    for _ in range(2):  # idempotent
+        run_cli(db, script, tmp_path)
+        assert db.rows("accounts") == original
+    tables = {name for (name,) in db.query(
+        f"select table_name from information_schema.tables where table_schema = '{db.schema}'"
+    )}  # fmt: skip
+    assert tables == {"accounts", "statuses"}  # members, account_notes, audit_log and every view are gone
+    if db.adapter == "postgres":
+        assert sync_objects(db) == []
