@@ -558,6 +558,7 @@ class Migration:
                     after_key, self.spec.batch_size, run.run_id, batch_no,
                     max_batches=1 if pause and not in_server_pause else self.batches_per_call,
                     max_seconds=self.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
+                    rows_done=done_rows + rows_this_session, rows_total=total or None,
                 ),
             )  # fmt: skip
             for batch in batches:

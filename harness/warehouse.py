@@ -188,13 +188,14 @@ class Warehouse:
     def backfill_batches(
         self, schema: str, table: str, key: list[str], assignments: dict[str, list[str]],
         after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, *, max_batches: int = 1,
-        max_seconds: float | None = None, pause_seconds: float = 0.0,
+        max_seconds: float | None = None, pause_seconds: float = 0.0, rows_done: int = 0, rows_total: int | None = None,
     ) -> tuple[list[BatchResult], bool]:  # fmt: skip
         """Runs up to `max_batches` keyset batches in one call; returns them and whether the end was reached."""
         result = self.project.operation(
             "backfill_batches", schema=schema, table=table, key=key, assignments=assignments,
             after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
-            max_batches=max_batches, max_seconds=max_seconds, pause_seconds=pause_seconds, **self.meta,
+            max_batches=max_batches, max_seconds=max_seconds, pause_seconds=pause_seconds, rows_done=rows_done,
+            rows_total=rows_total, **self.meta,
         )  # fmt: skip
         batches = [
             BatchResult(int(b["batch_no"]), int(b["rows"]), b["last_key"], float(b["seconds"]))

@@ -112,5 +112,6 @@ def test_kill_9_mid_backfill_then_resume_is_exact(settings: Settings, db: Db, tm
     assert sum(row[2] for row in checkpoints) == ROWS
     keys = [tuple(json.loads(row[1])) for row in checkpoints]
     assert keys == sorted(set(keys))
+    assert f"{ROWS}/{ROWS} rows, ETA 0.0 s" in log.read_text()  # progress in dbt's log too
     migration.complete()
     assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected

@@ -1,8 +1,8 @@
-{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, meta_schema=none) %}
-    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, meta_schema or var('expand_contract_meta_schema'))) }}
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'))) }}
 {% endmacro %}
 
-{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, meta_schema) %}
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
         first), setting `assignments` ({column: [expression, data_type]}). Every batch is its own
@@ -25,7 +25,7 @@
     {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set now = modules.datetime.datetime.utcnow %}
     {% set started = now() %}
-    {% set state = {'after': after_key, 'batch_no': batch_no | int, 'done': false} %}
+    {% set state = {'after': after_key, 'batch_no': batch_no | int, 'done': false, 'rows_done': rows_done | int} %}
     {% set batches = [] %}
     {% for _ in range(max_batches | int) %}
         {% if not state.done and (max_seconds is none or (now() - started).total_seconds() < max_seconds) %}
@@ -58,8 +58,8 @@
                 ]) %}
                 {% set seconds = (now() - clock).total_seconds() %}
                 {% do batches.append({'batch_no': state.batch_no, 'rows': rows, 'last_key': upper, 'seconds': seconds}) %}
-                {% do log('expand_contract backfill ' ~ table ~ ': batch ' ~ state.batch_no ~ ', ' ~ rows ~ ' rows in '
-                    ~ '%.3f' | format(seconds) ~ ' s (' ~ ('%.0f' | format(rows / [seconds, 0.000001] | max)) ~ ' rows/s)', info=true) %}
+                {% do state.update({'rows_done': state.rows_done + rows}) %}
+                {% do expand_contract.log_backfill_progress(table, state.batch_no, rows, seconds, state.rows_done, rows_total) %}
                 {% do state.update({'after': upper, 'batch_no': state.batch_no + 1, 'done': rows < batch_size | int}) %}
             {% endif %}
         {% endif %}

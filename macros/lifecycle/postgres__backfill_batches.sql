@@ -1,4 +1,4 @@
-{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, meta_schema) %}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema) %}
     {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
         batch (each batch and its checkpoint row one transaction), so a batch costs what its
         UPDATE costs, not a client round trip per statement. It continues after this run's last
@@ -93,11 +93,12 @@ $ec_backfill$
         'select batch_no, last_key, rows_affected from ' ~ checkpoints ~ ' where run_id = ' ~ lit(run_id)
         ~ ' and batch_no >= ' ~ (batch_no | int) ~ ' order by batch_no')) %}
     {% set batches = [] %}
+    {% set progress = {'rows_done': rows_done | int} %}
     {% for row in rows %}
         {% set share = seconds / (rows | length) %}
         {% do batches.append({'batch_no': row.batch_no, 'rows': row.rows_affected, 'last_key': fromjson(row.last_key), 'seconds': share}) %}
-        {% do log('expand_contract backfill ' ~ table ~ ': batch ' ~ row.batch_no ~ ', ' ~ row.rows_affected ~ ' rows in '
-            ~ '%.3f' | format(share) ~ ' s (' ~ ('%.0f' | format(row.rows_affected / [share, 0.000001] | max)) ~ ' rows/s)', info=true) %}
+        {% do progress.update({'rows_done': progress.rows_done + row.rows_affected}) %}
+        {% do expand_contract.log_backfill_progress(table, row.batch_no, row.rows_affected, share, progress.rows_done, rows_total) %}
     {% endfor %}
     {#- Done when no key is left after the last checkpoint (whatever the batches' row counts). -#}
     {% set last = expand_contract.rows_as_dicts(run_query('select last_key from ' ~ checkpoints ~ ' where run_id = ' ~ lit(run_id)
