@@ -49,20 +49,29 @@ def run_cli(db: Db, script: Path, tmp_path: Path) -> None:
             )
 
 
-@pytest.mark.parametrize("stop_after", ["start", "complete"])
-def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
-    loaded: Warehouse, db: Db, tmp_path: Path, stop_after: str
-) -> None:
-    original = db.rows("customers")
-    migration = Migration(loaded, load_spec(DEMO_SPEC))
+def migrate_then_restore_twice(
+    migration: Migration, db: Db, tmp_path: Path, stop_after: str, table: str
+) -> tuple[Path, list[tuple[object, ...]]]:
+    """Runs the migration to `stop_after`, writes the restore script and runs it twice (it is
+    idempotent), each time checking the table equals its rows from before; returns the script."""
+    original = db.rows(table)
     migration.start()
     if stop_after == "complete":
         migration.complete()
     script = tmp_path / "restore.sql"
     script.write_text(build_restore_script(migration))
-    for _ in range(2):  # idempotent
+    for _ in range(2):
         run_cli(db, script, tmp_path)
-        assert db.rows("customers") == original
+        assert db.rows(table) == original
+    return script, original
+
+
+@pytest.mark.parametrize("stop_after", ["start", "complete"])
+def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
+    loaded: Warehouse, db: Db, tmp_path: Path, stop_after: str
+) -> None:
+    migration = Migration(loaded, load_spec(DEMO_SPEC))
+    script, _ = migrate_then_restore_twice(migration, db, tmp_path, stop_after, "customers")
     run = migration.current_run()
     assert run is not None
     restored = loaded.snapshot(db.schema, "customers")
@@ -99,18 +108,10 @@ def test_script_undoes_tables_renames_raw_sql_and_triggers_too(
     settings: Settings, db: Db, tmp_path: Path, stop_after: str
 ) -> None:
     create_accounts(db)
-    original = db.rows("accounts")
     live = "true" if db.adapter == "postgres" else "false"  # with the sync trigger where there is one
     text = TABLE_OPERATIONS.format(live=live, schema=db.schema)
     migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, text)))
-    migration.start()
-    if stop_after == "complete":
-        migration.complete()
-    script = tmp_path / "restore.sql"
-    script.write_text(build_restore_script(migration))
-    for _ in range(2):  # idempotent
-        run_cli(db, script, tmp_path)
-        assert db.rows("accounts") == original
+    migrate_then_restore_twice(migration, db, tmp_path, stop_after, "accounts")
     tables = {name for (name,) in db.query(
         f"select table_name from information_schema.tables where table_schema = '{db.schema}'"
     )}  # fmt: skip
