@@ -115,3 +115,37 @@ def test_kill_9_mid_backfill_then_resume_is_exact(settings: Settings, db: Db, tm
     assert f"{ROWS}/{ROWS} rows, ETA 0.0 s" in log.read_text()  # progress in dbt's log too
     migration.complete()
     assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
+
+
+def test_session_ended_by_the_server_mid_backfill_then_resume_is_exact(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """What a client sees of a server restart: its session ends mid-batch (that batch rolls back)
+    and the harness exits with an error; `migrate start` then resumes from the last checkpoint."""
+    db = Db(postgres_settings)
+    create_orders(db)
+    expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
+    spec = write_spec(tmp_path, SPEC)
+    command, env = harness_command(postgres_settings, spec)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while batches_committed(db, Path("/nonexistent")) < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    terminate = (
+        "select pg_terminate_backend(pid) from pg_stat_activity where query like '%$ec_backfill$%' "
+        "and pid <> pg_backend_pid()"
+    )
+    while db.query(terminate) != [(True,)]:  # between two calls no backfill runs: try again
+        assert process.poll() is None, "the backfill ended before its session could be ended"
+        time.sleep(0.01)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0 and "backfill" in output
+    migration = Migration(Warehouse(postgres_settings), load_spec(spec))
+    run = migration.current_run()
+    assert run is not None and run.state == "expanded"
+    committed = int(run.last_checkpoint["batch_no"])  # type: ignore[index]
+    assert 8 <= committed < BATCHES
+    backfill = next(step for step in migration.start() if step.step == "backfill")
+    assert f"resumed after checkpoint {committed}" in backfill.result
+    migration.complete()
+    assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
