@@ -57,6 +57,40 @@ def test_dropping_a_key_column_is_refused(tmp_path: Path) -> None:
         load_spec(write_spec(tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("operations", "problem"),
+    [
+        (
+            "  - {type: rename_column, column: first_name, to: given_name}\n"
+            "  - {type: change_type, column: first_name, data_type: text}\n",
+            "changed by two operations",
+        ),
+        ("  - {type: rename_column, column: id, to: customer_id}\n", "part of the key"),
+        (
+            "  - {type: merge_columns, columns: [id, first_name], into: {column: x, data_type: text, up: id}}\n",
+            "key column cannot be merged",
+        ),
+        ("  - {type: drop_table}\n", "drop_table must be the only operation"),
+        ("  - {type: add_column, column: tier, data_type: text, not_null: true}\n", "needs `up` or `default`"),
+        ("  - {type: rename_table, to: a}\n  - {type: rename_table, to: b}\n", "rename_table may appear once"),
+        ("  - {type: raw_sql, up: select 1}\n", "`operations[1].down`"),
+    ],
+    ids=[
+        "same-column-twice",
+        "rename-key",
+        "merge-key",
+        "drop-table-not-alone",
+        "not-null-unfillable",
+        "two-renames",
+        "raw-sql-without-down",
+    ],
+)
+def test_operations_that_cannot_compose_are_refused(tmp_path: Path, operations: str, problem: str) -> None:
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_spec(tmp_path, BASE + operations))
+    assert problem in str(raised.value)
+
+
 def test_missing_and_malformed_files_are_spec_errors(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="no such spec file"):
         load_spec(tmp_path / "absent.yml")
