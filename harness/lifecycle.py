@@ -24,9 +24,9 @@ from harness.errors import (
     ValidationFailed,
     WarehouseError,
 )
-from harness.operations import Blueprint, compile_blueprint, planned_additions
+from harness.operations import Blueprint, compile_blueprint, planned_additions, undo_targets
 from harness.snapshot import Snapshot
-from harness.spec import CreateTable, MigrationSpec, RawSql, RenameTable
+from harness.spec import MigrationSpec
 from harness.warehouse import Warehouse
 
 TERMINAL = frozenset({"contracted", "rolled_back"})
@@ -266,13 +266,13 @@ class Migration:
                 )
         for physical, (up, data_type) in plan.backfill.items():
             self._check_expression(f"{plan.source(physical)}.up (for {physical})", up, data_type)
-        new_row = plan.new_row_expressions()
+        new_row = plan.new_row()
         for column, (down, data_type) in plan.down.items():
             self._check_expression(f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
         return described
 
     def _check_expression(
-        self, what: str, expression: str, data_type: str, shape: list[list[str]] | None = None
+        self, what: str, expression: str, data_type: str, shape: list[dict[str, str | None]] | None = None
     ) -> None:
         try:
             self.warehouse.check_expression(self.schema, self.table, expression, data_type, shape)
@@ -808,8 +808,8 @@ class Migration:
     def _restore(self, run: RunRecord) -> _Outcome:
         """Undoes whatever the migration did: views, sync trigger, new tables, raw SQL (its `down`),
         a renamed table; then the table itself from the verified backup, in one transaction."""
-        spec_tables = [op.table for op in self.spec.operations if isinstance(op, CreateTable)]
-        final = next((op.to for op in self.spec.operations if isinstance(op, RenameTable)), None)
+        undo = undo_targets(self.spec)
+        final = undo.renamed_to
         views = ["current", OLD_VERSION, NEW_VERSION]
         alias = [final] if final and run.state != "contracted" else []  # a view until contract, then the table
         self.warehouse.drop_version_views(self.schema, self.table, views, alias)
@@ -822,11 +822,10 @@ class Migration:
         backup = self._backup_parts(run)
         self.warehouse.drop_sync_trigger(self.schema, self.table)
         undone = []
-        for op in self.spec.operations:
-            if isinstance(op, RawSql):
-                self._with_lock_retry(run, "raw SQL down", partial(self.warehouse.run_statements, op.down))
-                undone.append("raw SQL down")
-        for name in spec_tables:
+        for down in undo.raw_downs:
+            self._with_lock_retry(run, "raw SQL down", partial(self.warehouse.run_statements, down))
+            undone.append("raw SQL down")
+        for name in undo.created_tables:
             self.warehouse.drop_table(self.schema, name)
             undone.append(f"dropped {name}")
         if final and run.state == "contracted":

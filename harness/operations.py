@@ -122,26 +122,26 @@ class Blueprint:
         new_physical = {physical for _, physical in self.new}
         return {
             "old_only": [c for c in self.old if c not in new_physical],
-            "new_only": [p for p in new_physical if p not in self.old],
+            "new_only": [physical for _, physical in self.new if physical not in self.old],
             "up": self.backfill,
             "down": self.down,
             "new_columns": [list(pair) for pair in self.new],
         }
 
-    def new_row_expressions(self) -> list[list[str]]:
-        """The new shape computed from the old columns alone ([[name, SQL], ...]): kept columns as
-        they are, added ones from `up` (else their default, else NULL). Preflight evaluates each
-        `down` over it, before any column exists."""
-        row: list[list[str]] = []
+    def new_row(self) -> list[dict[str, str | None]]:
+        """The new shape computed from the old columns alone: kept columns as they are
+        ({name, column}), added ones from `up`, else their default, else NULL ({name, expression,
+        data_type}). Preflight evaluates each `down` over it, before any column exists."""
+        row: list[dict[str, str | None]] = []
         for name, physical in self.new:
             if physical in self.old:
-                row.append([name, f'"{physical}"'])
+                row.append({"name": name, "column": physical})
             elif physical in self.backfill:
                 up, data_type = self.backfill[physical]
-                row.append([name, f"cast(({up}) as {data_type})"])
+                row.append({"name": name, "expression": up, "data_type": data_type})
             else:
                 added = next(c for c in self.adds if c["name"] == physical)
-                row.append([name, f"cast(({added['default'] or 'null'}) as {added['data_type']})"])
+                row.append({"name": name, "expression": added["default"], "data_type": added["data_type"]})
         return row
 
     def versions(self) -> dict[str, list[list[str]]]:
@@ -211,7 +211,7 @@ def compile_blueprint(
         (no lock on writers), then SET NOT NULL at contract, which PostgreSQL proves from the check."""
         check = constraint_name(table, final, "not_null")
         if postgres:
-            plan.expand.append({"kind": "add_check", "name": check, "check": f'"{column}" is not null'})
+            plan.expand.append({"kind": "add_not_null_check", "name": check, "column": column})
             plan.settle.append({"kind": "validate_constraint", "name": check})
         plan.contract.append({"kind": "set_not_null", "column": final})
         if postgres:
@@ -326,6 +326,24 @@ def _duckdb_index_limits(spec: MigrationSpec, plan: Blueprint, existing_indexes:
             "on DuckDB, create indexes in a separate migration after this one (or drop them first); "
             "PostgreSQL has no such limit",
         )
+
+
+@dataclass(frozen=True)
+class UndoTargets:
+    """What a rollback removes besides restoring the table, from the spec alone (no catalog read:
+    a rollback must work whatever state the table is in)."""
+
+    created_tables: list[str]
+    renamed_to: str | None
+    raw_downs: list[str]
+
+
+def undo_targets(spec: MigrationSpec) -> UndoTargets:
+    return UndoTargets(
+        created_tables=[op.table for op in spec.operations if isinstance(op, CreateTable)],
+        renamed_to=next((op.to for op in spec.operations if isinstance(op, RenameTable)), None),
+        raw_downs=[op.down for op in spec.operations if isinstance(op, RawSql)],
+    )
 
 
 def planned_additions(spec: MigrationSpec) -> set[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from harness.errors import StateError
 from harness.lifecycle import Migration, RunRecord, utc_now
-from harness.spec import CreateTable, RawSql, RenameTable
+from harness.operations import undo_targets
 
 TRIGGERS = [
     "validation fails beyond its tolerance (row count, checksums, `up` recomputed, checklist, GX suite)",
@@ -52,15 +52,15 @@ def build_restore_script(migration: Migration) -> str:
     info = migration.warehouse.info()
     spec = migration.spec
     views = [f"{migration.table}_{suffix}" for suffix in ("current", "v1", "v2")]
-    drop_tables = [op.table for op in spec.operations if isinstance(op, CreateTable)]
-    renamed = next((op.to for op in spec.operations if isinstance(op, RenameTable)), None)
+    undo = undo_targets(spec)
+    drop_tables, renamed = list(undo.created_tables), undo.renamed_to
     if renamed:  # a view of the new shape until contract, the table itself after
         views += [f"{renamed}_{suffix}" for suffix in ("current", "v2")]
         (drop_tables if run.state == "contracted" else views).append(renamed)
     statements = migration.warehouse.project.operation(
         "restore_script", schema=migration.schema, table=migration.table, backup_schema=backup_schema,
         backup_table=backup_table, views=views, drop_tables=drop_tables,
-        undo=[op.down for op in spec.operations if isinstance(op, RawSql)],
+        undo=undo.raw_downs,
     )  # fmt: skip
     backup = _step_detail(run, "backup + verify")
     runner = "psql -v ON_ERROR_STOP=1 -f <this file>"

@@ -388,10 +388,6 @@ class MigrationSpec(_Strict):
         return self
 
     @property
-    def added(self) -> list[AddColumn]:
-        return [op for op in self.operations if isinstance(op, AddColumn)]
-
-    @property
     def dropped(self) -> list[str]:
         return [op.column for op in self.operations if isinstance(op, DropColumn)]
 

@@ -83,7 +83,7 @@ class Warehouse:
         return result
 
     def check_expression(
-        self, schema: str, table: str, expression: str, data_type: str, shape: list[list[str]] | None = None
+        self, schema: str, table: str, expression: str, data_type: str, shape: list[dict[str, Any]] | None = None
     ) -> dict[str, Any]:
         result: dict[str, Any] = self.project.operation(
             "check_expression", schema=schema, table=table, expression=expression, data_type=data_type, shape=shape

@@ -38,15 +38,24 @@ def loaded_postgres(settings: Settings) -> Warehouse:
     return warehouse
 
 
-@pytest.mark.postgres
-def test_ddl_times_out_behind_a_held_lock_then_retries_and_succeeds(postgres_settings: Settings) -> None:
-    warehouse = loaded_postgres(postgres_settings)
-    migration = Migration(warehouse, load_spec(DEMO_SPEC), lock_retries=5, lock_backoff_seconds=0.2)
+def backed_up_behind_a_lock(
+    settings: Settings, retries: int, backoff: float, hold_seconds: float
+) -> tuple[Migration, threading.Thread]:
+    """A migration with its verified backup taken, and another session holding a lock on the
+    table for `hold_seconds` (started, and holding, when this returns)."""
+    migration = Migration(loaded_postgres(settings), load_spec(DEMO_SPEC), lock_retries=retries,
+                          lock_backoff_seconds=backoff)  # fmt: skip
     migration.backup()
     ready = threading.Event()
-    holder = threading.Thread(target=hold_lock, args=(postgres_settings.schema, 3.0, ready))
+    holder = threading.Thread(target=hold_lock, args=(settings.schema, hold_seconds, ready))
     holder.start()
     ready.wait(10)
+    return migration, holder
+
+
+@pytest.mark.postgres
+def test_ddl_times_out_behind_a_held_lock_then_retries_and_succeeds(postgres_settings: Settings) -> None:
+    migration, holder = backed_up_behind_a_lock(postgres_settings, retries=5, backoff=0.2, hold_seconds=3.0)
     clock = time.perf_counter()
     migration.start()
     holder.join()
@@ -59,15 +68,9 @@ def test_ddl_times_out_behind_a_held_lock_then_retries_and_succeeds(postgres_set
 
 @pytest.mark.postgres
 def test_a_lock_never_released_fails_clearly_without_queueing_forever(postgres_settings: Settings) -> None:
-    warehouse = loaded_postgres(postgres_settings)
     db = Db(postgres_settings)
+    migration, holder = backed_up_behind_a_lock(postgres_settings, retries=2, backoff=0.1, hold_seconds=7.0)
     rows = db.rows("customers")
-    migration = Migration(warehouse, load_spec(DEMO_SPEC), lock_retries=2, lock_backoff_seconds=0.1)
-    migration.backup()
-    ready = threading.Event()
-    holder = threading.Thread(target=hold_lock, args=(postgres_settings.schema, 7.0, ready))
-    holder.start()
-    ready.wait(10)
     clock = time.perf_counter()
     with pytest.raises(WarehouseError, match="lock timeout"):
         migration.start()

@@ -4,7 +4,8 @@
         UPDATE costs, not a client round trip per statement. It continues after this run's last
         checkpoint as the table says (not as the caller remembers), under an advisory lock per
         run: a backend orphaned by a killed harness finishes its batch before a resumed one starts,
-        and no batch is ever done twice. `after_key` and `batch_no` are only checked against it.
+        and no batch is ever done twice. `after_key` is not used here; `batch_no` selects the
+        batches reported back.
         `pause_seconds` sleeps between batches (outside any transaction: no lock is held). -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}

@@ -25,7 +25,7 @@
             {% do statements.append(alter ~ 'alter column ' ~ column ~ ' set default ' ~ step.default) %}
         {% elif kind == 'drop_default' %}
             {% do statements.append(alter ~ 'alter column ' ~ column ~ ' drop default') %}
-        {% elif kind in ('add_check', 'add_foreign_key', 'validate_constraint', 'drop_constraint', 'unique_using_index') %}
+        {% elif kind in ('add_check', 'add_not_null_check', 'add_foreign_key', 'validate_constraint', 'drop_constraint', 'unique_using_index') %}
             {% do statements.extend(expand_contract.constraint_statements(relation, step)) %}
         {% else %}
             {% do exceptions.raise_compiler_error('unknown alteration kind: ' ~ kind) %}

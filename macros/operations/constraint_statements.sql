@@ -16,6 +16,9 @@
     {% if step.kind == 'add_check' %}
         {{ return([alter ~ 'drop constraint if exists ' ~ name,
                    alter ~ 'add constraint ' ~ name ~ ' check (' ~ step.check ~ ') not valid']) }}
+    {% elif step.kind == 'add_not_null_check' %}
+        {{ return([alter ~ 'drop constraint if exists ' ~ name,
+                   alter ~ 'add constraint ' ~ name ~ ' check (' ~ adapter.quote(step.column) ~ ' is not null) not valid']) }}
     {% elif step.kind == 'add_foreign_key' %}
         {% set parent = expand_contract.ec_relation(relation.schema, step.parent_table) %}
         {{ return([alter ~ 'drop constraint if exists ' ~ name,
