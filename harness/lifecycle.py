@@ -8,7 +8,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -250,7 +250,7 @@ class Migration:
             )
         column_types = {column["name"]: column["data_type"] for column in described["columns"]}
         plan = compile_blueprint(spec, column_types, self.warehouse.info().adapter,
-                                 existing_indexes=int(described.get("indexes", 0)))  # fmt: skip
+                                 existing_indexes=int(described.get("indexes", 0)), facts=column_facts(described))  # fmt: skip
         created = self._names_created(plan)
         taken = self.warehouse.describe_table(self.schema, self.table, [], created)["taken"] if created else []
         if taken:
@@ -285,7 +285,7 @@ class Migration:
             ) from exc
 
     def _names_created(self, plan: Blueprint) -> list[str]:
-        names = [op.table for op in plan.create_tables]
+        names = [op.table for op in plan.create_tables] + ([plan.rewrite.table] if plan.rewrite else [])
         return names + ([plan.final_table] if plan.final_table != plan.table else [])
 
     def blueprint(self, run: RunRecord | None = None) -> Blueprint:
@@ -296,13 +296,15 @@ class Migration:
         if cache_key in self._blueprints:
             return self._blueprints[cache_key]
         adapter = self.warehouse.info().adapter
+        facts: dict[str, dict[str, Any]] = {}
         if run is not None and run.state == "contracted" and "before" in run.snapshots:
             types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
         else:
             described = self.warehouse.describe_table(self.schema, self.table, [], [])
             added = planned_additions(self.spec) if run is not None else set()
             types = {c["name"]: c["data_type"] for c in described.get("columns", []) if c["name"] not in added}
-        plan = compile_blueprint(self.spec, types, adapter)
+            facts = column_facts(described)
+        plan = compile_blueprint(self.spec, types, adapter, facts=facts)
         if cache_key is not None:
             self._blueprints[cache_key] = plan
         return plan
@@ -502,29 +504,39 @@ class Migration:
         raw SQL, indexes CONCURRENTLY, the sync trigger (PostgreSQL), the versioned views."""
         plan = self.blueprint(run)
         schema, table = self.schema, self.table
-        alterations = [{"kind": "add_column", **column} for column in plan.adds] + plan.expand
+        rewrite = plan.rewrite
+        alterations = [] if rewrite else [{"kind": "add_column", **column} for column in plan.adds] + plan.expand
         created = [op.model_dump() for op in plan.create_tables]
-        expand_ddl = partial(self.warehouse.alter_table, schema, table, alterations, created)
+        expand_ddl = partial(self.warehouse.alter_table, schema, table, alterations, created,
+                             asdict(rewrite) if rewrite else None)  # fmt: skip
         self._with_lock_retry(run, "expand DDL", expand_ddl)
         for raw in plan.raw:
             self._with_lock_retry(run, "raw SQL", partial(self.warehouse.run_statements, raw.up))
+        indexed = rewrite.table if rewrite else table
         for index in plan.create_indexes:
             self._with_lock_retry(
-                run, f"create index {index['name']}", partial(self.warehouse.create_index, schema, table, **index)
+                run, f"create index {index['name']}", partial(self.warehouse.create_index, schema, indexed, **index)
             )
         # Dual write only where writes are declared: without them the trigger would only cost time.
-        synced = self.warehouse.info().adapter == "postgres" and plan.sync_needed and self.spec.concurrent_writes
-        if synced:
+        postgres = self.warehouse.info().adapter == "postgres"
+        synced = postgres and self.spec.concurrent_writes and (plan.sync_needed or rewrite is not None)
+        if synced and rewrite:
+            install = partial(self.warehouse.install_rewrite_sync, schema, table, asdict(rewrite))
+            self._with_lock_retry(run, "sync triggers", install)
+        elif synced:
             rule = plan.sync_rule()
             self._with_lock_retry(run, "sync trigger", lambda: self.warehouse.install_sync_trigger(schema, table, rule))
         aliases = {plan.final_table: NEW_VERSION} if plan.final_table != table else {}
         versions = plan.versions()
+        sources = {NEW_VERSION: rewrite.table} if rewrite else {}
         self._with_lock_retry(
-            run, "version views", lambda: self.warehouse.create_version_views(schema, table, versions, aliases)
-        )
+            run, "version views",
+            lambda: self.warehouse.create_version_views(schema, table, versions, aliases, sources),
+        )  # fmt: skip
         self.warehouse.switch_version(schema, table, OLD_VERSION)
         self._set_state(run, "expanded")
-        done = [f"added {', '.join(plan.physical_added)}" if plan.adds else "no columns added"]
+        done = [f"created {rewrite.table} (the new shape, empty)"] if rewrite else []
+        done += [f"added {', '.join(plan.physical_added)}" if plan.physical_added else "no columns added"]
         done += [f"{len(plan.expand)} alteration(s)"] if plan.expand else []
         done += [f"index(es) {', '.join(i['name'] for i in plan.create_indexes)}"] if plan.create_indexes else []
         done += [f"table(s) {', '.join(t.table for t in plan.create_tables)}"] if plan.create_tables else []
@@ -538,7 +550,11 @@ class Migration:
         on PostgreSQL, between one-batch calls on DuckDB. A lock wait backs the pace off (and is
         journaled)."""
         in_server_pause = self.warehouse.info().adapter == "postgres"
-        assignments = self.blueprint(run).backfill
+        plan = self.blueprint(run)
+        assignments = {} if plan.rewrite else plan.backfill
+        copy_into = None
+        if plan.rewrite:  # writers present: each batch reads its rows FOR SHARE (see backfill_batch_statement)
+            copy_into = {**plan.rewrite.copy(), "lock_rows": in_server_pause and self.spec.concurrent_writes}
         checkpoint = run.last_checkpoint
         after_key = json.loads(checkpoint["last_key"]) if checkpoint else None
         batch_no = int(checkpoint["batch_no"]) + 1 if checkpoint else 1
@@ -548,7 +564,7 @@ class Migration:
         rows_this_session = 0
         pause = self.spec.throttle_seconds
         clock = time.perf_counter()
-        done = not assignments
+        done = done_at_once = not assignments and copy_into is None
         while not done:
             waits_before = self._lock_waits
             batches, done = self._with_lock_retry(
@@ -558,7 +574,7 @@ class Migration:
                     after_key, self.spec.batch_size, run.run_id, batch_no,
                     max_batches=1 if pause and not in_server_pause else self.batches_per_call,
                     max_seconds=self.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
-                    rows_done=done_rows + rows_this_session, rows_total=total or None,
+                    rows_done=done_rows + rows_this_session, rows_total=total or None, copy_into=copy_into,
                 ),
             )  # fmt: skip
             for batch in batches:
@@ -574,7 +590,9 @@ class Migration:
                 time.sleep(pause)
         self._set_state(run, "backfilled")
         batches_run = batch_no - resumed_from
-        note = f"{batches_run} batch(es) of ≤{self.spec.batch_size}" if assignments else "nothing to backfill"
+        note = f"{batches_run} batch(es) of ≤{self.spec.batch_size}" if not done_at_once else "nothing to backfill"
+        if copy_into:
+            note += f", copied into {copy_into['table']}"
         if resumed_from > 1:
             note += f", resumed after checkpoint {resumed_from - 1}"
         return _Outcome(rows_this_session, note)
@@ -583,8 +601,9 @@ class Migration:
         """After the backfill: constraints added NOT VALID are validated (PostgreSQL: SHARE UPDATE
         EXCLUSIVE, so writers go on) and unique indexes become constraints."""
         plan = self.blueprint(run)
+        table = plan.rewrite.table if plan.rewrite else self.table
         self._with_lock_retry(
-            run, "validate constraints", lambda: self.warehouse.alter_table(self.schema, self.table, plan.settle)
+            run, "validate constraints", lambda: self.warehouse.alter_table(self.schema, table, plan.settle)
         )
         names = ", ".join(step["name"] for step in plan.settle)
         return _Outcome(None, f"validated {names}")
@@ -618,7 +637,7 @@ class Migration:
             run, "contract",
             lambda: self.warehouse.contract_table(
                 self.schema, self.table, plan.contract, views_after=views_after, final_table=plan.final_table,
-                drop_table=plan.drops_table, drop_views=drop_views,
+                drop_table=plan.drops_table, drop_views=drop_views, swap_in=plan.rewrite.table if plan.rewrite else None,
             ),
         )  # fmt: skip
         self._set_state(run, "contracted")
@@ -628,6 +647,7 @@ class Migration:
         done += [f"dropped index(es) {', '.join(plan.drop_indexes)}"] if plan.drop_indexes else []
         done += [f"table renamed to {plan.final_table}"] if renamed else []
         done += [f"table {self.table} dropped (backup kept)"] if plan.drops_table else []
+        done += [f"{plan.rewrite.table} swapped in, the old {self.table} dropped"] if plan.rewrite else []
         done += [f"{len(plan.contract)} alteration(s), {self.table}_{OLD_VERSION} dropped"]
         return _Outcome(None, "; ".join(done))
 
@@ -649,9 +669,11 @@ class Migration:
         report = ValidationReport(subject=f"{spec.name} ({self.relation}, {run.state})")
         if contracted and plan.drops_table:
             return self._validate_dropped(run, report, clock, record)
-        table = plan.final_table if contracted else self.table
+        # A rewrite's new table holds the final shape already: it is judged as the contracted table would be.
+        final_shape = contracted or (plan.rewrite is not None and expanded)
+        table = plan.final_table if contracted else plan.rewrite.table if final_shape and plan.rewrite else self.table
         after = self.warehouse.snapshot(self.schema, table, utc_now())
-        if contracted:
+        if final_shape:
             shape = {"expect_added": plan.added, "expect_dropped": plan.dropped, "renamed": plan.renamed,
                      "rewritten": plan.rewritten}  # fmt: skip
         else:
@@ -666,7 +688,7 @@ class Migration:
         if expanded and not (live and contracted):  # (live: rows changed since the backup; checked before contract)
             source = self._backup_parts(run) if contracted else (self.schema, self.table)
             for derived in plan.derived:
-                column = derived.column if contracted else derived.physical
+                column = derived.column if final_shape else derived.physical
                 if column not in after.columns:
                     continue
                 mismatches = self.warehouse.count_derived_mismatches(
@@ -675,7 +697,7 @@ class Migration:
                 report.checks.append(
                     CheckResult(f"{derived.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
                 )
-        report.extend(self._checklist(run, before, after, table, plan.rewritten))
+        report.extend(self._checklist(run, before, after, table, plan.rewritten if final_shape else []))
         for column in (c for c in spec.checks.not_null if c in after.columns):
             nulls = after.columns[column].null_count
             report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
@@ -749,8 +771,7 @@ class Migration:
             )
         if run.backup_relation and not self.spec.concurrent_writes:
             shared = [c for c in before.columns if c in after.columns and c not in self.spec.key]
-            if run.state == "contracted":  # columns rewritten in place hold new values by design
-                shared = [c for c in shared if c not in rewritten]
+            shared = [c for c in shared if c not in rewritten]  # they hold new values by design
             which: list[tuple[str, dict[str, Any]]] = []
             if checks.sample_rows:
                 which.append((f"{checks.sample_rows} random rows = backup", {"sample_size": checks.sample_rows}))
@@ -862,3 +883,8 @@ class Migration:
 
 def described_names(described: dict[str, Any]) -> list[str]:
     return [column["name"] for column in described.get("columns", [])]
+
+
+def column_facts(described: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What a rewrite_table carries over per column: {name: {nullable, default, identity}}."""
+    return {column["name"]: column for column in described.get("columns", [])}

@@ -39,26 +39,33 @@ from harness.spec import (
     RawSql,
     RenameColumn,
     RenameTable,
+    RewriteTable,
     SetDefault,
     SetNotNull,
     SplitColumn,
 )
 
 SHADOW_PREFIX = "_ec_"
+REWRITE_PREFIX = "_ec_new_"
 MAX_NAME = 63
 
 # What DuckDB 1.4 cannot do, and what to do instead (checked before anything changes).
 DUCKDB_UNSUPPORTED = {
     "add_check": "DuckDB cannot add a constraint to an existing table (ALTER TABLE ... ADD CONSTRAINT is not "
-    "implemented); run this migration on PostgreSQL, or state the rule as a `checks` entry (accepted_values, "
-    "ranges) so validation enforces it",
-    "add_foreign_key": "DuckDB cannot add a foreign key to an existing table; run it on PostgreSQL, or state it "
-    "under `checks.foreign_keys` so validation proves there are no orphans",
+    "implemented); add rewrite_table to the migration (the new table declares it), run it on PostgreSQL, or "
+    "state the rule as a `checks` entry (accepted_values, ranges) so validation enforces it",
+    "add_foreign_key": "DuckDB cannot add a foreign key to an existing table; add rewrite_table to the migration, "
+    "run it on PostgreSQL, or state it under `checks.foreign_keys` so validation proves there are no orphans",
 }
 
 
 def shadow_name(column: str) -> str:
     return (SHADOW_PREFIX + column)[:MAX_NAME]
+
+
+def rewrite_name(table: str) -> str:
+    """The table a rewrite_table builds the new shape in, until contract renames it."""
+    return (REWRITE_PREFIX + table)[:MAX_NAME]
 
 
 def constraint_name(table: str, column: str, suffix: str) -> str:
@@ -73,6 +80,23 @@ class Derived:
     physical: str  # the column holding it before contract
     expression: str
     data_type: str
+
+
+@dataclass
+class Rewrite:
+    """rewrite_table: the new shape as a new table, filled by copying the rows."""
+
+    table: str  # `_ec_new_<table>`, renamed to the final name at contract
+    columns: list[dict[str, Any]]  # {name, data_type, expression (over the old names), not_null, default}
+    primary_key: list[str]
+    checks: list[dict[str, str]]  # {name, check}: declared in CREATE TABLE (the table is empty then)
+    foreign_keys: list[dict[str, str]]  # {name, column, parent_table, parent_column, on_delete}
+    back: list[list[str]]  # [old column, expression over the new names, its type]: sync new -> old
+
+    def copy(self) -> dict[str, Any]:
+        """What the backfill needs to copy a batch: target table, key, [name, expression, type]."""
+        columns = [[c["name"], c["expression"], c["data_type"]] for c in self.columns]
+        return {"table": self.table, "primary_key": self.primary_key, "columns": columns}
 
 
 @dataclass
@@ -97,6 +121,7 @@ class Blueprint:
     added: list[str] = field(default_factory=list)  # new names that did not exist before
     dropped: list[str] = field(default_factory=list)  # old names gone after contract
     drops_table: bool = False
+    rewrite: Rewrite | None = None
     origin: dict[str, int] = field(default_factory=dict)  # backfilled / down column -> operation index
 
     def source(self, column: str) -> str:
@@ -109,7 +134,8 @@ class Blueprint:
 
     @property
     def physical_added(self) -> list[str]:
-        return [column["name"] for column in self.adds]
+        """Columns expand adds to the table (none for a rewrite: the old table is never altered)."""
+        return [] if self.rewrite else [column["name"] for column in self.adds]
 
     @property
     def sync_needed(self) -> bool:
@@ -147,7 +173,9 @@ class Blueprint:
     def versions(self) -> dict[str, list[list[str]]]:
         """The versioned views: name -> [[reader's name, physical column], ...]."""
         views = {"v1": [[c, c] for c in self.old]}
-        if not self.drops_table:
+        if self.rewrite:  # the new table has the new names
+            views["v2"] = [[name, name] for name in self.new_names]
+        elif not self.drops_table:
             views["v2"] = [list(pair) for pair in self.new]
         return views
 
@@ -156,10 +184,12 @@ class Blueprint:
 
 
 def compile_blueprint(
-    spec: MigrationSpec, columns: dict[str, str], adapter: str, *, existing_indexes: int = 0
-) -> Blueprint:
+    spec: MigrationSpec, columns: dict[str, str], adapter: str, *, existing_indexes: int = 0,
+    facts: dict[str, dict[str, Any]] | None = None,
+) -> Blueprint:  # fmt: skip
     """The plan of every phase; raises InputError naming the operation for anything impossible
-    on this table or adapter. `columns` maps the table's column names to their types."""
+    on this table or adapter. `columns` maps the table's column names to their types; `facts`
+    (name -> {nullable, default}) are what a rewrite_table carries over to the new table."""
     table = spec.table
     plan = Blueprint(table=table, final_table=table, old=list(columns), new=[(c, c) for c in columns])
     postgres = adapter == "postgres"
@@ -233,8 +263,9 @@ def compile_blueprint(
         plan.rewritten.append(column)
         return hidden
 
+    rewriting = any(isinstance(op, RewriteTable) for op in spec.operations)
     for position, op in enumerate(spec.operations):
-        if adapter != "postgres" and op.type in DUCKDB_UNSUPPORTED:
+        if adapter != "postgres" and op.type in DUCKDB_UNSUPPORTED and not rewriting:
             raise fail(position, f"not supported on {adapter}.", DUCKDB_UNSUPPORTED[op.type])
         if isinstance(op, AddColumn):
             add_new(position, op.column, op.data_type, op.up, op.default)
@@ -310,15 +341,93 @@ def compile_blueprint(
             plan.raw.append(op)
         for column in [*plan.backfill, *plan.down]:
             plan.origin.setdefault(column, position)
+    rewrite_at = next((i for i, op in enumerate(spec.operations) if isinstance(op, RewriteTable)), None)
+    if rewrite_at is not None:
+        _as_rewrite(spec, plan, columns, facts or {}, existing_indexes, rewrite_at)
     if adapter == "duckdb":
         _duckdb_index_limits(spec, plan, existing_indexes)
     return plan
 
 
+def _as_rewrite(
+    spec: MigrationSpec, plan: Blueprint, columns: dict[str, str], facts: dict[str, dict[str, Any]],
+    existing_indexes: int, position: int,
+) -> None:  # fmt: skip
+    """Turns the in-place plan into a rewrite: the same new shape, declared whole in a new table.
+    NOT NULLs, defaults, checks, foreign keys and unique indexes go into the new table before it
+    has rows; the old table is left as it is and dropped at contract."""
+
+    def fail(problem: str, fix: str) -> InputError:
+        return InputError(f"operations[{position}] (rewrite_table): {problem}", fix)
+
+    if plan.drops_table:
+        raise fail("the table is dropped: there is nothing to rewrite.", "remove rewrite_table")
+    if existing_indexes > len(plan.drop_indexes):
+        raise fail(
+            f"{spec.table} has {existing_indexes} index(es) besides its primary key; the rewritten table would "
+            "not have them.",
+            "list each with drop_index (it goes with the old table) and recreate what you need with create_index "
+            "(built on the new table)",
+        )
+    for name, fact in facts.items():
+        default = str(fact.get("default") or "")
+        if "nextval(" in default.lower() or fact.get("identity"):
+            raise fail(
+                f"{name} takes its values from a sequence ({default or 'identity'}), which a new table "
+                "cannot take over while the old one owns it.",
+                "migrate this table in place (without rewrite_table)",
+            )
+    reader = {physical: name for name, physical in plan.new}
+    not_null = {step["column"] for step in plan.contract if step["kind"] == "set_not_null"}
+    nullable = {step["column"] for step in plan.expand if step["kind"] == "drop_not_null"}
+    defaults = {step["column"]: step["default"] for step in plan.expand if step["kind"] == "set_default"}
+    no_default = {step["column"] for step in plan.contract if step["kind"] == "drop_default"}
+    added = {column["name"]: column for column in plan.adds}
+    table_columns = []
+    for name, physical in plan.new:
+        if physical in columns:
+            fact = facts.get(physical, {})
+            expression, data_type = f'"{physical}"', columns[physical]
+            required = physical in spec.key or (fact.get("nullable") is False and physical not in nullable)
+            default = defaults.get(physical, None if physical in no_default else fact.get("default"))
+        elif physical in plan.backfill:
+            (expression, data_type), default = plan.backfill[physical], None
+            required = False
+            if physical in added:
+                default = added[physical]["default"]
+        else:
+            data_type, default = added[physical]["data_type"], added[physical]["default"]
+            expression, required = default or "null", False
+        table_columns.append({"name": name, "data_type": data_type, "expression": expression,
+                              "not_null": required or name in not_null, "default": default})  # fmt: skip
+    back = []
+    for column in plan.old:
+        if column in plan.down:
+            back.append([column, plan.down[column][0], columns[column]])
+        elif column in reader:
+            back.append([column, f'"{reader[column]}"', columns[column]])
+    plan.rewrite = Rewrite(
+        table=rewrite_name(spec.table),
+        columns=table_columns,
+        primary_key=list(spec.key),
+        checks=[{"name": s["name"], "check": s["check"]} for s in plan.expand if s["kind"] == "add_check"],
+        foreign_keys=[{**{k: v for k, v in s.items() if k != "kind"}, "column": reader[s["column"]]}
+                      for s in plan.expand if s["kind"] == "add_foreign_key"],  # fmt: skip
+        back=back,
+    )
+    plan.create_indexes = [{**index, "columns": [reader[c] for c in index["columns"]]} for index in plan.create_indexes]
+    plan.settle = [step for step in plan.settle if step["kind"] == "unique_using_index"]
+    plan.derived = [Derived(d.column, d.column, d.expression, d.data_type) for d in plan.derived]
+    plan.drop_indexes = []  # they go with the old table
+    plan.expand, plan.contract = [], []
+
+
 def _duckdb_index_limits(spec: MigrationSpec, plan: Blueprint, existing_indexes: int) -> None:
     """DuckDB refuses to drop or rename a column, or rename the table, while an index exists on it."""
     contract_alters = any(step["kind"] in ("drop_column", "rename_column") for step in plan.contract)
-    renames = plan.final_table != plan.table
+    renames = plan.final_table != plan.table or plan.rewrite is not None
+    if plan.rewrite is not None:
+        existing_indexes = 0  # the old table's go with it
     if (contract_alters or renames) and (existing_indexes or plan.create_indexes):
         where = f"{existing_indexes} index(es) on {spec.table}" if existing_indexes else "indexes this migration adds"
         raise InputError(
@@ -339,8 +448,9 @@ class UndoTargets:
 
 
 def undo_targets(spec: MigrationSpec) -> UndoTargets:
+    rewrite = [rewrite_name(spec.table)] if any(isinstance(op, RewriteTable) for op in spec.operations) else []
     return UndoTargets(
-        created_tables=[op.table for op in spec.operations if isinstance(op, CreateTable)],
+        created_tables=[op.table for op in spec.operations if isinstance(op, CreateTable)] + rewrite,
         renamed_to=next((op.to for op in spec.operations if isinstance(op, RenameTable)), None),
         raw_downs=[op.down for op in spec.operations if isinstance(op, RawSql)],
     )

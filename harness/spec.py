@@ -264,6 +264,16 @@ class RawSql(_Strict):
     down: str = Field(min_length=1)
 
 
+class RewriteTable(_Strict):
+    """The new shape is built in a new table (`_ec_new_<table>`) instead of in place: expand creates
+    it (key, NOT NULLs, defaults and checks declared up front, so no constraint ever scans the big
+    table), the backfill copies the rows in keyset batches computing `up`, sync triggers keep both
+    tables in step (PostgreSQL), and contract swaps it in (drop the old, rename the new) in one
+    transaction. Columns keep their order; the old table is never altered."""
+
+    type: Literal["rewrite_table"]
+
+
 Operation = Annotated[
     AddColumn
     | DropColumn
@@ -283,13 +293,14 @@ Operation = Annotated[
     | CreateTable
     | RenameTable
     | DropTable
-    | RawSql,
+    | RawSql
+    | RewriteTable,
     Field(discriminator="type"),
 ]
 OPERATION_TYPES = (
     "add_column, drop_column, rename_column, change_type, set_not_null, drop_not_null, set_default, drop_default, "
     "add_check, add_foreign_key, add_unique, split_column, merge_columns, create_index, drop_index, create_table, "
-    "rename_table, drop_table, raw_sql"
+    "rename_table, drop_table, raw_sql, rewrite_table"
 )
 
 
@@ -385,6 +396,8 @@ class MigrationSpec(_Strict):
             raise ValueError("drop_table must be the only operation of its migration")
         if sum(isinstance(op, RenameTable) for op in self.operations) > 1:
             raise ValueError("rename_table may appear once")
+        if sum(isinstance(op, RewriteTable) for op in self.operations) > 1:
+            raise ValueError("rewrite_table may appear once")
         return self
 
     @property

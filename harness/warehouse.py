@@ -142,11 +142,12 @@ class Warehouse:
 
     def alter_table(
         self, schema: str, table: str, alterations: list[dict[str, Any]],
-        create_tables: list[dict[str, Any]] | None = None,
+        create_tables: list[dict[str, Any]] | None = None, rewrite: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         self.project.operation(
-            "alter_table", schema=schema, table=table, alterations=alterations, create_tables=create_tables or []
-        )
+            "alter_table", schema=schema, table=table, alterations=alterations, create_tables=create_tables or [],
+            rewrite=rewrite,
+        )  # fmt: skip
 
     def drop_sync_trigger(self, schema: str, table: str) -> None:
         self.project.operation("drop_sync_trigger", schema=schema, table=table)
@@ -160,24 +161,29 @@ class Warehouse:
     def install_sync_trigger(self, schema: str, table: str, rule: dict[str, Any]) -> None:
         self.project.operation("install_sync_trigger", schema=schema, table=table, rule=rule)
 
+    def install_rewrite_sync(self, schema: str, table: str, rewrite: dict[str, Any]) -> None:
+        self.project.operation("install_rewrite_sync", schema=schema, table=table, rewrite=rewrite)
+
     def run_statements(self, sql: str) -> None:
         self.project.operation("run_statements", sql=sql)
 
     def contract_table(
         self, schema: str, table: str, alterations: list[dict[str, Any]], *, views_after: dict[str, Any],
-        final_table: str, drop_table: bool, drop_views: list[str],
+        final_table: str, drop_table: bool, drop_views: list[str], swap_in: str | None = None,
     ) -> None:  # fmt: skip
         self.project.operation(
             "contract_table", schema=schema, table=table, alterations=alterations, views_after=views_after,
-            final_table=final_table, drop_table=drop_table, drop_views=drop_views,
+            final_table=final_table, drop_table=drop_table, drop_views=drop_views, swap_in=swap_in,
         )  # fmt: skip
 
     def create_version_views(
-        self, schema: str, table: str, versions: dict[str, list[list[str]]], aliases: dict[str, str] | None = None
-    ) -> None:
+        self, schema: str, table: str, versions: dict[str, list[list[str]]], aliases: dict[str, str] | None = None,
+        sources: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
         self.project.operation(
-            "create_version_views", schema=schema, table=table, versions=versions, aliases=aliases or {}
-        )
+            "create_version_views", schema=schema, table=table, versions=versions, aliases=aliases or {},
+            sources=sources or {},
+        )  # fmt: skip
 
     def switch_version(self, schema: str, table: str, version: str) -> None:
         self.project.operation("switch_version", schema=schema, table=table, version=version)
@@ -189,13 +195,14 @@ class Warehouse:
         self, schema: str, table: str, key: list[str], assignments: dict[str, list[str]],
         after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, *, max_batches: int = 1,
         max_seconds: float | None = None, pause_seconds: float = 0.0, rows_done: int = 0, rows_total: int | None = None,
+        copy_into: dict[str, Any] | None = None,
     ) -> tuple[list[BatchResult], bool]:  # fmt: skip
         """Runs up to `max_batches` keyset batches in one call; returns them and whether the end was reached."""
         result = self.project.operation(
             "backfill_batches", schema=schema, table=table, key=key, assignments=assignments,
             after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
             max_batches=max_batches, max_seconds=max_seconds, pause_seconds=pause_seconds, rows_done=rows_done,
-            rows_total=rows_total, **self.meta,
+            rows_total=rows_total, copy_into=copy_into, **self.meta,
         )  # fmt: skip
         batches = [
             BatchResult(int(b["batch_no"]), int(b["rows"]), b["last_key"], float(b["seconds"]))

@@ -139,6 +139,16 @@ def _raw_ran(db: Db) -> None:
     assert _values(db, "select note from {s}.audit_note") == [("migrated",)]
 
 
+def _carried_over(db: Db) -> None:
+    """The rewritten table kept the old one's NOT NULL (nickname), default (status) and key."""
+    db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
+    assert _values(db, "select status from {s}.accounts where id = 999") == [("new",)]
+    with pytest.raises(Exception, match=r"(?i)null"):
+        db.execute(f"insert into {db.schema}.accounts (id, email) values (998, 'y@example.com')")
+    with pytest.raises(Exception, match=r"(?i)duplicate|unique|primary key"):
+        db.execute(f"insert into {db.schema}.accounts (id, nickname) values (1, 'again')")
+
+
 CASES = {
     "add_column_not_null": Case(
         "  - {type: add_column, column: tier, data_type: varchar(10), not_null: true,\n"
@@ -219,6 +229,7 @@ CASES = {
     ),
     "rename_table": Case("  - {type: rename_table, to: members}\n", COLUMNS, final_table="members"),
     "drop_table": Case("  - {type: drop_table}\n", None),
+    "rewrite_table": Case("  - {type: rewrite_table}\n", COLUMNS, _carried_over),
     "raw_sql": Case(
         '  - type: raw_sql\n    up: "create table {s}.audit_note (note varchar(20)); '
         "insert into {s}.audit_note values ('migrated')\"\n    down: drop table if exists {s}.audit_note\n",
@@ -307,6 +318,64 @@ def test_duckdb_refuses_index_with_column_drop_before_any_change(duckdb_settings
     operations = "  - {type: drop_column, column: nickname}\n  - {type: create_index, name: ix, columns: [score]}\n"
     migration = migration_for(Warehouse(duckdb_settings), tmp_path, operations, db)
     with pytest.raises(InputError, match="DuckDB cannot drop or rename columns"):
+        migration.start()
+    assert db.rows("accounts") == original
+    assert migration.current_run() is None
+
+
+REWRITTEN = (
+    "  - {type: rewrite_table}\n"
+    "  - {type: rename_column, column: email, to: email_address}\n"
+    "  - {type: change_type, column: score, data_type: bigint}\n"
+    "  - {type: set_not_null, column: signup, up: \"coalesce(signup, cast('2024-01-01' as date))\"}\n"
+    "  - {type: drop_column, column: nickname, down: \"'nick' || id\"}\n"
+    "  - {type: set_default, column: status, default: \"'active'\"}\n"
+    "  - {type: add_check, name: score_not_negative, check: score >= 0}\n"
+    "  - {type: add_column, column: tier, data_type: varchar(10), up: \"case when score > 60 then 'gold' else 'basic' "
+    'end", not_null: true}\n'
+)
+
+
+def test_rewrite_table_builds_the_new_shape_aside_then_swaps(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """rewrite_table: the old table is never altered; the new one (columns in place, constraints
+    declared up front, add_check even on DuckDB) is copied, validated, swapped in at contract, and
+    a rollback from contracted gives the exact rows back."""
+    create_accounts(db)
+    original = db.rows("accounts")
+    migration = migration_for(Warehouse(settings), tmp_path, REWRITTEN, db)
+    migration.start()
+    assert db.rows("accounts") == original and db.columns("accounts") == COLUMNS
+    final = ["id", "email_address", "score", "status", "full_name", "signup", "tier"]
+    assert db.columns("_ec_new_accounts") == final
+    assert db.columns("accounts_v1") == COLUMNS and db.columns("accounts_v2") == final
+    migration.complete()
+    assert db.columns("accounts") == final  # the retyped column kept its place
+    assert db.query(f"select email_address, score, tier from {db.schema}.accounts where id = 21") == [
+        ("user21@example.com", 63, "gold")
+    ]
+    assert db.query(
+        f"select count(*) from information_schema.tables where table_schema = '{db.schema}' "
+        "and table_name = '_ec_new_accounts'"
+    ) == [(0,)]
+    with pytest.raises(Exception, match=r"(?i)score_not_negative|constraint"):
+        db.execute(f"update {db.schema}.accounts set score = -1 where id = 1")
+    with pytest.raises(Exception, match=r"(?i)null"):
+        db.execute(f"insert into {db.schema}.accounts (id, tier) values (999, 'gold')")  # signup NOT NULL
+    db.execute(f"insert into {db.schema}.accounts (id, signup, tier) values (999, date '2024-05-01', 'gold')")
+    assert db.query(f"select status from {db.schema}.accounts where id = 999") == [("active",)]
+    db.execute(f"delete from {db.schema}.accounts where id = 999")
+    assert migration.validate(record=False).passed
+    migration.rollback()
+    assert db.rows("accounts") == original
+    assert db.columns("accounts") == COLUMNS
+
+
+def test_rewrite_table_refuses_to_lose_indexes(settings: Settings, db: Db, tmp_path: Path) -> None:
+    create_accounts(db)
+    db.execute(f"create index accounts_signup on {db.schema}.accounts (signup)")
+    original = db.rows("accounts")
+    migration = migration_for(Warehouse(settings), tmp_path, "  - {type: rewrite_table}\n", db)
+    with pytest.raises(InputError, match="1 index.*drop_index"):
         migration.start()
     assert db.rows("accounts") == original
     assert migration.current_run() is None

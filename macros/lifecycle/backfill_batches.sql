@@ -1,11 +1,12 @@
-{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none) %}
-    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'))) }}
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into)) }}
 {% endmacro %}
 
-{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema) %}
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
-        first), setting `assignments` ({column: [expression, data_type]}). Every batch is its own
+        first), setting `assignments` ({column: [expression, data_type]}), or copying them into a
+        rewrite's new table (`copy_into`, see backfill_batch_statement). Every batch is its own
         transaction, with its checkpoint row written in it, so a crash loses nothing and a resumed
         backfill never redoes a committed batch. Emits {batches: [{batch_no, rows, last_key,
         seconds}], done}. DuckDB cannot sleep inside a call: the harness pauses between calls
@@ -18,10 +19,6 @@
     {% set keys = expand_contract.quote_all(key) %}
     {% set keys_desc = [] %}
     {% for k in keys %}{% do keys_desc.append(k ~ ' desc') %}{% endfor %}
-    {% set sets = [] %}
-    {% for column, spec in assignments.items() %}
-        {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
-    {% endfor %}
     {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set now = modules.datetime.datetime.utcnow %}
     {% set started = now() %}
@@ -52,7 +49,7 @@
                 {% set upper_filter = expand_contract.keyset_predicate(keys, upper, '<=') %}
                 {% set where = (lower_filter ~ ' and ' ~ upper_filter) if lower_filter else ('where ' ~ upper_filter) %}
                 {% do expand_contract.run_in_transaction(expand_contract.backfill_marker_statements() + [
-                    'update ' ~ relation ~ ' set ' ~ sets | join(', ') ~ ' ' ~ where,
+                    expand_contract.backfill_batch_statement(relation, assignments, copy_into, where),
                     'insert into ' ~ checkpoints ~ ' (run_id, batch_no, last_key, rows_affected, committed_at) values ('
                         ~ [lit(run_id), lit(state.batch_no), lit(tojson(upper)), lit(rows), 'cast(' ~ lit(now() | string) ~ ' as timestamp)'] | join(', ') ~ ')',
                 ]) %}

@@ -10,7 +10,9 @@
 {% endmacro %}
 
 {% macro postgres__count_indexes(schema, table) %}
-    {% set found = run_query("select count(*) from pg_indexes where schemaname = " ~ expand_contract.sql_literal(schema)
-        ~ " and tablename = " ~ expand_contract.sql_literal(table)) %}
+    {#- PostgreSQL: indexes on the table other than its primary key's. -#}
+    {% set found = run_query("select count(*) from pg_index i join pg_class c on c.oid = i.indrelid"
+        ~ " join pg_namespace n on n.oid = c.relnamespace where not i.indisprimary"
+        ~ " and n.nspname = " ~ expand_contract.sql_literal(schema) ~ " and c.relname = " ~ expand_contract.sql_literal(table)) %}
     {{ return(found.rows[0][0] | int) }}
 {% endmacro %}

@@ -1,15 +1,25 @@
 {% macro describe_table(schema, table, key, reserved=[]) %}
     {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
-        columns, its index count, the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
+        columns (type, nullable, default, identity), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
         names the migration will create (`reserved`) are already taken by tables. Reads only. -#}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
     {% if not found %}
         {% do expand_contract.emit_result({'exists': false}) %}
         {{ return(none) }}
     {% endif %}
+    {% set facts_sql %}
+        select column_name as name, is_nullable = 'YES' as nullable, column_default as "default",
+               cast(is_identity as varchar) in ('YES', 'true') as identity
+        from information_schema.columns
+        where table_schema = {{ expand_contract.sql_literal(schema) }} and table_name = {{ expand_contract.sql_literal(table) }}
+    {% endset %}
+    {% set facts = {} %}
+    {% for row in expand_contract.rows_as_dicts(run_query(facts_sql)) %}{% do facts.update({row.name: row}) %}{% endfor %}
     {% set columns = [] %}
     {% for column in adapter.get_columns_in_relation(found) %}
-        {% do columns.append({'name': column.name, 'data_type': column.data_type}) %}
+        {% set fact = facts.get(column.name, {}) %}
+        {% do columns.append({'name': column.name, 'data_type': column.data_type, 'nullable': fact.get('nullable', true),
+                              'default': fact.get('default'), 'identity': fact.get('identity', false)}) %}
     {% endfor %}
     {% set names = columns | map(attribute='name') | list %}
     {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': [],

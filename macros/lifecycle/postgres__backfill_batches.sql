@@ -1,4 +1,4 @@
-{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema) %}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into) %}
     {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
         batch (each batch and its checkpoint row one transaction), so a batch costs what its
         UPDATE costs, not a client round trip per statement. It continues after this run's last
@@ -17,10 +17,6 @@
         {% do hi.append('hi_' ~ loop.index) %}
         {% do keys_desc.append(k ~ ' desc') %}
         {% do lo_from_json.append('lo_' ~ loop.index ~ ' := last.last_key::json ->> ' ~ loop.index0 ~ ';') %}
-    {% endfor %}
-    {% set sets = [] %}
-    {% for column, spec in assignments.items() %}
-        {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
     {% endfor %}
     {% set key_list = keys | join(', ') %}
     {% set lock_key = lit('expand_contract_backfill:' ~ run_id) %}
@@ -61,10 +57,10 @@ begin
         {#- Two spellings, so each statement's plan is a plain range scan of the key's index. #}
         if has_lo then
             {{ next_sql | replace('{where}', after) }}
-            update {{ relation }} set {{ sets | join(', ') }} where {{ after }} and {{ up_to }};
+            {{ expand_contract.backfill_batch_statement(relation, assignments, copy_into, 'where ' ~ after ~ ' and ' ~ up_to) }};
         else
             {{ next_sql | replace('{where}', 'true') }}
-            update {{ relation }} set {{ sets | join(', ') }} where {{ up_to }};
+            {{ expand_contract.backfill_batch_statement(relation, assignments, copy_into, 'where ' ~ up_to) }};
         end if;
         get diagnostics n = row_count;
         insert into {{ checkpoints }} (run_id, batch_no, last_key, rows_affected, committed_at)

@@ -1,15 +1,21 @@
-{% macro version_view_statements(schema, table, versions, aliases={}) %}
+{% macro version_view_statements(schema, table, versions, aliases={}, sources={}) %}
     {#- `create or replace view` statements for each shape, e.g. {'v1': [[name, physical], ...]}:
         `<table>_<version>` selects each physical column under the name readers of that shape
         use, from the one physical table, so both shapes are readable (and, on PostgreSQL, writable:
         simple views are updatable) side by side. `aliases` ({view name: version}) add views under
-        other names, e.g. the table's new name before a rename. -#}
-    {% set relation = expand_contract.ec_relation(schema, table) %}
+        other names, e.g. the table's new name before a rename. `sources` ({version: table}) reads a
+        version from another table (a rewrite's new table). -#}
     {% set statements = [] %}
     {% set named = {} %}
     {% for version, columns in versions.items() %}{% do named.update({table ~ '_' ~ version: columns}) %}{% endfor %}
-    {% for name, version in aliases.items() %}{% do named.update({name: versions[version]}) %}{% endfor %}
+    {% set origin = {} %}
+    {% for version in versions %}{% do origin.update({table ~ '_' ~ version: sources.get(version, table)}) %}{% endfor %}
+    {% for name, version in aliases.items() %}
+        {% do named.update({name: versions[version]}) %}
+        {% do origin.update({name: sources.get(version, table)}) %}
+    {% endfor %}
     {% for name, columns in named.items() | sort %}
+        {% set relation = expand_contract.ec_relation(schema, origin[name]) %}
         {% set selected = [] %}
         {% for pair in columns %}
             {% do selected.append(adapter.quote(pair[1]) ~ (' as ' ~ adapter.quote(pair[0]) if pair[0] != pair[1] else '')) %}
@@ -20,9 +26,9 @@
     {{ return(statements) }}
 {% endmacro %}
 
-{% macro create_version_views(schema, table, versions, aliases={}) %}
+{% macro create_version_views(schema, table, versions, aliases={}, sources={}) %}
     {#- Creates the versioned views (see version_view_statements) in one transaction. -#}
-    {% do expand_contract.run_in_transaction(expand_contract.version_view_statements(schema, table, versions, aliases)) %}
+    {% do expand_contract.run_in_transaction(expand_contract.version_view_statements(schema, table, versions, aliases, sources)) %}
 {% endmacro %}
 
 {% macro switch_version(schema, table, version=none) %}

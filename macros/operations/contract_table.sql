@@ -1,8 +1,9 @@
-{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[]) %}
+{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[], swap_in=none) %}
     {#- Contract in one transaction under lock_timeout: drops the versioned views (`drop_views`,
         dependents first) and the sync trigger, applies the alterations (drop old columns, swap
-        shadow columns in, NOT NULL from validated checks), renames or drops the table, and
-        re-creates the views of the new shape (`views_after`) over the final columns. -#}
+        shadow columns in, NOT NULL from validated checks), renames or drops the table, or, for a
+        rewrite, drops it and renames the new table (`swap_in`) to its name, and re-creates the
+        views of the new shape (`views_after`) over the final columns. -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set statements = [] %}
     {% for name in drop_views %}
@@ -10,7 +11,10 @@
     {% endfor %}
     {% do statements.extend(expand_contract.sync_trigger_drop_statements(schema, table)) %}
     {% do statements.extend(expand_contract.alteration_statements(relation, alterations)) %}
-    {% if drop_table %}
+    {% if swap_in %}
+        {% do statements.append('drop table ' ~ relation) %}
+        {% do statements.append('alter table ' ~ expand_contract.ec_relation(schema, swap_in) ~ ' rename to ' ~ adapter.quote(final_table or table)) %}
+    {% elif drop_table %}
         {% do statements.append('drop table ' ~ relation) %}
     {% elif final_table and final_table != table %}
         {% do statements.append('alter table ' ~ relation ~ ' rename to ' ~ adapter.quote(final_table)) %}

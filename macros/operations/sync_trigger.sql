@@ -1,7 +1,10 @@
 {% macro sync_trigger_names(schema, table) %}
-    {#- The sync trigger's function (qualified) and trigger name for a table. -#}
+    {#- The sync trigger's function (qualified) and trigger name for a table, and those of the
+        trigger that syncs a rewrite_table's new table back (`back_function`, `back_trigger`). -#}
     {% set base = table[:50] ~ '__ec_sync' %}
-    {{ return({'function': adapter.quote(schema) ~ '.' ~ adapter.quote(base), 'trigger': adapter.quote(base)}) }}
+    {% set back = table[:50] ~ '__ec_back' %}
+    {{ return({'function': adapter.quote(schema) ~ '.' ~ adapter.quote(base), 'trigger': adapter.quote(base),
+               'back_function': adapter.quote(schema) ~ '.' ~ adapter.quote(back), 'back_trigger': adapter.quote(back)}) }}
 {% endmacro %}
 
 {% macro install_sync_trigger(schema, table, rule) %}
@@ -86,8 +89,10 @@ $ec_sync$
     {% set names = expand_contract.sync_trigger_names(schema, table) %}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
+    {#- A function's CASCADE drops only the triggers calling it (a rewrite's two, on either table). -#}
     {{ return((['drop trigger if exists ' ~ names.trigger ~ ' on ' ~ relation] if found else [])
-        + ['drop function if exists ' ~ names.function ~ '()']) }}
+        + ['drop function if exists ' ~ names.function ~ '() cascade',
+           'drop function if exists ' ~ names.back_function ~ '() cascade']) }}
 {% endmacro %}
 
 {% macro drop_sync_trigger(schema, table) %}
@@ -96,4 +101,81 @@ $ec_sync$
     {% if statements %}
         {% do expand_contract.run_in_transaction(statements) %}
     {% endif %}
+{% endmacro %}
+
+{% macro install_rewrite_sync(schema, table, rewrite) %}
+    {{ return(adapter.dispatch('install_rewrite_sync', 'expand_contract')(schema, table, rewrite)) }}
+{% endmacro %}
+
+{% macro default__install_rewrite_sync(schema, table, rewrite) %}
+    {% do exceptions.raise_compiler_error(adapter.type() ~ ' has no triggers: writes cannot be synced between tables') %}
+{% endmacro %}
+
+{% macro rewrite_sync_function(function, target, key, columns, upsert) %}
+    {#- The body of one direction of a rewrite's sync: after a row changes, the same row of `target`
+        follows, with `columns` ([[name, expression over the changed row, data_type]]) computed from
+        the changed row. `upsert` (the target has the key as primary key) writes with ON CONFLICT,
+        which waits for a backfill batch copying that row instead of failing; otherwise UPDATE, then
+        INSERT if no row matched. A DELETE (or a key change) deletes the target's row. -#}
+    {% set q = adapter.quote %}
+    {% set keys = expand_contract.quote_all(key) %}
+    {% set old_key, new_key, names, values, updates = [], [], [], [], [] %}
+    {% for k in keys %}{% do old_key.append('OLD.' ~ k) %}{% do new_key.append('NEW.' ~ k) %}{% endfor %}
+    {% for column in columns %}
+        {% do names.append(q(column[0])) %}
+        {% do values.append('cast((' ~ column[1] ~ ') as ' ~ column[2] ~ ')') %}
+        {% if column[0] not in key %}{% do updates.append(q(column[0]) ~ ' = excluded.' ~ q(column[0])) %}{% endif %}
+    {% endfor %}
+    {% set key_list = '(' ~ keys | join(', ') ~ ')' %}
+    {% set select_new = 'select ' ~ values | join(', ') ~ ' from (select NEW.*) as ec_row' %}
+    {% set write %}
+        {% if upsert %}
+        insert into {{ target }} ({{ names | join(', ') }}) {{ select_new }}
+        on conflict {{ key_list }} do {{ ('update set ' ~ updates | join(', ')) if updates else 'nothing' }};
+        {% else %}
+        update {{ target }} set ({{ names | join(', ') }}) = ({{ select_new }}) where {{ key_list }} = ({{ new_key | join(', ') }});
+        if not found then
+            insert into {{ target }} ({{ names | join(', ') }}) {{ select_new }};
+        end if;
+        {% endif %}
+    {% endset %}
+    {% set sql %}
+create or replace function {{ function }}() returns trigger language plpgsql as $ec_sync$
+begin
+    if TG_OP = 'DELETE' or (TG_OP = 'UPDATE' and ({{ old_key | join(', ') }}) is distinct from ({{ new_key | join(', ') }})) then
+        delete from {{ target }} where {{ key_list }} = ({{ old_key | join(', ') }});
+    end if;
+    if TG_OP <> 'DELETE' then
+        {{ write }}
+    end if;
+    return null;
+end
+$ec_sync$
+    {% endset %}
+    {{ return(sql) }}
+{% endmacro %}
+
+{% macro postgres__install_rewrite_sync(schema, table, rewrite) %}
+    {#- Dual write for rewrite_table: AFTER row triggers on both tables. A write to the old table
+        reaches the new one through the new columns' expressions (`up`); a write to the new table
+        reaches the old one through `rewrite.back` (`down`, or the column under its new name).
+        Neither fires for the other's writes (pg_trigger_depth), and the new table's trigger skips
+        the backfill's copies (expand_contract.backfill = on). Installed in one transaction. -#}
+    {% set names = expand_contract.sync_trigger_names(schema, table) %}
+    {% set old_relation = expand_contract.ec_relation(schema, table) %}
+    {% set new_relation = expand_contract.ec_relation(schema, rewrite.table) %}
+    {% set forward_columns = [] %}
+    {% for column in rewrite.columns %}{% do forward_columns.append([column.name, column.expression, column.data_type]) %}{% endfor %}
+    {% set events = ' after insert or update or delete on ' %}
+    {% do expand_contract.run_in_transaction([
+        expand_contract.rewrite_sync_function(names.function, new_relation, rewrite.primary_key, forward_columns, true),
+        expand_contract.rewrite_sync_function(names.back_function, old_relation, rewrite.primary_key, rewrite.back, false),
+        'drop trigger if exists ' ~ names.trigger ~ ' on ' ~ old_relation,
+        'create trigger ' ~ names.trigger ~ events ~ old_relation ~ ' for each row'
+            ~ ' when (pg_trigger_depth() < 1) execute function ' ~ names.function ~ '()',
+        'drop trigger if exists ' ~ names.back_trigger ~ ' on ' ~ new_relation,
+        'create trigger ' ~ names.back_trigger ~ events ~ new_relation ~ ' for each row'
+            ~ " when (pg_trigger_depth() < 1 and current_setting('expand_contract.backfill', true) is distinct from 'on')"
+            ~ ' execute function ' ~ names.back_function ~ '()',
+    ]) %}
 {% endmacro %}
