@@ -249,8 +249,10 @@ class Migration:
                 "rename those tables",
             )
         column_types = {column["name"]: column["data_type"] for column in described["columns"]}
-        plan = compile_blueprint(spec, column_types, self.warehouse.info().adapter,
-                                 existing_indexes=int(described.get("indexes", 0)), facts=column_facts(described))  # fmt: skip
+        plan = compile_blueprint(
+            spec, column_types, self.warehouse.info().adapter,
+            existing_indexes=int(described.get("indexes", 0)), facts=column_facts(described),
+        )  # fmt: skip
         created = self._names_created(plan)
         taken = self.warehouse.describe_table(self.schema, self.table, [], created)["taken"] if created else []
         if taken:
@@ -633,11 +635,12 @@ class Migration:
         views_after = {} if renamed else plan.views_after_contract()
         drop_views = [f"{self.table}_current", f"{self.table}_{OLD_VERSION}", f"{self.table}_{NEW_VERSION}"]
         drop_views += [plan.final_table] if renamed else []
+        swap_in = plan.rewrite.table if plan.rewrite else None
         self._with_lock_retry(
             run, "contract",
             lambda: self.warehouse.contract_table(
                 self.schema, self.table, plan.contract, views_after=views_after, final_table=plan.final_table,
-                drop_table=plan.drops_table, drop_views=drop_views, swap_in=plan.rewrite.table if plan.rewrite else None,
+                drop_table=plan.drops_table, drop_views=drop_views, swap_in=swap_in,
             ),
         )  # fmt: skip
         self._set_state(run, "contracted")

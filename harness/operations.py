@@ -406,13 +406,17 @@ def _as_rewrite(
             back.append([column, plan.down[column][0], columns[column]])
         elif column in reader:
             back.append([column, f'"{reader[column]}"', columns[column]])
+    foreign_keys = [
+        {**{k: v for k, v in step.items() if k != "kind"}, "column": reader[step["column"]]}
+        for step in plan.expand
+        if step["kind"] == "add_foreign_key"
+    ]
     plan.rewrite = Rewrite(
         table=rewrite_name(spec.table),
         columns=table_columns,
         primary_key=list(spec.key),
         checks=[{"name": s["name"], "check": s["check"]} for s in plan.expand if s["kind"] == "add_check"],
-        foreign_keys=[{**{k: v for k, v in s.items() if k != "kind"}, "column": reader[s["column"]]}
-                      for s in plan.expand if s["kind"] == "add_foreign_key"],  # fmt: skip
+        foreign_keys=foreign_keys,
         back=back,
     )
     plan.create_indexes = [{**index, "columns": [reader[c] for c in index["columns"]]} for index in plan.create_indexes]

@@ -375,7 +375,7 @@ def test_rewrite_table_refuses_to_lose_indexes(settings: Settings, db: Db, tmp_p
     db.execute(f"create index accounts_signup on {db.schema}.accounts (signup)")
     original = db.rows("accounts")
     migration = migration_for(Warehouse(settings), tmp_path, "  - {type: rewrite_table}\n", db)
-    with pytest.raises(InputError, match="1 index.*drop_index"):
+    with pytest.raises(InputError, match=r"1 index.*drop_index"):
         migration.start()
     assert db.rows("accounts") == original
     assert migration.current_run() is None
