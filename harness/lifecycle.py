@@ -528,13 +528,9 @@ class Migration:
         elif synced:
             rule = plan.sync_rule()
             self._with_lock_retry(run, "sync trigger", lambda: self.warehouse.install_sync_trigger(schema, table, rule))
-        aliases = {plan.final_table: NEW_VERSION} if plan.final_table != table else {}
-        versions = plan.versions()
-        sources = {NEW_VERSION: rewrite.table} if rewrite else {}
-        self._with_lock_retry(
-            run, "version views",
-            lambda: self.warehouse.create_version_views(schema, table, versions, aliases, sources),
-        )  # fmt: skip
+        # A rewrite's new shape exists once every row is copied: its views come after the backfill.
+        versions = {OLD_VERSION: plan.versions()[OLD_VERSION]} if rewrite else plan.versions()
+        self._create_views(run, plan, versions)
         self.warehouse.switch_version(schema, table, OLD_VERSION)
         self._set_state(run, "expanded")
         done = [f"created {rewrite.table} (the new shape, empty)"] if rewrite else []
@@ -545,6 +541,15 @@ class Migration:
         done += ["sync trigger"] if synced else []
         done += [f"views {', '.join(f'{table}_{v}' for v in versions)}, {table}_current → v1"]
         return _Outcome(None, "; ".join(done))
+
+    def _create_views(self, run: RunRecord, plan: Blueprint, versions: dict[str, list[list[str]]]) -> None:
+        """The versioned views given (and the new table name's alias view if the new shape is among them)."""
+        aliases = {plan.final_table: NEW_VERSION} if plan.final_table != self.table and NEW_VERSION in versions else {}
+        sources = {NEW_VERSION: plan.rewrite.table} if plan.rewrite else {}
+        self._with_lock_retry(
+            run, "version views",
+            partial(self.warehouse.create_version_views, self.schema, self.table, versions, aliases, sources),
+        )  # fmt: skip
 
     def _backfill(self, run: RunRecord) -> _Outcome:
         """Keyset batches, each committed with its checkpoint, several per call (one dbt call per
@@ -590,6 +595,8 @@ class Migration:
                 pause = max(pause / 2, self.spec.throttle_seconds) if pause > 0.01 else self.spec.throttle_seconds
             if pause and not done and not in_server_pause:
                 time.sleep(pause)
+        if plan.rewrite:  # every row is in the new table now: its shape becomes readable (and writable)
+            self._create_views(run, plan, {NEW_VERSION: plan.versions()[NEW_VERSION]})
         self._set_state(run, "backfilled")
         batches_run = batch_no - resumed_from
         note = f"{batches_run} batch(es) of ≤{self.spec.batch_size}" if not done_at_once else "nothing to backfill"

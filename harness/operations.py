@@ -370,10 +370,10 @@ def _as_rewrite(
             "(built on the new table)",
         )
     for name, fact in facts.items():
-        default = str(fact.get("default") or "")
-        if "nextval(" in default.lower() or fact.get("identity"):
+        generator = str(fact.get("default") or "")
+        if "nextval(" in generator.lower() or fact.get("identity"):
             raise fail(
-                f"{name} takes its values from a sequence ({default or 'identity'}), which a new table "
+                f"{name} takes its values from a sequence ({generator or 'identity'}), which a new table "
                 "cannot take over while the old one owns it.",
                 "migrate this table in place (without rewrite_table)",
             )
@@ -384,6 +384,7 @@ def _as_rewrite(
     no_default = {step["column"] for step in plan.contract if step["kind"] == "drop_default"}
     added = {column["name"]: column for column in plan.adds}
     table_columns = []
+    default: str | None
     for name, physical in plan.new:
         if physical in columns:
             fact = facts.get(physical, {})

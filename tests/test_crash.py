@@ -77,13 +77,16 @@ def wait_for_orphan(db: Db) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("phase", ["early", "midway", "late"])
-def test_kill_9_mid_backfill_then_resume_is_exact(settings: Settings, db: Db, tmp_path: Path, phase: str) -> None:
+@pytest.mark.parametrize(("phase", "rewrite"), [("early", False), ("midway", False), ("late", False), ("midway", True)])
+def test_kill_9_mid_backfill_then_resume_is_exact(
+    settings: Settings, db: Db, tmp_path: Path, phase: str, rewrite: bool
+) -> None:
+    """(`rewrite`: the batches copy into a rewrite_table's new table instead of updating in place.)"""
     low, high = {"early": (1, 5), "midway": (11, 18), "late": (22, BATCHES - 3)}[phase]
     kill_after = random.randint(low, high)
     create_orders(db)
     expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
-    spec = write_spec(tmp_path, SPEC)
+    spec = write_spec(tmp_path, SPEC + ("  - {type: rewrite_table}\n" if rewrite else ""))
     command, env = harness_command(settings, spec)
     log = settings.output_dir / "logs" / "dbt.log"
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
+import pytest
 
 from harness.lifecycle import Migration, NullReporter, StepResult
 from harness.runner import Settings
@@ -109,11 +110,15 @@ class Writer:
 
 
 class Phases(NullReporter):
-    def __init__(self, writer: Writer) -> None:
+    """The application starts using the new shape as soon as it exists: after expand in place,
+    after the backfill for a rewrite (its new table is complete only then)."""
+
+    def __init__(self, writer: Writer, new_shape_after: str = "expand") -> None:
         self.writer = writer
+        self.new_shape_after = new_shape_after
 
     def step_finished(self, step: StepResult) -> None:
-        if step.step == "expand":
+        if step.step == self.new_shape_after:
             self.writer.phase = "both"
 
 
@@ -127,15 +132,21 @@ def check_shapes(db: Db, writer: Writer, *, both: bool) -> None:
             assert old[key] == (f"{first} {last}", int(score * 2)), f"id {key} (old shape)"
 
 
-def test_concurrent_writer_through_both_shapes_loses_nothing(postgres_settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["in place", "rewrite_table"])
+def test_concurrent_writer_through_both_shapes_loses_nothing(
+    postgres_settings: Settings, tmp_path: Path, strategy: str
+) -> None:
+    rewrite = strategy == "rewrite_table"
+    spec = LOAD_SPEC + ("  - {type: rewrite_table}\n" if rewrite else "")
     db = Db(postgres_settings)
     create_people(db)
     writer = Writer(db.schema)
+    phases = Phases(writer, "backfill" if rewrite else "expand")
     thread = threading.Thread(target=writer.run, daemon=True)
     thread.start()
     try:
         time.sleep(0.3)  # the application is already writing when the migration starts
-        migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, LOAD_SPEC)), Phases(writer))
+        migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)), phases)
         migration.start()
         writer.pause()
         check_shapes(db, writer, both=True)
