@@ -109,7 +109,8 @@ def build_plan(migration: Migration) -> str:
     added = ", ".join(blueprint.added) or "none"
     dropped = ", ".join(blueprint.dropped) or "none"
     postgres = info.adapter == "postgres"
-    synced = postgres and spec.concurrent_writes and blueprint.sync_needed
+    rewrite = blueprint.rewrite
+    synced = postgres and spec.concurrent_writes and (blueprint.sync_needed or rewrite is not None)
 
     lines = [
         f"# Migration plan: {spec.name}",
@@ -148,17 +149,28 @@ def build_plan(migration: Migration) -> str:
         "2. Before-snapshot: row count, whole-table and per-column checksums.",
         f"3. Backup to `{migration.warehouse.settings.backup_schema}`, verified by restoring it into a scratch "
         "schema and comparing checksums; restore time measured.",
-        f"4. Expand: add {', '.join(blueprint.physical_added) or 'no columns'} (nullable, metadata only)"
+        (
+            f"4. Expand: create `{rewrite.table}`, empty, with the whole new shape (key, NOT NULLs, defaults, "
+            "checks declared before it has rows); the old table is not altered"
+            if rewrite
+            else f"4. Expand: add {', '.join(blueprint.physical_added) or 'no columns'} (nullable, metadata only)"
+        )
         + (f"; {len(blueprint.expand)} constraint/default change(s)" if blueprint.expand else "")
         + (f"; index(es) {', '.join(i['name'] for i in blueprint.create_indexes)}" if blueprint.create_indexes else "")
-        + ("; the sync trigger" if synced else "")
+        + (("; the sync triggers on both tables" if rewrite else "; the sync trigger") if synced else "")
         + "; the versioned views.",
-        f"5. Backfill: {batches:,} batch(es), each with its checkpoint in one transaction; resumable.",
+        f"5. Backfill: {batches:,} batch(es), each with its checkpoint in one transaction; resumable."
+        + (
+            f" Each copies its rows into `{rewrite.table}`; `{spec.table}_v2` appears after the last."
+            if rewrite
+            else ""
+        ),
         "6. Validate (see below); a failure blocks contract.",
         f"7. Switch: `{spec.table}_current` → v2, atomically.",
         f"8. Contract: re-validate, then in one transaction drop {dropped}, `{spec.table}_v1`"
         + (" and the sync trigger" if synced else "")
         + (f"; {len(blueprint.contract)} alteration(s)" if blueprint.contract else "")
+        + (f"; the old table is dropped and `{rewrite.table}` renamed in its place" if rewrite else "")
         + (f"; the table becomes `{blueprint.final_table}`" if blueprint.final_table != spec.table else "")
         + ".",
         "",

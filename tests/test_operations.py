@@ -12,6 +12,7 @@ import pytest
 
 from harness.errors import InputError
 from harness.lifecycle import Migration
+from harness.plan import build_plan
 from harness.runner import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
@@ -343,6 +344,7 @@ def test_rewrite_table_builds_the_new_shape_aside_then_swaps(settings: Settings,
     create_accounts(db)
     original = db.rows("accounts")
     migration = migration_for(Warehouse(settings), tmp_path, REWRITTEN, db)
+    assert "create `_ec_new_accounts`, empty, with the whole new shape" in build_plan(migration)
     migration.start()
     assert db.rows("accounts") == original and db.columns("accounts") == COLUMNS
     final = ["id", "email_address", "score", "status", "full_name", "signup", "tier"]
@@ -379,3 +381,17 @@ def test_rewrite_table_refuses_to_lose_indexes(settings: Settings, db: Db, tmp_p
         migration.start()
     assert db.rows("accounts") == original
     assert migration.current_run() is None
+
+
+def test_rewrite_table_refuses_a_sequence_fed_column(settings: Settings, db: Db, tmp_path: Path) -> None:
+    create_accounts(db)
+    db.execute(f"create sequence {db.schema}.account_numbers")
+    db.execute(
+        f"alter table {db.schema}.accounts add column number bigint default nextval('{db.schema}.account_numbers')"
+    )
+    original = db.rows("accounts")
+    migration = migration_for(Warehouse(settings), tmp_path, "  - {type: rewrite_table}\n", db)
+    with pytest.raises(InputError, match=r"number takes its values from a sequence") as raised:
+        migration.start()
+    assert "in place" in (raised.value.fix or "")
+    assert db.rows("accounts") == original

@@ -103,13 +103,16 @@ operations:
 """
 
 
-@pytest.mark.parametrize("stop_after", ["start", "complete"])
+@pytest.mark.parametrize(
+    ("stop_after", "rewrite"), [("start", False), ("complete", False), ("start", True), ("complete", True)]
+)
 def test_script_undoes_tables_renames_raw_sql_and_triggers_too(
-    settings: Settings, db: Db, tmp_path: Path, stop_after: str
+    settings: Settings, db: Db, tmp_path: Path, stop_after: str, rewrite: bool
 ) -> None:
+    """(`rewrite`: the same operations through rewrite_table: its new table and both triggers go too.)"""
     create_accounts(db)
     live = "true" if db.adapter == "postgres" else "false"  # with the sync trigger where there is one
-    text = TABLE_OPERATIONS.format(live=live, schema=db.schema)
+    text = TABLE_OPERATIONS.format(live=live, schema=db.schema) + ("  - {type: rewrite_table}\n" if rewrite else "")
     migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, text)))
     migrate_then_restore_twice(migration, db, tmp_path, stop_after, "accounts")
     tables = {name for (name,) in db.query(

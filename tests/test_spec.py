@@ -74,6 +74,7 @@ def test_dropping_a_key_column_is_refused(tmp_path: Path) -> None:
         ("  - {type: add_column, column: tier, data_type: text, not_null: true}\n", "needs `up` or `default`"),
         ("  - {type: rename_table, to: a}\n  - {type: rename_table, to: b}\n", "rename_table may appear once"),
         ("  - {type: raw_sql, up: select 1}\n", "`operations[1].down`"),
+        ("  - {type: rewrite_table}\n  - {type: rewrite_table}\n", "rewrite_table may appear once"),
     ],
     ids=[
         "same-column-twice",
@@ -83,6 +84,7 @@ def test_dropping_a_key_column_is_refused(tmp_path: Path) -> None:
         "not-null-unfillable",
         "two-renames",
         "raw-sql-without-down",
+        "two-rewrites",
     ],
 )
 def test_operations_that_cannot_compose_are_refused(tmp_path: Path, operations: str, problem: str) -> None:
