@@ -393,7 +393,8 @@ def _as_rewrite(
             default = defaults.get(physical, None if physical in no_default else fact.get("default"))
         elif physical in plan.backfill:
             (expression, data_type), default = plan.backfill[physical], None
-            required = False
+            # a retyped column stays NOT NULL if it was (the in-place shadow could not promise that)
+            required = name in plan.rewritten and facts.get(name, {}).get("nullable") is False
             if physical in added:
                 default = added[physical]["default"]
         else:
