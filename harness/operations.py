@@ -281,7 +281,9 @@ def compile_blueprint(
             plan.renamed[op.column] = op.to
             plan.contract.append({"kind": "rename_column", "column": op.column, "to": op.to})
         elif isinstance(op, ChangeType):
-            shadow(position, op.column, op.data_type, op.up, op.down)
+            hidden = shadow(position, op.column, op.data_type, op.up, op.down)
+            if (facts or {}).get(op.column, {}).get("nullable") is False:  # the swapped-in column stays NOT NULL
+                not_null_via_check(hidden, op.column)
         elif isinstance(op, SetNotNull):
             not_null_via_check(shadow(position, op.column, columns[op.column], op.up, op.down), op.column)
         elif isinstance(op, DropNotNull):
@@ -393,8 +395,7 @@ def _as_rewrite(
             default = defaults.get(physical, None if physical in no_default else fact.get("default"))
         elif physical in plan.backfill:
             (expression, data_type), default = plan.backfill[physical], None
-            # a retyped column stays NOT NULL if it was (the in-place shadow could not promise that)
-            required = name in plan.rewritten and facts.get(name, {}).get("nullable") is False
+            required = False
             if physical in added:
                 default = added[physical]["default"]
         else:

@@ -69,6 +69,12 @@ def _retyped(db: Db) -> None:
     assert float(_values(db, "select score from {s}.accounts where id = 5")[0][0]) == 7.5
 
 
+def _nickname_still_required(db: Db) -> None:
+    assert _values(db, "select nickname from {s}.accounts where id = 7") == [("nick7!",)]
+    with pytest.raises(Exception, match=r"(?i)null"):
+        db.execute(f"insert into {db.schema}.accounts (id, email) values (999, 'x@example.com')")
+
+
 def _email_required(db: Db) -> None:
     assert _values(db, "select email from {s}.accounts where id = 10") == [("unknown@example.com",)]
     with pytest.raises(Exception, match=r"(?i)null"):
@@ -172,6 +178,11 @@ CASES = {
         "     down: cast(score * 2 as integer)}\n",
         [c for c in COLUMNS if c != "score"] + ["score"],
         _retyped,  # the shadow column took its place
+    ),
+    "change_type_of_not_null_column": Case(
+        "  - {type: change_type, column: nickname, data_type: varchar(80), up: \"nickname || '!'\"}\n",
+        [c for c in COLUMNS if c != "nickname"] + ["nickname"],
+        _nickname_still_required,
     ),
     "set_not_null": Case(
         "  - {type: set_not_null, column: email, up: \"coalesce(email, 'unknown@example.com')\"}\n",
