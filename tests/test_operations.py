@@ -406,3 +406,28 @@ def test_rewrite_table_refuses_a_sequence_fed_column(settings: Settings, db: Db,
         migration.start()
     assert "in place" in (raised.value.fix or "")
     assert db.rows("accounts") == original
+
+
+def test_rewrite_table_builds_indexes_on_the_new_table(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """PostgreSQL: create_index and add_unique go to the new table (CONCURRENTLY, while it is
+    empty) and come with it at the swap. DuckDB cannot rename a table with an index: refused."""
+    create_accounts(db)
+    original = db.rows("accounts")
+    operations = (
+        "  - {type: rewrite_table}\n"
+        "  - {type: create_index, name: accounts_status_score, columns: [status, score]}\n"
+        "  - {type: add_unique, name: accounts_nickname_key, columns: [nickname]}\n"
+    )
+    migration = migration_for(Warehouse(settings), tmp_path, operations, db)
+    if db.adapter != "postgres":
+        with pytest.raises(InputError, match="DuckDB cannot drop or rename columns, or rename a table"):
+            migration.start()
+        assert db.rows("accounts") == original
+        return
+    migration.start()
+    migration.complete()
+    indexes = db.query(f"select indexname from pg_indexes where schemaname = '{db.schema}' and tablename = 'accounts'")
+    assert {"accounts_status_score", "accounts_nickname_key"} <= {name for (name,) in indexes}
+    _unique_enforced(db)
+    migration.rollback()
+    assert db.rows("accounts") == original
