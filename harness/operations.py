@@ -422,6 +422,11 @@ def _as_rewrite(
         foreign_keys=foreign_keys,
         back=back,
     )
+    for index in plan.create_indexes:
+        gone = [c for c in index["columns"] if c not in reader]
+        if gone:
+            raise fail(f"index {index['name']} is on {', '.join(gone)}, which the new table does not have.",
+                       "index columns of the new shape (or drop the index operation)")  # fmt: skip
     plan.create_indexes = [{**index, "columns": [reader[c] for c in index["columns"]]} for index in plan.create_indexes]
     plan.settle = [step for step in plan.settle if step["kind"] == "unique_using_index"]
     plan.derived = [Derived(d.column, d.column, d.expression, d.data_type) for d in plan.derived]

@@ -431,3 +431,18 @@ def test_rewrite_table_builds_indexes_on_the_new_table(settings: Settings, db: D
     _unique_enforced(db)
     migration.rollback()
     assert db.rows("accounts") == original
+
+
+def test_rewrite_table_refuses_an_index_on_a_column_it_drops(settings: Settings, db: Db, tmp_path: Path) -> None:
+    create_accounts(db)
+    original = db.rows("accounts")
+    operations = (
+        "  - {type: rewrite_table}\n"
+        "  - {type: create_index, name: accounts_nick, columns: [nickname]}\n"
+        "  - {type: drop_column, column: nickname}\n"
+    )
+    migration = migration_for(Warehouse(settings), tmp_path, operations, db)
+    with pytest.raises(InputError, match="index accounts_nick is on nickname, which the new table does not have"):
+        migration.start()
+    assert db.rows("accounts") == original
+    assert migration.current_run() is None
