@@ -519,9 +519,7 @@ class Migration:
             self._with_lock_retry(
                 run, f"create index {index['name']}", partial(self.warehouse.create_index, schema, indexed, **index)
             )
-        # Dual write only where writes are declared: without them the trigger would only cost time.
-        postgres = self.warehouse.info().adapter == "postgres"
-        synced = postgres and self.spec.concurrent_writes and (plan.sync_needed or rewrite is not None)
+        synced = self.dual_write(plan)
         if synced and rewrite:
             install = partial(self.warehouse.install_rewrite_sync, schema, table, asdict(rewrite))
             self._with_lock_retry(run, "sync triggers", install)
@@ -542,6 +540,11 @@ class Migration:
         done += [f"views {', '.join(f'{table}_{v}' for v in versions)}, {table}_current → v1"]
         return _Outcome(None, "; ".join(done))
 
+    def dual_write(self, plan: Blueprint) -> bool:
+        """Whether expand installs sync triggers: on PostgreSQL, where writes are declared (without
+        them a trigger would only cost the backfill time) and the shapes differ."""
+        return self.warehouse.info().adapter == "postgres" and self.spec.concurrent_writes and plan.sync_needed
+
     def _create_views(self, run: RunRecord, plan: Blueprint, versions: dict[str, list[list[str]]]) -> None:
         """The versioned views given (and the new table name's alias view if the new shape is among them)."""
         aliases = {plan.final_table: NEW_VERSION} if plan.final_table != self.table and NEW_VERSION in versions else {}
@@ -560,8 +563,8 @@ class Migration:
         plan = self.blueprint(run)
         assignments = {} if plan.rewrite else plan.backfill
         copy_into = None
-        if plan.rewrite:  # writers present: each batch reads its rows FOR SHARE (see backfill_batch_statement)
-            copy_into = {**plan.rewrite.copy(), "lock_rows": in_server_pause and self.spec.concurrent_writes}
+        if plan.rewrite:  # with triggers, each batch reads its rows FOR SHARE (see backfill_batch_statement)
+            copy_into = {**asdict(plan.rewrite), "lock_rows": self.dual_write(plan)}
         checkpoint = run.last_checkpoint
         after_key = json.loads(checkpoint["last_key"]) if checkpoint else None
         batch_no = int(checkpoint["batch_no"]) + 1 if checkpoint else 1
@@ -681,7 +684,12 @@ class Migration:
             return self._validate_dropped(run, report, clock, record)
         # A rewrite's new table holds the final shape already: it is judged as the contracted table would be.
         final_shape = contracted or (plan.rewrite is not None and expanded)
-        table = plan.final_table if contracted else plan.rewrite.table if final_shape and plan.rewrite else self.table
+        if contracted:
+            table = plan.final_table
+        elif final_shape and plan.rewrite:
+            table = plan.rewrite.table
+        else:
+            table = self.table
         after = self.warehouse.snapshot(self.schema, table, utc_now())
         if final_shape:
             shape = {"expect_added": plan.added, "expect_dropped": plan.dropped, "renamed": plan.renamed,

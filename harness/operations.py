@@ -91,12 +91,7 @@ class Rewrite:
     primary_key: list[str]
     checks: list[dict[str, str]]  # {name, check}: declared in CREATE TABLE (the table is empty then)
     foreign_keys: list[dict[str, str]]  # {name, column, parent_table, parent_column, on_delete}
-    back: list[list[str]]  # [old column, expression over the new names, its type]: sync new -> old
-
-    def copy(self) -> dict[str, Any]:
-        """What the backfill needs to copy a batch: target table, key, [name, expression, type]."""
-        columns = [[c["name"], c["expression"], c["data_type"]] for c in self.columns]
-        return {"table": self.table, "primary_key": self.primary_key, "columns": columns}
+    back: list[dict[str, str]]  # {name (old column), expression over the new names, data_type}: sync new -> old
 
 
 @dataclass
@@ -139,8 +134,9 @@ class Blueprint:
 
     @property
     def sync_needed(self) -> bool:
-        """PostgreSQL sync triggers exist while both shapes do, if any column differs between them."""
-        return bool(self.backfill or self.down)
+        """PostgreSQL sync triggers exist while both shapes do, if any column differs between them
+        (always for a rewrite: the shapes live in two tables)."""
+        return bool(self.backfill or self.down) or self.rewrite is not None
 
     def sync_rule(self) -> dict[str, Any]:
         """What the PostgreSQL sync trigger needs: which physical columns belong to each side only,
@@ -263,9 +259,9 @@ def compile_blueprint(
         plan.rewritten.append(column)
         return hidden
 
-    rewriting = any(isinstance(op, RewriteTable) for op in spec.operations)
+    rewrite_at = next((i for i, op in enumerate(spec.operations) if isinstance(op, RewriteTable)), None)
     for position, op in enumerate(spec.operations):
-        if adapter != "postgres" and op.type in DUCKDB_UNSUPPORTED and not rewriting:
+        if adapter != "postgres" and op.type in DUCKDB_UNSUPPORTED and rewrite_at is None:
             raise fail(position, f"not supported on {adapter}.", DUCKDB_UNSUPPORTED[op.type])
         if isinstance(op, AddColumn):
             add_new(position, op.column, op.data_type, op.up, op.default)
@@ -343,7 +339,6 @@ def compile_blueprint(
             plan.raw.append(op)
         for column in [*plan.backfill, *plan.down]:
             plan.origin.setdefault(column, position)
-    rewrite_at = next((i for i, op in enumerate(spec.operations) if isinstance(op, RewriteTable)), None)
     if rewrite_at is not None:
         _as_rewrite(spec, plan, columns, facts or {}, existing_indexes, rewrite_at)
     if adapter == "duckdb":
@@ -362,8 +357,6 @@ def _as_rewrite(
     def fail(problem: str, fix: str) -> InputError:
         return InputError(f"operations[{position}] (rewrite_table): {problem}", fix)
 
-    if plan.drops_table:
-        raise fail("the table is dropped: there is nothing to rewrite.", "remove rewrite_table")
     if existing_indexes > len(plan.drop_indexes):
         raise fail(
             f"{spec.table} has {existing_indexes} index(es) besides its primary key; the rewritten table would "
@@ -406,9 +399,9 @@ def _as_rewrite(
     back = []
     for column in plan.old:
         if column in plan.down:
-            back.append([column, plan.down[column][0], columns[column]])
+            back.append({"name": column, "expression": plan.down[column][0], "data_type": columns[column]})
         elif column in reader:
-            back.append([column, f'"{reader[column]}"', columns[column]])
+            back.append({"name": column, "expression": f'"{reader[column]}"', "data_type": columns[column]})
     foreign_keys = [
         {**{k: v for k, v in step.items() if k != "kind"}, "column": reader[step["column"]]}
         for step in plan.expand

@@ -110,7 +110,7 @@ def build_plan(migration: Migration) -> str:
     dropped = ", ".join(blueprint.dropped) or "none"
     postgres = info.adapter == "postgres"
     rewrite = blueprint.rewrite
-    synced = postgres and spec.concurrent_writes and (blueprint.sync_needed or rewrite is not None)
+    synced = migration.dual_write(blueprint)
 
     lines = [
         f"# Migration plan: {spec.name}",

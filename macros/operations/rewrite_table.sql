@@ -24,18 +24,14 @@
 {% macro backfill_batch_statement(relation, assignments, copy_into, where) %}
     {#- The statement of one backfill batch over the rows of `relation` chosen by `where`: an UPDATE
         setting `assignments` ({column: [expression, data_type]}) in place, or, for a rewrite
-        (`copy_into`: {table, primary_key, columns: [[name, expression, data_type]], lock_rows}), an
+        (`copy_into`: {table, primary_key, columns: [{name, expression, data_type}], lock_rows}), an
         INSERT ... SELECT into the new table that leaves rows a sync trigger already copied alone.
         `lock_rows` (writers present) reads the batch FOR SHARE, so a row deleted or updated
         meanwhile is copied after that write, never before it. -#}
     {% if copy_into %}
-        {% set names, values = [], [] %}
-        {% for column in copy_into.columns %}
-            {% do names.append(adapter.quote(column[0])) %}
-            {% do values.append('cast((' ~ column[1] ~ ') as ' ~ column[2] ~ ')') %}
-        {% endfor %}
+        {% set computed = expand_contract.computed_columns(copy_into.columns) %}
         {% set target = expand_contract.ec_relation(relation.schema, copy_into.table) %}
-        {{ return('insert into ' ~ target ~ ' (' ~ names | join(', ') ~ ') select ' ~ values | join(', ')
+        {{ return('insert into ' ~ target ~ ' (' ~ computed.names | join(', ') ~ ') select ' ~ computed.casts | join(', ')
             ~ ' from ' ~ relation ~ ' ' ~ where ~ (' for share' if copy_into.lock_rows else '')
             ~ ' on conflict (' ~ expand_contract.quote_all(copy_into.primary_key) | join(', ') ~ ') do nothing') }}
     {% endif %}
@@ -44,4 +40,15 @@
         {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
     {% endfor %}
     {{ return('update ' ~ relation ~ ' set ' ~ sets | join(', ') ~ ' ' ~ where) }}
+{% endmacro %}
+
+{% macro computed_columns(columns) %}
+    {#- For columns computed from another row ([{name, expression, data_type}]): their quoted names
+        and their values, each expression cast to its type; what a copy or a sync writes. -#}
+    {% set names, values = [], [] %}
+    {% for column in columns %}
+        {% do names.append(adapter.quote(column.name)) %}
+        {% do values.append('cast((' ~ column.expression ~ ') as ' ~ column.data_type ~ ')') %}
+    {% endfor %}
+    {{ return({'names': names, 'casts': values}) }}
 {% endmacro %}

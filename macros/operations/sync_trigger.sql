@@ -113,18 +113,18 @@ $ec_sync$
 
 {% macro rewrite_sync_function(function, target, key, columns, upsert) %}
     {#- The body of one direction of a rewrite's sync: after a row changes, the same row of `target`
-        follows, with `columns` ([[name, expression over the changed row, data_type]]) computed from
+        follows, with `columns` ([{name, expression over the changed row, data_type}]) computed from
         the changed row. `upsert` (the target has the key as primary key) writes with ON CONFLICT,
         which waits for a backfill batch copying that row instead of failing; otherwise UPDATE, then
         INSERT if no row matched. A DELETE (or a key change) deletes the target's row. -#}
     {% set q = adapter.quote %}
     {% set keys = expand_contract.quote_all(key) %}
-    {% set old_key, new_key, names, values, updates = [], [], [], [], [] %}
+    {% set old_key, new_key, updates = [], [], [] %}
     {% for k in keys %}{% do old_key.append('OLD.' ~ k) %}{% do new_key.append('NEW.' ~ k) %}{% endfor %}
-    {% for column in columns %}
-        {% do names.append(q(column[0])) %}
-        {% do values.append('cast((' ~ column[1] ~ ') as ' ~ column[2] ~ ')') %}
-        {% if column[0] not in key %}{% do updates.append(q(column[0]) ~ ' = excluded.' ~ q(column[0])) %}{% endif %}
+    {% set computed = expand_contract.computed_columns(columns) %}
+    {% set names, values = computed.names, computed.casts %}
+    {% for column in columns if column.name not in key %}
+        {% do updates.append(q(column.name) ~ ' = excluded.' ~ q(column.name)) %}
     {% endfor %}
     {% set key_list = '(' ~ keys | join(', ') ~ ')' %}
     {% set select_new = 'select ' ~ values | join(', ') ~ ' from (select NEW.*) as ec_row' %}
@@ -164,11 +164,9 @@ $ec_sync$
     {% set names = expand_contract.sync_trigger_names(schema, table) %}
     {% set old_relation = expand_contract.ec_relation(schema, table) %}
     {% set new_relation = expand_contract.ec_relation(schema, rewrite.table) %}
-    {% set forward_columns = [] %}
-    {% for column in rewrite.columns %}{% do forward_columns.append([column.name, column.expression, column.data_type]) %}{% endfor %}
     {% set events = ' after insert or update or delete on ' %}
     {% do expand_contract.run_in_transaction([
-        expand_contract.rewrite_sync_function(names.function, new_relation, rewrite.primary_key, forward_columns, true),
+        expand_contract.rewrite_sync_function(names.function, new_relation, rewrite.primary_key, rewrite.columns, true),
         expand_contract.rewrite_sync_function(names.back_function, old_relation, rewrite.primary_key, rewrite.back, false),
         'drop trigger if exists ' ~ names.trigger ~ ' on ' ~ old_relation,
         'create trigger ' ~ names.trigger ~ events ~ old_relation ~ ' for each row'
