@@ -118,7 +118,8 @@ def harness_backfill(cursor: Any, spec_path: Path, load: Load | None = None) -> 
     """On a fresh table, takes the verified backup, then runs `migrate start` (re-verify, expand,
     backfill, validate) with the writer `load` running throughout; returns the
     backfill step's seconds and wall-clock window, and the run. Rolls back after."""
-    from harness.lifecycle import Migration, NullReporter, StepResult
+    from harness.lifecycle.migration import Migration
+    from harness.lifecycle.step import NullReporter, StepResult
     from harness.spec import load_spec
 
     fresh_table(cursor)

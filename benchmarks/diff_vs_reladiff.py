@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
 from harness.diff import diff_relations
-from harness.runner import Settings
+from harness.settings import Settings
 from harness.warehouse import Warehouse
 
 SCHEMA = "bench_diff"

@@ -17,7 +17,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
 
-from harness.runner import Settings
+from harness.settings import Settings
 from harness.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ DATABASE = BENCH / "snapshot" / "warehouse.duckdb"
 PEAK_RSS = r"""
 import json, resource, sys
 from pathlib import Path
-from harness.runner import Settings
+from harness.settings import Settings
 from harness.warehouse import Warehouse
 settings = Settings(target="duckdb", duckdb_path=Path(sys.argv[1]), target_dir=Path(sys.argv[2]))
 snapshot = Warehouse(settings).snapshot("main", sys.argv[3])

@@ -73,7 +73,7 @@ def best_of(runs: int, action: object) -> float:
 
 def postgres_warehouse(schema: str, **settings: Any) -> Any:
     """The harness's Warehouse on the postgres target, pointed at a benchmark schema."""
-    from harness.runner import Settings
+    from harness.settings import Settings
     from harness.warehouse import Warehouse
 
     root = Path(__file__).resolve().parent.parent

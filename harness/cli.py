@@ -15,15 +15,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from harness import report
-from harness.compare import ValidationReport, compare_snapshots
 from harness.demo import run_demo
 from harness.diff import DiffResult, diff_across, diff_relations
+from harness.documents.plan import as_docs_block, build_plan
+from harness.documents.restore_script import build_restore_script
 from harness.errors import HarnessError
-from harness.lifecycle import Migration, StepResult
-from harness.plan import as_docs_block, build_plan, build_restore_script
-from harness.runner import REPO_ROOT, Settings
+from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import StepResult
+from harness.settings import REPO_ROOT, Settings
 from harness.snapshot import Snapshot
 from harness.spec import load_spec
+from harness.validation.compare import ValidationReport, compare_snapshots
 from harness.warehouse import Warehouse
 
 app = typer.Typer(

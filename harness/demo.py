@@ -6,8 +6,10 @@ import time
 from dataclasses import dataclass, field
 
 from harness.errors import ValidationFailed
-from harness.lifecycle import TERMINAL, Migration, NullReporter, Reporter, StepResult
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.lifecycle.state import TERMINAL
+from harness.lifecycle.step import NullReporter, Reporter, StepResult
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 

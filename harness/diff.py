@@ -101,7 +101,7 @@ def diff_across(
     PostgreSQL): each side computes portable segment checksums, the harness compares them, and
     narrows to leaves whose rows (as portable text) it fetches and compares itself."""
     sides = [
-        warehouse.project.operation("diff_bounds", relations=[list(relation)], key=key)[0]
+        warehouse.diff_bounds([list(relation)], key)[0]
         for warehouse, relation in ((warehouse_a, relation_a), (warehouse_b, relation_b))
     ]
     result, common, span = _start(relation_a, relation_b, sides, key)
@@ -113,9 +113,8 @@ def diff_across(
         lower, upper = pending.pop()
         width = -(-(upper - lower) // segments)
         levels = [
-            {int(row["bucket"]): (int(row["row_count"]), row["checksum"]) for row in warehouse.project.operation(
-                "segment_checksums", schema=relation[0], table=relation[1], key=key, columns=common,
-                lower=lower, width=width, segments=segments, portable=True,
+            {int(row["bucket"]): (int(row["row_count"]), row["checksum"]) for row in warehouse.segment_checksums(
+                relation, key, common, lower, width, segments, portable=True,
             )}
             for warehouse, relation in both
         ]  # fmt: skip
@@ -136,9 +135,7 @@ def diff_across(
     for chunk in range(0, len(leaves), RANGES_PER_QUERY):
         ranges = leaves[chunk : chunk + RANGES_PER_QUERY]
         fetched = [
-            {row["key__"]: row for row in warehouse.project.operation(
-                "fetch_key_ranges", schema=relation[0], table=relation[1], key=key, columns=common, ranges=ranges,
-            )}
+            {row["key__"]: row for row in warehouse.fetch_key_ranges(relation, key, common, ranges)}
             for warehouse, relation in both
         ]  # fmt: skip
         result.differences.extend(_compare_fetched(fetched[0], fetched[1], [c.lower() for c in common]))
@@ -172,7 +169,7 @@ def diff_relations(
 ) -> DiffResult:
     """Finds every row that differs between A and B (same warehouse), keyed by an integer key."""
     relations = [list(relation_a), list(relation_b)]
-    sides = warehouse.project.operation("diff_bounds", relations=relations, key=key)
+    sides = warehouse.diff_bounds(relations, key)
     result, common, span = _start(relation_a, relation_b, sides, key)
     if span is None:
         return result
@@ -183,10 +180,7 @@ def diff_relations(
     while pending:
         lower, upper = pending.pop()
         width = -(-(upper - lower) // segments)  # ceiling division
-        rows = warehouse.project.operation(
-            "segment_differences", relations=relations, key=key, columns=common,
-            lower=lower, width=width, segments=segments,
-        )  # fmt: skip
+        rows = warehouse.segment_differences(relations, key, common, lower, width, segments)
         result.segments_compared += segments
         for row in rows:
             if row["is_total"]:
@@ -211,7 +205,7 @@ def diff_relations(
 def _differing_rows(
     warehouse: Warehouse, relations: list[list[str]], key: str, columns: list[str], ranges: list[list[int]]
 ) -> list[RowDifference]:
-    rows = warehouse.project.operation("differing_rows", relations=relations, key=key, columns=columns, ranges=ranges)
+    rows = warehouse.differing_rows(relations, key, columns, ranges)
     names = [column.lower() for column in columns]  # rows come back with lower-cased names
     differences = []
     for row in rows:

@@ -15,9 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness.compare import compare_snapshots
+from harness.engines import engine_for
 from harness.errors import InputError, ValidationFailed, WarehouseError
 from harness.snapshot import Snapshot
+from harness.validation.compare import compare_snapshots
 from harness.warehouse import Warehouse
 
 
@@ -38,11 +39,10 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 def dump_and_verify(warehouse: Warehouse, schema: str, table: str, path: Path, before: Snapshot) -> dict[str, Any]:
     """Writes the archive, restores it into a scratch database, compares, drops the scratch."""
     credentials = warehouse.project.credentials()
-    if credentials.type != "postgres":
-        raise InputError(
-            f"--pg-dump needs a PostgreSQL target; this one is {credentials.type}.",
-            "drop --pg-dump: the in-database backup copy is verified the same way",
-        )
+    engine = engine_for(credentials.type)
+    if not engine.pg_dump:
+        problem, fix = engine.refusal("pg_dump")
+        raise InputError(f"{problem}.", fix)
     env = _libpq_environment(credentials)
     path.parent.mkdir(parents=True, exist_ok=True)
     relation = f'"{schema}"."{table}"'
@@ -51,7 +51,7 @@ def dump_and_verify(warehouse: Warehouse, schema: str, table: str, path: Path, b
     _run(["createdb", scratch], env, "createdb (scratch database for verification)")
     try:
         checker = Warehouse(replace(warehouse.settings, pg_database=scratch))
-        checker.project.operation("ensure_schema", schema=schema)
+        checker.ensure_schema(schema)
         clock = time.perf_counter()
         _run(["pg_restore", "--no-owner", f"--dbname={scratch}", str(path)], _libpq_environment(credentials, scratch),
              "pg_restore")  # fmt: skip

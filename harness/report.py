@@ -10,9 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from harness.compare import ValidationReport
 from harness.diff import DiffResult
-from harness.lifecycle import StepResult
+from harness.lifecycle.step import StepResult
+from harness.validation.compare import ValidationReport
 
 
 def validation_table(report: ValidationReport) -> Table:

@@ -18,11 +18,12 @@ from dbt.adapters.base import impl as base_adapter
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 
+from harness.engines import release_embedded_connections
 from harness.errors import ConnectionFailed, HarnessError, InputError, WarehouseError
+from harness.settings import Settings
 
 RESULT_MARKER = "EXPAND_CONTRACT_RESULT "
 PACKAGE = "expand_contract"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _CONNECTION_SIGNS = (
     "could not connect",
@@ -36,40 +37,6 @@ _CONNECTION_SIGNS = (
     "cannot open file",  # DuckDB: the database file cannot be opened
 )
 _ERROR_EVENTS = {"RunningOperationCaughtError", "RunningOperationUncaughtError", "MainEncounteredError"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where the dbt project and profile are, which target, and the harness's own schemas."""
-
-    project_dir: Path = REPO_ROOT
-    profiles_dir: Path | None = None
-    target: str | None = None
-    target_dir: Path | None = None
-    # Per-call overrides of the profile's EC_* variables (tests use one file/schema each).
-    duckdb_path: Path | None = None
-    schema: str | None = None
-    pg_database: str | None = None
-    meta_schema: str = "expand_contract_meta"
-    backup_schema: str = "expand_contract_backup"
-
-    @property
-    def profiles_path(self) -> Path:
-        return self.profiles_dir or self.project_dir
-
-    @property
-    def output_dir(self) -> Path:
-        return self.target_dir or self.project_dir / "target"
-
-    def environment(self) -> dict[str, str]:
-        env: dict[str, str] = {}
-        if self.duckdb_path is not None:
-            env["EC_DUCKDB_PATH"] = str(self.duckdb_path)
-        if self.schema is not None:
-            env["EC_SCHEMA"] = self.schema
-        if self.pg_database is not None:
-            env["PGDATABASE"] = self.pg_database
-        return env
 
 
 @dataclass
@@ -104,19 +71,6 @@ def _environment(overrides: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _release_duckdb() -> None:
-    """dbt-duckdb keeps its database open in a class attribute between invocations; closing it
-    lets other processes (the DuckDB CLI, a second harness) and tests open the file."""
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
-        return
-    environment = DuckDBConnectionManager._ENV
-    if environment is not None:
-        environment.close()
-        DuckDBConnectionManager.close_all_connections()
 
 
 # dbt-adapters 1.24 extends this module-level list in place each time an adapter is built, so a
@@ -201,7 +155,7 @@ class DbtProject:
             try:
                 result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke([*args, *self._common_args()])
             finally:
-                _release_duckdb()
+                release_embedded_connections()
                 _reset_behavior_flags()
         if not result.success or collected.errors:
             raise _classify("\n".join(collected.errors) or str(result.exception), context)

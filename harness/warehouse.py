@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from harness.runner import DbtProject, Settings
+from harness.runner import DbtProject
+from harness.settings import Settings
 from harness.snapshot import Snapshot
 
 
@@ -66,6 +67,8 @@ class Warehouse:
         )  # fmt: skip
 
     def record_step(self, run_id: str, **step: Any) -> None:
+        """One journal line; with `new_state` (and `note`, `backup_relation`) the run's state change in the same
+        transaction."""
         self.project.operation("record_step", run_id=run_id, **step, **self.meta)
 
     def record_snapshot(self, run_id: str, label: str, snapshot: Snapshot) -> None:
@@ -163,6 +166,63 @@ class Warehouse:
 
     def install_rewrite_sync(self, schema: str, table: str, rewrite: dict[str, Any]) -> None:
         self.project.operation("install_rewrite_sync", schema=schema, table=table, rewrite=rewrite)
+
+    def ensure_schema(self, schema: str) -> None:
+        self.project.operation("ensure_schema", schema=schema)
+
+    def restore_script(
+        self, schema: str, table: str, backup: tuple[str, str], views: list[str], drop_tables: list[str],
+        undo: list[str],
+    ) -> list[str]:  # fmt: skip
+        """The statements of the restore script (what the disaster path runs alone)."""
+        statements: list[str] = self.project.operation(
+            "restore_script", schema=schema, table=table, backup_schema=backup[0], backup_table=backup[1],
+            views=views, drop_tables=drop_tables, undo=undo,
+        )  # fmt: skip
+        return statements
+
+    def diff_bounds(self, relations: list[list[str]], key: str) -> list[dict[str, Any]]:
+        """Per relation: its row count and the key's min and max (the diff's first ranges)."""
+        bounds: list[dict[str, Any]] = self.project.operation("diff_bounds", relations=relations, key=key)
+        return bounds
+
+    def differing_rows(
+        self, relations: list[list[str]], key: str, columns: list[str], ranges: list[list[Any]]
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.project.operation(
+            "differing_rows", relations=relations, key=key, columns=columns, ranges=ranges
+        )
+        return rows
+
+    def segment_checksums(
+        self, relation: tuple[str, str], key: str, columns: list[str], lower: int, width: int, segments: int,
+        portable: bool = False,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Per key segment of one relation: its bucket, row count and checksum."""
+        rows: list[dict[str, Any]] = self.project.operation(
+            "segment_checksums", schema=relation[0], table=relation[1], key=key, columns=columns, lower=lower,
+            width=width, segments=segments, portable=portable,
+        )  # fmt: skip
+        return rows
+
+    def segment_differences(
+        self, relations: list[list[str]], key: str, columns: list[str], lower: int, width: int, segments: int
+    ) -> list[dict[str, Any]]:
+        """Per key segment of two relations of this warehouse: the segments whose checksums differ."""
+        rows: list[dict[str, Any]] = self.project.operation(
+            "segment_differences", relations=relations, key=key, columns=columns, lower=lower, width=width,
+            segments=segments,
+        )  # fmt: skip
+        return rows
+
+    def fetch_key_ranges(
+        self, relation: tuple[str, str], key: str, columns: list[str], ranges: list[list[int]]
+    ) -> list[dict[str, Any]]:
+        """The rows of key ranges as portable text (for a comparison across engines)."""
+        rows: list[dict[str, Any]] = self.project.operation(
+            "fetch_key_ranges", schema=relation[0], table=relation[1], key=key, columns=columns, ranges=ranges
+        )
+        return rows
 
     def run_statements(self, sql: str) -> None:
         self.project.operation("run_statements", sql=sql)

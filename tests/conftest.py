@@ -16,7 +16,7 @@ import duckdb
 import psycopg2
 import pytest
 
-from harness.runner import REPO_ROOT, Settings
+from harness.settings import REPO_ROOT, Settings
 from harness.warehouse import Warehouse
 
 PG = {

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import RolledBack
-from harness.lifecycle import Migration, NullReporter, StepResult
+from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import NullReporter, StepResult
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import Db, write_spec

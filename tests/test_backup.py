@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import GuardRefused, InputError, StateError
-from harness.lifecycle import Migration
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from harness.cli import app
 from harness.errors import ConnectionFailed, HarnessError, InputError, SpecError
-from harness.lifecycle import Migration
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import Db, write_spec

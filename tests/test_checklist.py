@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.compare import CheckResult, ValidationReport
-from harness.lifecycle import Migration
+from harness.lifecycle.migration import Migration
 from harness.spec import load_spec
+from harness.validation.compare import CheckResult, ValidationReport
 from harness.warehouse import Warehouse
 from tests.conftest import Db, write_spec
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.diff import diff_across, diff_relations
 from harness.errors import InputError
-from harness.runner import Settings
+from harness.settings import Settings
 from harness.warehouse import Warehouse
 from tests.conftest import Db
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError, StateError
-from harness.expectations import run_suite
-from harness.lifecycle import Migration
+from harness.lifecycle.migration import Migration
 from harness.spec import load_spec
+from harness.validation.expectations import run_suite
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db, write_spec
 

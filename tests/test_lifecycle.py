@@ -8,8 +8,9 @@ import pytest
 
 from harness.demo import run_demo
 from harness.errors import GuardRefused, StateError, ValidationFailed, WarehouseError
-from harness.lifecycle import Migration, NullReporter
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import NullReporter
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db

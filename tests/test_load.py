@@ -14,8 +14,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from harness.lifecycle import Migration, NullReporter, StepResult
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import NullReporter, StepResult
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import PG, Db, write_spec

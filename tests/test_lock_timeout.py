@@ -11,8 +11,8 @@ import psycopg2
 import pytest
 
 from harness.errors import WarehouseError
-from harness.lifecycle import Migration
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, PG, Db

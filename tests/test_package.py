@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from harness.runner import DbtProject, Settings
+from harness.runner import DbtProject
+from harness.settings import Settings
 
 PACKAGE = "expand_contract"
 

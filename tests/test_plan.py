@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
-from harness.lifecycle import Migration
-from harness.plan import build_plan
-from harness.runner import REPO_ROOT
+from harness.documents.plan import build_plan
+from harness.lifecycle.migration import Migration
+from harness.settings import REPO_ROOT
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.compare import compare_snapshots
-from harness.runner import Settings
+from harness.settings import Settings
+from harness.validation.compare import compare_snapshots
 from harness.warehouse import Warehouse
 from tests.conftest import Db
 

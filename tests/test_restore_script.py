@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.compare import compare_snapshots
+from harness.documents.restore_script import build_restore_script
 from harness.errors import StateError
-from harness.lifecycle import Migration
-from harness.plan import build_restore_script
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.settings import Settings
 from harness.spec import load_spec
+from harness.validation.compare import compare_snapshots
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, PG, Db, write_spec
 from tests.test_operations import create_accounts

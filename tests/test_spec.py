@@ -35,7 +35,7 @@ def test_demo_spec_loads_with_its_shapes() -> None:
     [
         (BASE.replace("table: customers", "table: 'cust; drop'"), "`table`", "correct the value"),
         (BASE.replace("key: [id]", ""), "`key`", "add the field"),
-        (BASE.replace("type: add_column", "type: add_colum"), "`operations[0]`", "add_column, drop_column"),
+        (BASE.replace("type: add_column", "type: add_colum"), "`operations[0]`", "use one of: add_check, add_column"),
         (BASE + "batchsize: 5\n", "`batchsize`", "remove it or check its spelling"),
         (BASE.replace("data_type: text", "data_type: 'text; drop table x'"), "operations[0].data_type", "correct"),
         (BASE.replace("key: [id]", "key: []"), "`key`", "correct the value"),

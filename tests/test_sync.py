@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
-from harness.lifecycle import Migration
-from harness.runner import Settings
+from harness.lifecycle.migration import Migration
+from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import Db, write_spec

@@ -13,14 +13,15 @@
         create table if not exists ' ~ steps ~ ' (
             run_id varchar not null, step varchar not null, status varchar not null,
             started_at timestamp, finished_at timestamp, seconds double precision,
-            rows_affected bigint, checksum varchar, detail varchar);
+            rows_affected bigint, checksum varchar, detail varchar, figures varchar);
         create table if not exists ' ~ snapshots ~ ' (
             run_id varchar not null, label varchar not null, relation varchar not null,
             row_count bigint, table_checksum varchar, payload varchar, taken_at timestamp);
         create table if not exists ' ~ checkpoints ~ ' (
             run_id varchar not null, batch_no integer not null, last_key varchar,
             rows_affected bigint, committed_at timestamp,
-            primary key (run_id, batch_no))'
+            primary key (run_id, batch_no));
+        alter table ' ~ steps ~ ' add column if not exists figures varchar'
     ) %}
     {% do expand_contract.emit_result({'meta_schema': meta_schema}) %}
 {% endmacro %}

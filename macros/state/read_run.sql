@@ -20,7 +20,7 @@
     {% set run_id = lit(run.run_id) %}
     {% do run.update({'steps': expand_contract.rows_as_dicts(run_query(
         'select step, status, cast(started_at as varchar) as started_at, cast(finished_at as varchar) as finished_at,
-                seconds, rows_affected, checksum, detail
+                seconds, rows_affected, checksum, detail, figures
          from ' ~ expand_contract.ec_relation(meta_schema, 'migration_steps') ~ '
          where run_id = ' ~ run_id ~ ' order by started_at, finished_at'
     ))}) %}

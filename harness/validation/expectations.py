@@ -1,15 +1,11 @@
 """Great Expectations (GX Core 1.x) suites on DuckDB and PostgreSQL, with HTML Data Docs.
 
-The connection comes from the dbt profile (one source of truth). On DuckDB, GX's SQL engine
-reads each query's rows after it has closed the connection; closing rolls back, and DuckDB's
-shared cursor then holds the ROLLBACK's empty result, so every metric fails. The data source
-here is given a connection whose cursors read each result in full at execute() time, as
-psycopg2 does, which makes GX's SQL path sound on DuckDB without touching GX.
+The connection comes from the dbt profile (one source of truth); the engine's capabilities
+(`harness.engines`) build the GX data source for it.
 """
 
 from __future__ import annotations
 
-import collections
 import logging
 import os
 import warnings
@@ -17,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.compare import CheckResult
+from harness.engines import engine_for
 from harness.errors import InputError
 from harness.runner import DbtProject
+from harness.validation.compare import CheckResult
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here, and none wanted
 
@@ -28,73 +25,6 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here, and n
 class SuiteResult:
     checks: list[CheckResult]
     data_docs: Path | None
-
-
-class _BufferedCursor:
-    """A DB-API cursor that fetches every result when the statement runs."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self._rows: collections.deque[Any] = collections.deque()
-        self.description: Any = None
-
-    def execute(self, statement: str, parameters: Any = None, context: Any = None) -> None:
-        self._inner.execute(statement, parameters, context)
-        self.description = self._inner.description
-        self._rows = collections.deque(self._inner.fetchall() if self.description else ())
-
-    def fetchone(self) -> Any:
-        return self._rows.popleft() if self._rows else None
-
-    def fetchmany(self, size: int | None = None) -> list[Any]:
-        return [self._rows.popleft() for _ in range(min(size or 1, len(self._rows)))]
-
-    def fetchall(self) -> list[Any]:
-        rows = list(self._rows)
-        self._rows.clear()
-        return rows
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-def _duckdb_source(context: Any, credentials: Any, opened: list[Any]) -> Any:
-    import duckdb
-    import duckdb_engine
-
-    class BufferedConnection(duckdb_engine.ConnectionWrapper):
-        def cursor(self) -> _BufferedCursor:  # type: ignore[override]
-            return _BufferedCursor(super().cursor())
-
-    path = str(Path(credentials.path).resolve())
-
-    def connect() -> BufferedConnection:
-        # Same configuration as dbt-duckdb's connection (not read_only): DuckDB refuses two
-        # connections to one file with different configurations in one process.
-        connection = duckdb.connect(path)
-        opened.append(connection)
-        return BufferedConnection(connection)
-
-    return context.data_sources.add_sql(
-        name="warehouse", connection_string=f"duckdb:///{path}", kwargs={"creator": connect}
-    )
-
-
-def _postgres_source(context: Any, credentials: Any, opened: list[Any]) -> Any:
-    from sqlalchemy.engine import URL
-
-    url = URL.create(
-        "postgresql+psycopg2",
-        username=credentials.user,
-        password=credentials.password or None,
-        host=credentials.host,
-        port=credentials.port,
-        database=credentials.database,
-    )
-    return context.data_sources.add_postgres(name="warehouse", connection_string=url.render_as_string(False))
-
-
-_SOURCES = {"duckdb": _duckdb_source, "postgres": _postgres_source}
 
 
 def expectation_class(name: str) -> Any:
@@ -134,9 +64,11 @@ def run_suite(
     for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")]:
         logging.getLogger(name).setLevel(logging.WARNING)
     credentials = project.credentials()
-    make_source = _SOURCES.get(credentials.type)
+    make_source = engine_for(credentials.type).gx_source
     if make_source is None:
-        raise InputError(f"Great Expectations is not wired for adapter {credentials.type}.", "use duckdb or postgres")
+        raise InputError(
+            f"Great Expectations is not wired for adapter {credentials.type}.", "use an engine of harness/engines.py"
+        )
     built = [expectation_class(name)(**kwargs) for name, kwargs in expectations]
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # ours is the only output

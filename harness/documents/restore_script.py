@@ -1,0 +1,61 @@
+"""The restore script: self-contained SQL that restores the table from the run's verified backup."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harness.errors import StateError
+from harness.lifecycle import backup
+from harness.lifecycle.state import State, utc_now
+from harness.operations import undo_targets
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+TRIGGERS = [
+    "validation fails beyond its tolerance (row count, checksums, `up` recomputed, checklist, GX suite)",
+    "a backfill batch fails (with `--auto-rollback`: rolled back at once, before-checksum proven)",
+    "checksum corruption: the backup does not restore to the before-snapshot's checksums",
+]
+
+
+def build_restore_script(migration: Migration) -> str:
+    """A self-contained SQL script that restores the table from the run's verified backup; it runs
+    with the engine's SQL client alone, and running it twice is safe. Its header is the rollback
+    plan. Holds no connection settings."""
+    run = migration.current_run()
+    if run is None or not run.backup_relation:
+        raise StateError(
+            f"migration {migration.spec.name} has no verified backup yet, so there is nothing to restore from.",
+            "run `harness migrate start <spec>` (it takes and verifies the backup first)",
+        )
+    backup_schema, backup_table = run.backup_relation.split(".", 1)
+    info = migration.warehouse.info()
+    views = [f"{migration.table}_{suffix}" for suffix in ("current", "v1", "v2")]
+    undo = undo_targets(migration.spec)
+    drop_tables, renamed = list(undo.created_tables), undo.renamed_to
+    if renamed:  # a view of the new shape until contract, the table itself after
+        views += [f"{renamed}_{suffix}" for suffix in ("current", "v2")]
+        (drop_tables if run.state == State.CONTRACTED else views).append(renamed)
+    statements = migration.warehouse.restore_script(
+        migration.schema, migration.table, (backup_schema, backup_table), views, drop_tables, undo.raw_downs
+    )
+    verified = run.last_step(backup.BACKUP)
+    measured = run.figure(backup.BACKUP, "restore_seconds")
+    header = [
+        f"Restore script for migration {migration.spec.name}, run {run.run_id} (state {run.state}).",
+        f"Generated {utc_now()} UTC for {info.adapter} target `{info.target}`; restores `{migration.relation}`.",
+        "",
+        "Rollback plan",
+        f"  backup:            {run.backup_relation}",
+        f"  verified at:       {verified['finished_at'] if verified else 'unknown'} (restored and checksummed)",
+        f"  measured recovery: {f'{measured:.2f} s' if measured is not None else 'not measured'} "
+        "(restore at verification)",
+        "  steps:             1. drop the migration's views  2. in one transaction, replace the table",
+        "                     by the backup's copy  3. check: harness validate / harness snapshot",
+        f"  run with:          {migration.engine.script_runner}",
+        "  idempotent:        yes (each run rebuilds the table from the backup)",
+        "  triggers:          " + "; ".join(TRIGGERS),
+    ]
+    lines = [f"-- {line}".rstrip() for line in header]
+    return "\n".join([*lines, "", *(f"{statement};" for statement in statements), ""])

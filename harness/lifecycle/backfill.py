@@ -1,0 +1,81 @@
+"""Backfill: keyset batches, each committed with its checkpoint, several per call (one dbt call
+per batch would cost more than the batch); resumable from the last checkpoint after a crash.
+Throttling pauses between batches: in the server where the engine runs the loop there, between
+one-batch calls otherwise. A lock wait backs the pace off (and is journaled)."""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import partial
+from typing import TYPE_CHECKING
+
+from harness.lifecycle.state import RunRecord, State
+from harness.lifecycle.step import Outcome
+from harness.operations import Blueprint
+from harness.placements import placement_of
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+NAME = "backfill"
+
+
+def run(migration: Migration, run: RunRecord) -> Outcome:
+    spec = migration.spec
+    in_server_pause = migration.engine.server_side_backfill
+    plan = migration.blueprint(run)
+    placement = placement_of(plan)
+    assignments, copy_into = placement.backfill(plan, lock_rows=migration.dual_write(plan))
+    checkpoint = run.last_checkpoint
+    after_key = json.loads(checkpoint["last_key"]) if checkpoint else None
+    batch_no = int(checkpoint["batch_no"]) + 1 if checkpoint else 1
+    resumed_from = batch_no
+    total = run.snapshots["before"].row_count if "before" in run.snapshots else 0
+    done_rows = int(checkpoint["rows_done"] or 0) if checkpoint else 0
+    rows_this_session = 0
+    pause = spec.throttle_seconds
+    clock = time.perf_counter()
+    done = done_at_once = not assignments and copy_into is None
+    while not done:
+        waits_before = migration.lock_waits
+        batches, done = migration.with_lock_retry(
+            run, f"backfill batch {batch_no}",
+            partial(
+                migration.warehouse.backfill_batches, migration.schema, migration.table, list(spec.key), assignments,
+                after_key, spec.batch_size, run.run_id, batch_no,
+                max_batches=1 if pause and not in_server_pause else migration.batches_per_call,
+                max_seconds=migration.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
+                rows_done=done_rows + rows_this_session, rows_total=total or None, copy_into=copy_into,
+            ),
+        )  # fmt: skip
+        for batch in batches:
+            rows_this_session += batch.rows
+            after_key, batch_no = batch.last_key, batch.batch_no + 1
+        elapsed = max(time.perf_counter() - clock, 1e-9)
+        migration.reporter.backfill_progress(done_rows + rows_this_session, total, rows_this_session / elapsed)
+        if migration.lock_waits > waits_before:  # writers hold the rows: give them room
+            pause = min(max(pause * 2, migration.lock_backoff_seconds), 10.0)
+        elif pause > spec.throttle_seconds:
+            pause = max(pause / 2, spec.throttle_seconds) if pause > 0.01 else spec.throttle_seconds
+        if pause and not done and not in_server_pause:
+            time.sleep(pause)
+    after = placement.views_after_backfill(plan)
+    if after:  # every row is in the new table now: its shape becomes readable (and writable)
+        migration.create_views(run, plan, after)
+    batches_run = batch_no - resumed_from
+    note = f"{batches_run} batch(es) of ≤{spec.batch_size}" if not done_at_once else "nothing to backfill"
+    if copy_into:
+        note += f", copied into {copy_into['table']}"
+    if resumed_from > 1:
+        note += f", resumed after checkpoint {resumed_from - 1}"
+    return Outcome(rows_this_session, note, state=State.BACKFILLED, figures={"batches": batches_run})
+
+
+def describe(migration: Migration, plan: Blueprint, batches: int) -> str:
+    new_table = placement_of(plan).new_table(plan)
+    return f"Backfill: {batches:,} batch(es), each with its checkpoint in one transaction; resumable." + (
+        f" Each copies its rows into `{new_table['table']}`; `{migration.table}_v2` appears after the last."
+        if new_table
+        else ""
+    )

@@ -1,0 +1,120 @@
+"""Backup: the before-snapshot, then a copy in the backup schema verified by restoring it into a
+scratch schema and comparing checksums (restore time measured); a later call re-verifies it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.errors import GuardRefused, ValidationFailed
+from harness.lifecycle.state import RunRecord, State, utc_now
+from harness.lifecycle.step import Outcome
+from harness.snapshot import Snapshot
+from harness.validation.compare import compare_snapshots
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+SNAPSHOT, BACKUP, REVERIFY, PG_DUMP = "snapshot before", "backup + verify", "re-verify backup", "pg_dump + verify"
+
+
+def _keep_before(migration: Migration, run: RunRecord, before: Snapshot) -> None:
+    migration.warehouse.record_snapshot(run.run_id, "before", before)
+    before.save(migration.artifact_dir(run.run_id) / "before.json")
+    run.snapshots["before"] = before
+
+
+def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
+    before = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
+    _keep_before(migration, run, before)
+    return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum)
+
+
+def backup(migration: Migration, run: RunRecord) -> Outcome:
+    warehouse = migration.warehouse
+    backup_schema = warehouse.settings.backup_schema
+    copy = (backup_schema, f"{migration.table[:40]}__{run.run_id}")
+    scratch = (f"{backup_schema}_scratch", copy[1])
+    warehouse.copy_table((migration.schema, migration.table), copy)
+    if migration.spec.concurrent_writes:
+        # Writers went on since the before-snapshot: the backup (one consistent copy) is the
+        # point in time the migration starts from, so its snapshot becomes the before-snapshot.
+        _keep_before(migration, run, warehouse.snapshot(*copy, utc_now()))
+    # Verify by restoring: a backup that cannot be restored to the same checksums is no backup.
+    clock = time.perf_counter()
+    warehouse.copy_table(copy, scratch)
+    restore_seconds = time.perf_counter() - clock
+    restored = warehouse.snapshot(*scratch)
+    warehouse.drop_table(*scratch)
+    failed = [check.name for check in compare_snapshots(run.snapshots["before"], restored) if not check.passed]
+    location = f"{copy[0]}.{copy[1]}"
+    if failed:
+        raise ValidationFailed(
+            f"backup {location} did not restore to the source's checksums ({', '.join(failed)}).",
+            "check the warehouse's health and disk, then start again",
+        )
+    # The manifest: in the state table (this step's journal line + the `backup` snapshot) and as JSON.
+    warehouse.record_snapshot(run.run_id, "backup", restored)
+    manifest = {
+        "migration": migration.spec.name,
+        "run_id": run.run_id,
+        "location": location,
+        "verified_at": utc_now(),
+        "restore_seconds": round(restore_seconds, 3),
+        "tables": [
+            {
+                "source": migration.relation,
+                "backup": location,
+                "row_count": restored.row_count,
+                "table_checksum": restored.table_checksum,
+            }
+        ],
+    }
+    path = migration.artifact_dir(run.run_id) / "backup_manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return Outcome(
+        restored.row_count, f"{location}, verified, restore {restore_seconds:.2f}s", restored.table_checksum,
+        state=State.BACKED_UP, backup_relation=location,
+        figures={"restore_seconds": round(restore_seconds, 3), "location": location},
+    )  # fmt: skip
+
+
+def reverify(migration: Migration, run: RunRecord) -> Outcome:
+    """The backup was taken by an earlier call: prove it (and the table) still match."""
+    before = run.snapshots["before"]
+    for label, parts in (("backup", migration.backup_parts(run)), ("table", (migration.schema, migration.table))):
+        now = migration.warehouse.snapshot(*parts, profile=False)
+        failed = [check.name for check in compare_snapshots(before, now) if not check.passed]
+        if failed:
+            raise GuardRefused(
+                f"refusing to migrate: the {label} {'.'.join(parts)} no longer matches the before-snapshot "
+                f"taken with the backup ({', '.join(failed)}).",
+                "take a new verified backup: `harness rollback <spec>`, then `harness backup <spec>`",
+            )
+    return Outcome(before.row_count, f"{run.backup_relation} and the table still match the before-snapshot")
+
+
+def pg_dump(migration: Migration, run: RunRecord, path: Path) -> Outcome:
+    from harness.pgdump import dump_and_verify
+
+    archive = dump_and_verify(migration.warehouse, migration.schema, migration.table, path, run.snapshots["before"])
+    manifest_path = migration.artifact_dir(run.run_id) / "backup_manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest.update(archive)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return Outcome(
+        run.snapshots["before"].row_count,
+        f"{path.name} ({archive['bytes']:,} bytes), verified, pg_restore {archive['pg_restore_seconds']:.2f}s",
+        figures={"pg_restore_seconds": archive["pg_restore_seconds"], "bytes": archive["bytes"]},
+    )
+
+
+def describe(migration: Migration) -> list[str]:
+    return [
+        "Before-snapshot: row count, whole-table and per-column checksums.",
+        f"Backup to `{migration.warehouse.settings.backup_schema}`, verified by restoring it into a scratch "
+        "schema and comparing checksums; restore time measured.",
+    ]

@@ -1,0 +1,66 @@
+"""Contract: only after a passed validation (a hard guard read from the journal), in one
+transaction under lock_timeout: drop the old shape's views and columns and the sync trigger,
+swap shadows (or the rewrite's new table) in, rename or drop the table, re-create the views."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from harness.errors import GuardRefused
+from harness.lifecycle.state import RunRecord, State
+from harness.lifecycle.step import Outcome
+from harness.operations import Blueprint
+from harness.placements import NEW_VERSION, OLD_VERSION, placement_of
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+NAME = "contract"
+
+
+def run(migration: Migration, run: RunRecord) -> Outcome:
+    # Hard guard, independent of the caller: the journal must show a passed last validation.
+    if not migration.require_run().last_validation_passed():
+        raise GuardRefused(
+            f"contract refused: the last validation of {migration.spec.name} did not pass.",
+            "run `harness validate <spec>` until it passes, or roll back",
+        )
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    plan = migration.blueprint(run)
+    swap_in = placement_of(plan).swap_in(plan)
+    for name in plan.drop_indexes:
+        migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
+    renamed = plan.final_table != plan.table
+    views_after = {} if renamed else plan.views_after_contract()
+    drop_views = [f"{table}_current", f"{table}_{OLD_VERSION}", f"{table}_{NEW_VERSION}"]
+    drop_views += [plan.final_table] if renamed else []
+    migration.with_lock_retry(
+        run, "contract",
+        lambda: warehouse.contract_table(
+            schema, table, plan.contract, views_after=views_after, final_table=plan.final_table,
+            drop_table=plan.drops_table, drop_views=drop_views, swap_in=swap_in,
+        ),
+    )  # fmt: skip
+    done = [f"dropped {', '.join(plan.dropped)}"] if plan.dropped else []
+    done += [f"renamed {', '.join(f'{a} → {b}' for a, b in plan.renamed.items())}"] if plan.renamed else []
+    done += [f"swapped in {', '.join(plan.rewritten)}"] if plan.rewritten else []
+    done += [f"dropped index(es) {', '.join(plan.drop_indexes)}"] if plan.drop_indexes else []
+    done += [f"table renamed to {plan.final_table}"] if renamed else []
+    done += [f"table {table} dropped (backup kept)"] if plan.drops_table else []
+    done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
+    done += [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]
+    return Outcome(None, "; ".join(done), state=State.CONTRACTED)
+
+
+def describe(migration: Migration, plan: Blueprint) -> str:
+    swap_in = placement_of(plan).swap_in(plan)
+    return (
+        f"Contract: re-validate, then in one transaction drop {', '.join(plan.dropped) or 'none'}, "
+        f"`{migration.table}_v1`"
+        + (" and the sync trigger" if migration.dual_write(plan) else "")
+        + (f"; {len(plan.contract)} alteration(s)" if plan.contract else "")
+        + (f"; the old table is dropped and `{swap_in}` renamed in its place" if swap_in else "")
+        + (f"; the table becomes `{plan.final_table}`" if plan.final_table != migration.table else "")
+        + "."
+    )

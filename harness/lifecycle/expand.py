@@ -1,0 +1,59 @@
+"""Expand: only backward-compatible DDL, each under lock_timeout with retries and safe to repeat
+after a crash: columns (nullable) and constraints NOT VALID in one transaction (or the rewrite's
+new table), new tables, raw SQL, indexes CONCURRENTLY, the sync triggers, the versioned views."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from harness.lifecycle.state import RunRecord, State
+from harness.lifecycle.step import Outcome
+from harness.operations import Blueprint
+from harness.placements import OLD_VERSION, placement_of
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+NAME = "expand"
+
+
+def run(migration: Migration, run: RunRecord) -> Outcome:
+    plan = migration.blueprint(run)
+    placement = placement_of(plan)
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    expand_ddl = partial(warehouse.alter_table, schema, table, placement.expand_alterations(plan), plan.create_tables,
+                         placement.new_table(plan))  # fmt: skip
+    migration.with_lock_retry(run, "expand DDL", expand_ddl)
+    for statements in plan.raw:
+        migration.with_lock_retry(run, "raw SQL", partial(warehouse.run_statements, statements))
+    indexed = placement.built_in(plan, table)
+    for index in plan.create_indexes:
+        create = partial(warehouse.create_index, schema, indexed, **index)
+        migration.with_lock_retry(run, f"create index {index['name']}", create)
+    synced = migration.dual_write(plan)
+    if synced:
+        migration.with_lock_retry(run, "sync trigger", partial(placement.install_sync, warehouse, schema, table, plan))
+    versions = placement.views_at_expand(plan)
+    migration.create_views(run, plan, versions)
+    warehouse.switch_version(schema, table, OLD_VERSION)
+    new_table = placement.new_table(plan)
+    done = [f"created {new_table['table']} (the new shape, empty)"] if new_table else []
+    done += [f"added {', '.join(plan.physical_added)}" if plan.physical_added else "no columns added"]
+    done += [f"{len(plan.expand)} alteration(s)"] if plan.expand else []
+    done += [f"index(es) {', '.join(i['name'] for i in plan.create_indexes)}"] if plan.create_indexes else []
+    done += [f"table(s) {', '.join(t['table'] for t in plan.create_tables)}"] if plan.create_tables else []
+    done += ["sync trigger"] if synced else []
+    done += [f"views {', '.join(f'{table}_{v}' for v in versions)}, {table}_current → v1"]
+    return Outcome(None, "; ".join(done), state=State.EXPANDED)
+
+
+def describe(migration: Migration, plan: Blueprint) -> str:
+    placement = placement_of(plan)
+    return (
+        f"Expand: {placement.describe_expand(plan)}"
+        + (f"; {len(plan.expand)} constraint/default change(s)" if plan.expand else "")
+        + (f"; index(es) {', '.join(i['name'] for i in plan.create_indexes)}" if plan.create_indexes else "")
+        + (f"; {placement.describe_sync()}" if migration.dual_write(plan) else "")
+        + "; the versioned views."
+    )

@@ -1,0 +1,321 @@
+"""One migration spec against one warehouse target: the lifecycle's entry points (backup, start,
+complete, validate, rollback) over the step modules, and what the steps share (names, the run,
+the journal, lock-timeout retries, the compiled blueprint)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from harness.engines import Engine, engine_for
+from harness.errors import GuardRefused, HarnessError, RolledBack, StateError, ValidationFailed, WarehouseError
+from harness.lifecycle import backfill, backup, contract, expand, preflight, rollback, settle, switch
+from harness.lifecycle.state import TERMINAL, RunRecord, State, check_transition, utc_now
+from harness.lifecycle.step import NullReporter, Outcome, Reporter, StepResult
+from harness.operations import Blueprint, compile_blueprint, planned_additions
+from harness.placements import NEW_VERSION, OLD_VERSION, placement_of
+from harness.spec import MigrationSpec
+from harness.validation.compare import ValidationReport
+from harness.validation.validate import validate as validate_run
+from harness.warehouse import Warehouse
+
+T = TypeVar("T")
+
+
+class Migration:
+    """One migration spec against one warehouse target."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        spec: MigrationSpec,
+        reporter: Reporter | None = None,
+        *,
+        lock_retries: int = 5,
+        lock_backoff_seconds: float = 0.5,
+        batches_per_call: int = 100,
+        seconds_per_call: float = 2.0,
+    ) -> None:
+        self.warehouse = warehouse
+        self.spec = spec
+        self.reporter = reporter or NullReporter()
+        self.lock_retries = lock_retries
+        self.lock_backoff_seconds = lock_backoff_seconds
+        self.batches_per_call = batches_per_call
+        self.seconds_per_call = seconds_per_call
+        self.lock_waits = 0  # lock timeouts met by this process: the backfill slows down when it grows
+        self._blueprints: dict[tuple[str, bool], Blueprint] = {}
+
+    # -- names ------------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        return engine_for(self.warehouse.info().adapter)
+
+    @property
+    def schema(self) -> str:
+        return self.spec.schema_name or self.warehouse.info().schema
+
+    @property
+    def table(self) -> str:
+        return self.spec.table
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def view_names(self) -> list[str]:
+        return [f"{self.table}_{suffix}" for suffix in (OLD_VERSION, NEW_VERSION, "current")]
+
+    def artifact_dir(self, run_id: str) -> Path:
+        return self.warehouse.settings.output_dir / "expand_contract" / self.spec.name / run_id
+
+    # -- the run and its journal ------------------------------------------------------------
+    def current_run(self) -> RunRecord | None:
+        data = self.warehouse.read_run(self.spec.name)
+        return RunRecord.from_dict(data) if data else None
+
+    def require_run(self) -> RunRecord:
+        run = self.current_run()
+        if run is None:
+            raise StateError(
+                f"migration {self.spec.name} has no recorded run.",
+                f"start it first: harness migrate start <spec> (target {self.warehouse.info().target})",
+            )
+        return run
+
+    def journal(
+        self, run: RunRecord, *, step: str, status: str, started_at: str, seconds: float,
+        new_state: State | None = None, note: str | None = None, backup_relation: str | None = None, **line: Any,
+    ) -> None:  # fmt: skip
+        """One journal line and, with `new_state`, the run's state change, in one write."""
+        if new_state is not None:
+            check_transition(run.state, new_state)
+        self.warehouse.record_step(
+            run.run_id, step=step, status=status, started_at=started_at, finished_at=utc_now(), seconds=seconds,
+            new_state=new_state, note=note, backup_relation=backup_relation, **line,
+        )  # fmt: skip
+        if new_state is not None:
+            run.state = new_state
+            run.backup_relation = backup_relation or run.backup_relation
+
+    def set_state(self, run: RunRecord, state: State, note: str | None = None) -> None:
+        self.warehouse.set_run_state(run.run_id, check_transition(run.state, state), utc_now(), note)
+        run.state = state
+
+    def _step(self, run: RunRecord, name: str, action: Callable[[], Outcome]) -> StepResult:
+        """Runs one step, journals it with the run's new state (ok, or failed with the database's
+        message) and reports it."""
+        started, clock = utc_now(), time.perf_counter()
+        try:
+            outcome = action()
+        except HarnessError as exc:
+            seconds = time.perf_counter() - clock
+            with contextlib.suppress(HarnessError):  # the journal must not hide the original error
+                self.journal(run, step=name, status="failed", started_at=started, seconds=seconds,
+                             detail=str(exc)[:4000], new_state=State(run.state),
+                             note=f"{name} failed: {exc}"[:4000])  # fmt: skip
+            self.reporter.step_finished(StepResult(name, None, seconds, f"failed: {exc.message}"))
+            raise
+        seconds = time.perf_counter() - clock
+        self.journal(
+            run, step=name, status="ok", started_at=started, seconds=seconds, rows_affected=outcome.rows,
+            checksum=outcome.checksum, detail=outcome.result, figures=outcome.figures, new_state=outcome.state,
+            note=outcome.note, backup_relation=outcome.backup_relation,
+        )  # fmt: skip
+        step = StepResult(name, outcome.rows, seconds, outcome.result)
+        self.reporter.step_finished(step)
+        return step
+
+    def with_lock_retry(self, run: RunRecord, what: str, action: Callable[[], T]) -> T:
+        """DDL waits at most lock_timeout for its lock; on timeout, back off and try again."""
+        delay = self.lock_backoff_seconds
+        for attempt in range(1, self.lock_retries + 1):
+            try:
+                return action()
+            except WarehouseError as exc:
+                if not exc.is_lock_timeout or attempt == self.lock_retries:
+                    raise
+                self.lock_waits += 1
+                self.journal(
+                    run, step="lock_wait", status="retry", started_at=utc_now(), seconds=0.0,
+                    detail=f"{what}: attempt {attempt} timed out waiting for a lock; retrying in {delay:.1f}s",
+                )  # fmt: skip
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def backup_parts(self, run: RunRecord) -> tuple[str, str]:
+        if not run.backup_relation:
+            raise StateError(f"run {run.run_id} has no backup.", "start the migration again")
+        schema, table = run.backup_relation.split(".", 1)
+        return schema, table
+
+    # -- what the steps share ---------------------------------------------------------------
+    def preflight(self) -> dict[str, Any]:
+        """Judges the spec against the warehouse without changing anything; raises InputError."""
+        return preflight.run(self)
+
+    def blueprint(self, run: RunRecord | None = None) -> Blueprint:
+        """The compiled operations, against the table's columns before the migration: from the
+        before-snapshot once contracted, else from the table minus what expand adds. Compiled once
+        per run and phase by this object (each step would otherwise read the catalog again)."""
+        cache_key = (run.run_id, run.state == State.CONTRACTED) if run is not None else None
+        if cache_key in self._blueprints:
+            return self._blueprints[cache_key]
+        facts: dict[str, dict[str, Any]] = {}
+        if run is not None and run.state == State.CONTRACTED and "before" in run.snapshots:
+            types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
+        else:
+            described = self.warehouse.describe_table(self.schema, self.table, [], [])
+            added = planned_additions(self.spec) if run is not None else set()
+            columns = [c for c in described.get("columns", []) if c["name"] not in added]
+            types = {c["name"]: c["data_type"] for c in columns}
+            facts = {c["name"]: c for c in described.get("columns", [])}
+        plan = compile_blueprint(self.spec, types, self.engine, facts=facts)
+        if cache_key is not None:
+            self._blueprints[cache_key] = plan
+        return plan
+
+    def dual_write(self, plan: Blueprint) -> bool:
+        """Whether expand installs sync triggers: where the engine has them, writes are declared
+        (without them a trigger would only cost the backfill time) and the shapes differ."""
+        return self.engine.triggers and self.spec.concurrent_writes and plan.sync_needed
+
+    def create_views(self, run: RunRecord, plan: Blueprint, versions: dict[str, list[list[str]]]) -> None:
+        """The versioned views given (and the new table name's alias view if the new shape is among them)."""
+        aliases = {plan.final_table: NEW_VERSION} if plan.final_table != self.table and NEW_VERSION in versions else {}
+        sources = placement_of(plan).view_sources(plan)
+        self.with_lock_retry(
+            run, "version views",
+            partial(self.warehouse.create_version_views, self.schema, self.table, versions, aliases, sources),
+        )  # fmt: skip
+
+    # -- the lifecycle ----------------------------------------------------------------------
+    def _begin(self) -> RunRecord:
+        """The run to work on: the current one if it is in progress (same spec), else a new one
+        after a read-only preflight."""
+        self.warehouse.ensure_state()
+        run = self.current_run()
+        if run is None or run.state in TERMINAL:
+            self.preflight()
+            run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
+            self.warehouse.record_run(run_id, self.spec.name, self.relation, State.PLANNED, self.spec.spec_hash,
+                                      utc_now())  # fmt: skip
+            return self.require_run()
+        if run.spec_hash != self.spec.spec_hash:
+            raise StateError(
+                f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}).",
+                "restore the original spec to resume, or `harness rollback` first",
+            )
+        return run
+
+    def backup(self, pg_dump: Path | None = None) -> list[StepResult]:
+        """Preflight, before-snapshot and verified backup only (state `backed_up`): `migrate start`
+        continues from there after checking the backup still matches. With `pg_dump` (where the
+        engine has it), also a `pg_dump -Fc` archive there, verified by `pg_restore` into a scratch
+        database."""
+        run = self._begin()
+        if run.state != State.PLANNED:
+            raise StateError(
+                f"run {run.run_id} of {self.spec.name} is already {run.state}; its backup is {run.backup_relation}.",
+                "continue with `harness migrate start <spec>`, or `harness rollback <spec>` first",
+            )
+        steps = [
+            self._step(run, backup.SNAPSHOT, lambda: backup.snapshot_before(self, run)),
+            self._step(run, backup.BACKUP, lambda: backup.backup(self, run)),
+        ]
+        if pg_dump is not None:
+            steps.append(self._step(run, backup.PG_DUMP, lambda: backup.pg_dump(self, run, pg_dump)))
+        return steps
+
+    def start(self, auto_rollback: bool = False) -> list[StepResult]:
+        """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,
+        backfill, validate. Raises ValidationFailed if validation fails (the run stays at
+        `backfilled` and contract stays blocked). With `auto_rollback`, any failure after the
+        backup rolls the migration back, proves the before-checksum, and raises RolledBack."""
+        run = self._begin()
+        steps: list[StepResult] = []
+        try:
+            self._advance(run, steps)
+        except HarnessError as exc:
+            if not auto_rollback or run.backup_relation is None:
+                raise
+            steps += self.rollback()
+            self.set_state(run, State.ROLLED_BACK, note=f"auto-rollback after: {exc.message}"[:4000])
+            raise RolledBack(
+                f"{exc.message} The migration was rolled back automatically; the table equals its "
+                "before-snapshot (exact checksums).",
+                "fix the cause (see `harness migrate status <spec>`), then start again",
+            ) from exc
+        return steps
+
+    def _advance(self, run: RunRecord, steps: list[StepResult]) -> None:
+        """The steps of `start` from the run's state on, appending each result to `steps`."""
+        if run.state == State.PLANNED:
+            steps.append(self._step(run, backup.SNAPSHOT, lambda: backup.snapshot_before(self, run)))
+            steps.append(self._step(run, backup.BACKUP, lambda: backup.backup(self, run)))
+        elif run.state == State.BACKED_UP:
+            steps.append(self._step(run, backup.REVERIFY, lambda: backup.reverify(self, run)))
+        if run.state == State.BACKED_UP:
+            steps.append(self._step(run, expand.NAME, lambda: expand.run(self, run)))
+        if run.state == State.EXPANDED:
+            steps.append(self._step(run, backfill.NAME, lambda: backfill.run(self, run)))
+        if run.state == State.BACKFILLED:
+            if self.blueprint(run).settle:
+                steps.append(self._step(run, settle.NAME, lambda: settle.run(self, run)))
+            report, step = self._validation_step(run, "validate", advance_to=State.VALIDATED)
+            steps.append(step)
+            if not report.passed:
+                raise ValidationFailed(
+                    f"validation of {self.spec.name} failed: {report.summary()}.",
+                    "inspect with `harness validate <spec>`; `harness rollback <spec>` restores the data",
+                )
+
+    def complete(self) -> list[StepResult]:
+        """Validates again, switches readers to the new shape, then contracts (drops the old)."""
+        run = self.require_run()
+        if run.state not in (State.VALIDATED, State.SWITCHED):
+            raise StateError(
+                f"migration {self.spec.name} is {run.state}; completing needs a validated run.",
+                "run `harness migrate start <spec>` until it reports validated",
+            )
+        steps: list[StepResult] = []
+        report, step = self._validation_step(run, "re-validate")
+        steps.append(step)
+        if not report.passed:
+            raise GuardRefused(
+                f"contract refused: validation of {self.spec.name} failed ({report.summary()}).",
+                "fix the data or roll back with `harness rollback <spec>`",
+            )
+        if run.state == State.VALIDATED:
+            steps.append(self._step(run, switch.NAME, lambda: switch.run(self, run)))
+        steps.append(self._step(run, contract.NAME, lambda: contract.run(self, run)))
+        return steps
+
+    def validate(self, run: RunRecord | None = None, record: bool = True) -> ValidationReport:
+        """Before-snapshot vs the table now (see harness/validation/validate.py), journaled."""
+        return validate_run(self, run or self.require_run(), record)
+
+    def _validation_step(
+        self, run: RunRecord, name: str, advance_to: State | None = None
+    ) -> tuple[ValidationReport, StepResult]:
+        report = validate_run(self, run, advance_to=advance_to)
+        step = StepResult(name, None, report.seconds, report.summary())
+        self.reporter.step_finished(step)
+        return report, step
+
+    def rollback(self) -> list[StepResult]:
+        """Restores the table from the verified backup, then proves it equals the before-snapshot."""
+        run = self.require_run()
+        if run.state == State.ROLLED_BACK:
+            raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
+        steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
+        steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run)))
+        return steps

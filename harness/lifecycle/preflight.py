@@ -1,0 +1,91 @@
+"""Preflight: judges the spec against the warehouse without changing anything."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import InputError, WarehouseError
+from harness.operations import compile_blueprint
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+NAME = "preflight"
+
+
+def run(migration: Migration) -> dict[str, Any]:
+    """The table as described (columns, key health, names taken); raises InputError for any problem."""
+    spec, warehouse, engine = migration.spec, migration.warehouse, migration.engine
+    described = warehouse.describe_table(migration.schema, migration.table, list(spec.key), migration.view_names)
+    target = warehouse.info().target
+    if spec.concurrent_writes and not engine.triggers:
+        problem, fix = engine.refusal("triggers")
+        raise InputError(f"concurrent_writes: {problem}.", fix)
+    if not described["exists"]:
+        raise InputError(
+            f"table {migration.relation} does not exist in target {target}.",
+            "check `table` and `schema` in the spec, or create the table first",
+        )
+    columns = [column["name"] for column in described["columns"]]
+    missing_keys = [k for k in spec.key if k not in columns]
+    if missing_keys:
+        raise InputError(
+            f"key column(s) {', '.join(missing_keys)} not found in {migration.relation} "
+            f"(columns: {', '.join(columns)}).",
+            "set `key` to the column(s) that identify a row",
+        )
+    if described["null_keys"] or described["duplicate_keys"]:
+        raise InputError(
+            f"the key ({', '.join(spec.key)}) of {migration.relation} is not usable: "
+            f"{described['null_keys']} row(s) with a NULL key, "
+            f"{described['duplicate_keys']} duplicated key value(s).",
+            "choose a unique NOT NULL key, or add one, e.g. "
+            f"`alter table {migration.relation} add column row_id bigint generated always as identity`",
+        )
+    if described["taken"]:
+        raise InputError(
+            f"{', '.join(described['taken'])} already exist(s) as table(s) in {migration.schema}; "
+            "the migration needs these names for its versioned views.",
+            "rename those tables",
+        )
+    column_types = {column["name"]: column["data_type"] for column in described["columns"]}
+    facts = {column["name"]: column for column in described["columns"]}
+    plan = compile_blueprint(spec, column_types, engine, existing_indexes=int(described.get("indexes", 0)),
+                             facts=facts)  # fmt: skip
+    created = plan.names_created()
+    taken = warehouse.describe_table(migration.schema, migration.table, [], created)["taken"] if created else []
+    if taken:
+        raise InputError(
+            f"{', '.join(taken)} already exist(s) in {migration.schema}; the migration would create them.",
+            "choose other names (create_table, rename_table), or drop those tables first",
+        )
+    for column in spec.checks.not_null:
+        if column not in plan.new_names:
+            raise InputError(
+                f"checks.not_null: {column} is not a column of the new shape ({', '.join(plan.new_names)}).",
+                "list columns of the table after the migration",
+            )
+    for physical, (up, data_type) in plan.backfill.items():
+        _check_expression(migration, f"{plan.source(physical)}.up (for {physical})", up, data_type)
+    new_row = plan.new_row()
+    for column, (down, data_type) in plan.down.items():
+        _check_expression(migration, f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
+    return described
+
+
+def _check_expression(
+    migration: Migration, what: str, expression: str, data_type: str, shape: list[dict[str, str | None]] | None = None
+) -> None:
+    try:
+        migration.warehouse.check_expression(migration.schema, migration.table, expression, data_type, shape)
+    except WarehouseError as exc:
+        over = "the new shape (as `up` fills it)" if shape else migration.relation
+        raise InputError(
+            f"{what} ({expression}) cannot be computed as {data_type} on every row of {over}: "
+            f"{exc.message.split(' failed: ', 1)[-1]}",
+            "correct the expression or its data_type; nothing was changed",
+        ) from exc
+
+
+def describe() -> str:
+    return "Preflight (read only): table, key (unique, not NULL), columns, every `up` evaluated on every row."

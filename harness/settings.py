@@ -1,0 +1,42 @@
+"""Where the dbt project, its profile and the harness's artifacts are, and which target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the dbt project and profile are, which target, and the harness's own schemas."""
+
+    project_dir: Path = REPO_ROOT
+    profiles_dir: Path | None = None
+    target: str | None = None
+    target_dir: Path | None = None
+    # Per-call overrides of the profile's EC_* variables (tests use one file/schema each).
+    duckdb_path: Path | None = None
+    schema: str | None = None
+    pg_database: str | None = None
+    meta_schema: str = "expand_contract_meta"
+    backup_schema: str = "expand_contract_backup"
+
+    @property
+    def profiles_path(self) -> Path:
+        return self.profiles_dir or self.project_dir
+
+    @property
+    def output_dir(self) -> Path:
+        return self.target_dir or self.project_dir / "target"
+
+    def environment(self) -> dict[str, str]:
+        env: dict[str, str] = {}
+        if self.duckdb_path is not None:
+            env["EC_DUCKDB_PATH"] = str(self.duckdb_path)
+        if self.schema is not None:
+            env["EC_SCHEMA"] = self.schema
+        if self.pg_database is not None:
+            env["PGDATABASE"] = self.pg_database
+        return env

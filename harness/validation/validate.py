@@ -1,0 +1,130 @@
+"""The validation of a migration: its before-snapshot against the table now, `up` recomputed in
+SQL, the checklist, required columns, key health and the GX suite; recorded in the journal."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from harness.errors import StateError
+from harness.lifecycle.state import EXPANDED, RunRecord, State, utc_now
+from harness.placements import placement_of
+from harness.snapshot import Snapshot
+from harness.validation.checklist import run_checklist
+from harness.validation.compare import CheckResult, ValidationReport, compare_snapshots
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+
+def validate(
+    migration: Migration, run: RunRecord, record: bool = True, advance_to: State | None = None
+) -> ValidationReport:
+    """Before-snapshot vs the table now, `up` recomputed in SQL, required columns, key health.
+    Recorded in the journal (`record`), moving the run to `advance_to` in the same write if it passed."""
+    clock = time.perf_counter()
+    before = run.snapshots.get("before")
+    if before is None:
+        raise StateError(
+            f"run {run.run_id} of {migration.spec.name} has no before-snapshot (state {run.state}).",
+            "run `harness migrate start <spec>` first",
+        )
+    spec, warehouse, schema = migration.spec, migration.warehouse, migration.schema
+    expanded = run.state in EXPANDED
+    contracted = run.state == State.CONTRACTED
+    plan = migration.blueprint(run)
+    placement = placement_of(plan)
+    report = ValidationReport(subject=f"{spec.name} ({migration.relation}, {run.state})")
+    if contracted and plan.drops_table:
+        return _validate_dropped(migration, run, report, clock, record, advance_to)
+    # A rewrite's new table holds the final shape already: it is judged as the contracted table would be.
+    final_shape = contracted or (expanded and placement.final_shape_once_expanded(plan))
+    if contracted:
+        table = plan.final_table
+    elif final_shape:
+        table = placement.built_in(plan, migration.table)
+    else:
+        table = migration.table
+    after = warehouse.snapshot(schema, table, utc_now())
+    if final_shape:
+        shape = {"expect_added": plan.added, "expect_dropped": plan.dropped, "renamed": plan.renamed,
+                 "rewritten": plan.rewritten}  # fmt: skip
+    else:
+        shape = {"expect_added": plan.physical_added if expanded else []}
+    live = spec.concurrent_writes  # writes since the before-snapshot are legitimate: compare shape, not values
+    report.extend(
+        compare_snapshots(
+            before, after, row_count_tolerance=spec.checks.row_count_tolerance, compare_values=not live,
+            **shape,  # type: ignore[arg-type]
+        )
+    )  # fmt: skip
+    if expanded and not (live and contracted):  # (live: rows changed since the backup; checked before contract)
+        source = migration.backup_parts(run) if contracted else (schema, migration.table)
+        for derived in plan.derived:
+            column = derived.column if final_shape else derived.physical
+            if column not in after.columns:
+                continue
+            mismatches = warehouse.count_derived_mismatches(
+                source, (schema, table), list(spec.key), column, derived.expression, derived.data_type
+            )
+            report.checks.append(
+                CheckResult(f"{derived.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
+            )
+    backup = None
+    shared: list[str] = []
+    if run.backup_relation and not spec.concurrent_writes:
+        backup = migration.backup_parts(run)
+        rewritten = plan.rewritten if final_shape else []  # they hold new values by design
+        shared = [c for c in before.columns if c in after.columns and c not in spec.key and c not in rewritten]
+    report.extend(run_checklist(warehouse, spec, schema, table, set(after.columns), backup, shared))
+    for column in (c for c in spec.checks.not_null if c in after.columns):
+        nulls = after.columns[column].null_count
+        report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
+    health = warehouse.describe_table(schema, table, list(spec.key), [])
+    key = ", ".join(spec.key)
+    bad_keys = int(health.get("null_keys", 0)) + int(health.get("duplicate_keys", 0))
+    report.checks.append(
+        CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad_keys} bad keys", bad_keys == 0)
+    )
+    suite = spec.expectation_suite()
+    if suite:
+        from harness.validation.expectations import run_suite  # GX takes seconds to import: only when used
+
+        docs_dir = migration.artifact_dir(run.run_id) / "data_docs"
+        outcome = run_suite(warehouse.project, schema, table, suite, docs_dir, spec.name)
+        report.extend(outcome.checks)
+        report.data_docs = str(outcome.data_docs) if outcome.data_docs else None
+    after.save(migration.artifact_dir(run.run_id) / "after.json")
+    report.seconds = time.perf_counter() - clock
+    if record:
+        record_validation(migration, run, report, after, advance_to if report.passed else None)
+    return report
+
+
+def _validate_dropped(
+    migration: Migration, run: RunRecord, report: ValidationReport, clock: float, record: bool,
+    advance_to: State | None,
+) -> ValidationReport:  # fmt: skip
+    """After a drop_table contract: the table is gone, and its backup still matches the before-snapshot."""
+    warehouse = migration.warehouse
+    exists = warehouse.describe_table(migration.schema, migration.table, [], [])["exists"]
+    report.checks.append(CheckResult(f"{migration.table} dropped", "absent", "present" if exists else "absent",
+                                     not exists))  # fmt: skip
+    backup = warehouse.snapshot(*migration.backup_parts(run), utc_now())
+    report.extend(compare_snapshots(run.snapshots["before"], backup))
+    report.seconds = time.perf_counter() - clock
+    if record:
+        record_validation(migration, run, report, backup, advance_to if report.passed else None)
+    return report
+
+
+def record_validation(
+    migration: Migration, run: RunRecord, report: ValidationReport, after: Snapshot, new_state: State | None = None
+) -> None:
+    """The after-snapshot and the validation's journal line (with the run's new state, if it moves)."""
+    now = utc_now()
+    migration.warehouse.record_snapshot(run.run_id, "after", after)
+    migration.journal(
+        run, step="validate", status="passed" if report.passed else "failed", started_at=now, seconds=report.seconds,
+        rows_affected=after.row_count, checksum=after.table_checksum, detail=report.summary(), new_state=new_state,
+    )  # fmt: skip
