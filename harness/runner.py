@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from dbt.adapters.base import impl as base_adapter
@@ -123,21 +122,9 @@ class DbtProject:
             args += ["--target", self.settings.target]
         return args
 
-    def _manifest_key(self) -> tuple[str, ...]:
-        env = {**os.environ, **self.settings.environment()}
-        # What changes parse results: the project, the target and the names baked into nodes.
-        return (
-            str(self.settings.project_dir),
-            str(self.settings.profiles_path),
-            self.settings.target or "",
-            env.get("EC_SCHEMA", ""),
-            Path(env.get("EC_DUCKDB_PATH", "warehouse.duckdb")).name,
-            env.get("PGDATABASE", ""),
-        )
-
     @property
     def manifest(self) -> Manifest:
-        key = self._manifest_key()
+        key = self.settings.parse_identity()
         if key not in _MANIFESTS:
             collected = _Collected()
             with _environment(self.settings.environment()):

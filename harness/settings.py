@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,3 +41,16 @@ class Settings:
         if self.pg_database is not None:
             env["PGDATABASE"] = self.pg_database
         return env
+
+    def parse_identity(self) -> tuple[str, ...]:
+        """What changes dbt's parse results: the project, the target and the names baked into nodes
+        (one parsed manifest is reused for every call with the same identity)."""
+        env = {**os.environ, **self.environment()}
+        return (
+            str(self.project_dir),
+            str(self.profiles_path),
+            self.target or "",
+            env.get("EC_SCHEMA", ""),
+            Path(env.get("EC_DUCKDB_PATH", "warehouse.duckdb")).name,
+            env.get("PGDATABASE", ""),
+        )

@@ -1,0 +1,69 @@
+"""The CLI's exit codes and help, where no warehouse is needed: 0 pass, 1 failed, 2 bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.snapshot import ColumnStats, Snapshot
+
+runner = CliRunner()
+
+
+def write_snapshot(path: Path, checksum: str) -> Path:
+    Snapshot("main.t", "duckdb", 3, checksum, {"id": ColumnStats("integer", checksum, 0)}).save(path)
+    return path
+
+
+def test_two_equal_snapshot_files_pass_and_different_ones_fail(tmp_path: Path) -> None:
+    a, b = write_snapshot(tmp_path / "a.json", "x"), write_snapshot(tmp_path / "b.json", "y")
+    assert runner.invoke(app, ["validate", "--before", str(a), "--after", str(a)]).exit_code == 0
+    junit = tmp_path / "junit.xml"
+    result = runner.invoke(app, ["validate", "--before", str(a), "--after", str(b), "--junit-xml", str(junit)])
+    assert result.exit_code == 1 and "<failure" in junit.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["validate"], "nothing to validate"),
+        (["validate", "--before", "missing.json", "--after", "missing.json"], "no such snapshot file"),
+        (["plan", "no/such/spec.yml"], "no such spec file"),
+        (["migrate", "start", "no/such/spec.yml"], "no such spec file"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_a_bad_spec_exits_2_naming_the_field(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yml"
+    spec.write_text("name: m\ntable: t\nkey: [id]\noperations:\n  - type: add_colum\n")
+    result = runner.invoke(app, ["plan", str(spec)])
+    assert result.exit_code == 2 and "operations[0]" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        ["snapshot"],
+        ["validate"],
+        ["diff"],
+        ["plan"],
+        ["backup"],
+        ["rollback"],
+        ["restore-script"],
+        ["migrate", "start"],
+        ["migrate", "complete"],
+        ["migrate", "status"],
+    ],
+)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output

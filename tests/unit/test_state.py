@@ -1,0 +1,40 @@
+"""The lifecycle's state machine, without a warehouse."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from harness.lifecycle.state import FORWARD, TERMINAL, TRANSITIONS, RunRecord, State, check_transition
+
+
+def test_forward_one_step_at_a_time_and_rollback_from_every_state() -> None:
+    for before, after in itertools.pairwise(FORWARD):
+        assert check_transition(before, after) == after
+        with pytest.raises(AssertionError):
+            check_transition(after, before)
+    for state in State:
+        if state != State.ROLLED_BACK:
+            assert State.ROLLED_BACK in TRANSITIONS[state]
+    assert TRANSITIONS[State.ROLLED_BACK] == frozenset() and State.ROLLED_BACK in TERMINAL
+
+
+def test_skipping_a_state_is_refused_and_staying_put_is_allowed() -> None:
+    with pytest.raises(AssertionError, match="does not move from planned to expanded"):
+        check_transition("planned", "expanded")
+    assert check_transition("backfilled", "backfilled") == State.BACKFILLED
+
+
+def test_a_run_reads_typed_figures_from_its_journal() -> None:
+    run = RunRecord.from_dict({
+        "run_id": "r", "state": "backed_up", "spec_hash": "h", "backup_relation": "b.t", "note": None,
+        "steps": [
+            {"step": "backup + verify", "status": "failed", "figures": None},
+            {"step": "backup + verify", "status": "ok", "figures": '{"restore_seconds": 0.25}'},
+            {"step": "validate", "status": "passed", "figures": None},
+        ],
+    })  # fmt: skip
+    assert run.figure("backup + verify", "restore_seconds") == 0.25
+    assert run.figure("expand", "restore_seconds") is None
+    assert run.last_validation_passed()
