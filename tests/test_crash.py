@@ -23,6 +23,8 @@ from tests.conftest import Db, write_spec
 
 ROWS, BATCH = 600, 20
 BATCHES = ROWS // BATCH
+pytestmark = pytest.mark.slow
+
 SPEC = f"""
 name: orders_total
 table: orders
@@ -120,6 +122,7 @@ def test_kill_9_mid_backfill_then_resume_is_exact(
     assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
 
 
+@pytest.mark.postgres
 def test_session_ended_by_the_server_mid_backfill_then_resume_is_exact(
     postgres_settings: Settings, tmp_path: Path
 ) -> None:
