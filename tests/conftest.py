@@ -126,6 +126,13 @@ def _postgres_settings(tmp_path: Path) -> Iterator[Settings]:
         drop_schemas()
 
 
+@pytest.fixture(autouse=True)
+def _cli_target_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI run in-process (CliRunner) writes dbt's artifacts and log under the test's own
+    tmp_path, not the checkout's target/ that every pytest-xdist worker would share."""
+    monkeypatch.setenv("EC_TARGET_DIR", str(tmp_path / "cli-target"))
+
+
 @pytest.fixture(
     params=[pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("postgres", marks=pytest.mark.postgres)]
 )

@@ -92,7 +92,9 @@ def test_injected_expression_is_rejected_and_cli_exits_2(
     for name, value in loaded.settings.environment().items():
         monkeypatch.setenv(name, value)
     path = write_spec(tmp_path, spec_text(up="first_name; drop table customers"))
-    result = CliRunner().invoke(app, ["--target", db.settings.target or "duckdb", "migrate", "start", str(path)])
+    settings = db.settings
+    schemas = ["--meta-schema", settings.meta_schema, "--backup-schema", settings.backup_schema]
+    result = CliRunner().invoke(app, ["--target", settings.target or "duckdb", *schemas, "migrate", "start", str(path)])
     assert result.exit_code == 2
     assert "operations[0].up" in result.output and "';'" in result.output
     assert db.rows("customers") == rows_before

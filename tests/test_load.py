@@ -22,6 +22,8 @@ from harness.warehouse import Warehouse
 from tests.conftest import PG, Db, write_spec
 from tests.test_sync import SPLIT_AND_RETYPE
 
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
 ROWS = 3000
 LOAD_SPEC = SPLIT_AND_RETYPE.replace("batch_size: 9", "batch_size: 200").replace(
     "row_count_tolerance: 0.5", "row_count_tolerance: 1.0"

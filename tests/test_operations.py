@@ -96,14 +96,21 @@ def _no_status_default(db: Db) -> None:
     assert _values(db, "select status from {s}.accounts where id = 999") == [(None,)]
 
 
+def _constraint_validated(db: Db, name: str) -> list[tuple[object, ...]]:
+    """Of this test's schema only: another pytest-xdist worker may have the same name in its own."""
+    return _values(
+        db, f"select convalidated from pg_constraint where connamespace = '{{s}}'::regnamespace and conname = '{name}'"
+    )
+
+
 def _check_enforced(db: Db) -> None:
-    assert _values(db, "select convalidated from pg_constraint where conname = 'score_not_negative'") == [(True,)]
+    assert _constraint_validated(db, "score_not_negative") == [(True,)]
     with pytest.raises(Exception, match="score_not_negative"):
         db.execute(f"update {db.schema}.accounts set score = -1 where id = 1")
 
 
 def _fk_enforced(db: Db) -> None:
-    assert _values(db, "select convalidated from pg_constraint where conname = 'accounts_status_fk'") == [(True,)]
+    assert _constraint_validated(db, "accounts_status_fk") == [(True,)]
     with pytest.raises(Exception, match="accounts_status_fk"):
         db.execute(f"update {db.schema}.accounts set status = 'bogus' where id = 1")
 
@@ -134,7 +141,9 @@ def _index_exists(name: str) -> Callable[[Db], None]:
 
 def _no_index(db: Db) -> None:
     if db.adapter == "postgres":
-        assert _values(db, "select count(*) from pg_indexes where indexname = 'accounts_signup'") == [(0,)]
+        # In this test's schema: another pytest-xdist worker may have an accounts_signup in its own.
+        sql = "select count(*) from pg_indexes where schemaname = '{s}' and indexname = 'accounts_signup'"
+        assert _values(db, sql) == [(0,)]
     else:
         assert _values(db, "select count(*) from duckdb_indexes() where index_name = 'accounts_signup'") == [(0,)]
 

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.documents.plan import build_plan
 from harness.lifecycle.migration import Migration
-from harness.settings import REPO_ROOT
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.conftest import DEMO_SPEC, Db
@@ -43,6 +42,7 @@ def test_cli_writes_the_plan_and_it_holds_no_secrets(
     settings = loaded.settings
     target = tmp_path / "plan.md"
     result = CliRunner().invoke(app, ["--target", settings.target or "duckdb", "--meta-schema", settings.meta_schema,
+                                      "--backup-schema", settings.backup_schema,
                                       "plan", str(DEMO_SPEC), "--output", str(target),
                                       "--docs-block", str(tmp_path / "blocks")])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -52,5 +52,5 @@ def test_cli_writes_the_plan_and_it_holds_no_secrets(
     block = (tmp_path / "blocks" / "plan_customers_full_name.md").read_text()
     assert block.startswith("{% docs plan_customers_full_name %}") and block.rstrip().endswith("{% enddocs %}")
     assert text in block
-    log = REPO_ROOT / "target" / "logs" / "dbt.log"  # where the CLI's dbt calls log, debug level
+    log = tmp_path / "cli-target" / "logs" / "dbt.log"  # where the CLI's dbt calls log (EC_TARGET_DIR), debug level
     assert log.is_file() and "s3cret" not in log.read_text(errors="replace")
