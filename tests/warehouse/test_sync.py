@@ -12,35 +12,8 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import Db, write_spec
-from tests.test_operations import create_accounts
-
-SPLIT_AND_RETYPE = """
-name: accounts_sync
-table: accounts
-key: [id]
-batch_size: 9
-concurrent_writes: true
-checks: {row_count_tolerance: 0.5}
-operations:
-  - type: split_column
-    column: full_name
-    down: first_name || ' ' || last_name
-    into:
-      - {column: first_name, data_type: varchar(50), up: "split_part(full_name, ' ', 1)"}
-      - {column: last_name, data_type: varchar(50), up: "split_part(full_name, ' ', 2)"}
-  - {type: change_type, column: score, data_type: 'numeric(10, 2)', up: score / 2.0, down: cast(score * 2 as integer)}
-  - {type: rename_column, column: email, to: email_address}
-"""
-
-
-def sync_objects(db: Db) -> list[tuple[object, ...]]:
-    return db.query(
-        "select tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on "
-        f"n.oid = c.relnamespace where n.nspname = '{db.schema}' and not t.tgisinternal "
-        f"union all select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-        f"where n.nspname = '{db.schema}' and (proname like '%\\_\\_ec\\_sync' or proname like '%\\_\\_ec\\_back')"
-    )
+from tests.fixtures.accounts import SPLIT_AND_RETYPE, create_accounts, sync_objects
+from tests.fixtures.warehouse import Db, write_spec
 
 
 def start(settings: Settings, tmp_path: Path, db: Db, spec: str = SPLIT_AND_RETYPE) -> Migration:

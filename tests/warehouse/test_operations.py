@@ -17,26 +17,8 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import Db, write_spec
-
-ROWS = 40
-COLUMNS = ["id", "email", "score", "status", "nickname", "full_name", "signup"]
-
-
-def create_accounts(db: Db) -> None:
-    """40 rows of varied types; email is NULL on every tenth row; nickname NOT NULL; status has a default."""
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(
-        f"create table {db.schema}.accounts (id integer not null, email varchar(100), score integer, "
-        "status varchar(20) default 'new', nickname varchar(50) not null, full_name varchar(100), signup date)"
-    )
-    db.execute(
-        f"insert into {db.schema}.accounts select i, case when i % 10 = 0 then null else 'user' || i || '@example.com' "
-        "end, i * 3, case when i % 2 = 0 then 'active' else 'paused' end, 'nick' || i, 'First' || i || ' Last' || i, "
-        f"cast('2024-01-01' as date) + cast(i as integer) from generate_series(1, {ROWS}) as t(i)"
-    )
-    db.execute(f"create table {db.schema}.statuses (code varchar(20) primary key)")
-    db.execute(f"insert into {db.schema}.statuses values ('active'), ('paused'), ('new')")
+from tests.fixtures.accounts import COLUMNS, ROWS, create_accounts
+from tests.fixtures.warehouse import Db, write_spec
 
 
 def spec_text(operations: str, table: str = "accounts") -> str:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from harness.cli import app
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, Db
+from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 COMMANDS = [["demo"], ["snapshot"], ["validate"], ["diff"], ["plan"], ["migrate", "start"], ["migrate", "complete"],
             ["migrate", "status"], ["rollback"], ["restore-script"], ["backup"]]  # fmt: skip
@@ -43,16 +43,16 @@ def cli_env(loaded: Warehouse, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC)]).exit_code == 2  # no run yet
-    started = runner.invoke(app, [*cli_env, "migrate", "start", str(DEMO_SPEC)])
+    assert runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC)]).exit_code == 2  # no run yet
+    started = runner.invoke(app, [*cli_env, "migrate", "start", str(CUSTOMERS_SPEC)])
     assert started.exit_code == 0, started.output
-    good = runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC), "--json", str(tmp_path / "good.json")])
+    good = runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC), "--json", str(tmp_path / "good.json")])
     assert good.exit_code == 0, good.output
     assert json.loads((tmp_path / "good.json").read_text())["passed"] is True
 
     db.execute("update customers set full_name = 'Nobody' where id = 42")  # a broken backfill
     junit = tmp_path / "validate.xml"
-    bad = runner.invoke(app, [*cli_env, "validate", str(DEMO_SPEC), "--junit-xml", str(junit)])
+    bad = runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC), "--junit-xml", str(junit)])
     assert bad.exit_code == 1
     assert "validation failed" in bad.output
     suite = ET.parse(junit).getroot().find("testsuite")
@@ -60,10 +60,10 @@ def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: P
     failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failed == ["full_name = up"]
 
-    refused = runner.invoke(app, [*cli_env, "migrate", "complete", str(DEMO_SPEC)])
+    refused = runner.invoke(app, [*cli_env, "migrate", "complete", str(CUSTOMERS_SPEC)])
     assert refused.exit_code == 1 and "contract refused" in refused.output
     assert "first_name" in db.columns("customers")
-    status = runner.invoke(app, [*cli_env, "migrate", "status", str(DEMO_SPEC), "--json"])
+    status = runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json"])
     assert json.loads(status.output)["state"] == "validated"
 
 

@@ -13,7 +13,7 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import Db, write_spec
+from tests.fixtures.warehouse import Db, write_spec
 
 GOOD = """
 name: bad_input_probe

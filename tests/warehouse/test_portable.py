@@ -9,7 +9,7 @@ import pytest
 from harness.settings import Settings
 from harness.validation.compare import compare_snapshots
 from harness.warehouse import Warehouse
-from tests.conftest import Db
+from tests.fixtures.warehouse import Db
 
 TYPED = """
 create table {schema}.typed (

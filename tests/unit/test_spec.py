@@ -8,7 +8,7 @@ import pytest
 
 from harness.errors import SpecError
 from harness.spec import check_sql_expression, load_spec
-from tests.conftest import DEMO_SPEC, write_spec
+from tests.fixtures.warehouse import DEMO_SPEC, write_spec
 
 BASE = """
 name: m

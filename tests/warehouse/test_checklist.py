@@ -9,7 +9,7 @@ from harness.lifecycle.migration import Migration
 from harness.spec import load_spec
 from harness.validation.compare import CheckResult, ValidationReport
 from harness.warehouse import Warehouse
-from tests.conftest import Db, write_spec
+from tests.fixtures.warehouse import Db, write_spec
 
 ORDERS_SPEC = """
 name: orders_status_code

@@ -13,7 +13,7 @@ from harness.diff import diff_across, diff_relations
 from harness.errors import InputError
 from harness.settings import Settings
 from harness.warehouse import Warehouse
-from tests.conftest import Db
+from tests.fixtures.warehouse import Db
 
 Pair = tuple[tuple[str, str], tuple[str, str]]
 

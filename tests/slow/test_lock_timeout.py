@@ -23,7 +23,7 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, PG, Db
+from tests.fixtures.warehouse import CUSTOMERS_SPEC, PG, Db
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -104,7 +104,7 @@ def loaded_postgres(settings: Settings) -> Warehouse:
 
 def backed_up(settings: Settings, retries: int, backoff: float) -> tuple[Migration, str]:
     """A migration with its verified backup taken (state `backed_up`), and its run id."""
-    migration = Migration(loaded_postgres(settings), load_spec(DEMO_SPEC), lock_retries=retries,
+    migration = Migration(loaded_postgres(settings), load_spec(CUSTOMERS_SPEC), lock_retries=retries,
                           lock_backoff_seconds=backoff)  # fmt: skip
     migration.backup()
     run = migration.current_run()

@@ -13,14 +13,14 @@ from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, Db
+from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 RAW_ROWS = 100
 
 
 def migration(warehouse: Warehouse, reporter: Any = None) -> Migration:
     # One batch per call, so a reporter can "crash" the process between two committed batches.
-    return Migration(warehouse, load_spec(DEMO_SPEC), reporter, lock_backoff_seconds=0.05, batches_per_call=1)
+    return Migration(warehouse, load_spec(CUSTOMERS_SPEC), reporter, lock_backoff_seconds=0.05, batches_per_call=1)
 
 
 def test_demo_contracts_then_rollback_restores_exact_checksum_twice(settings: Settings, db: Db) -> None:

@@ -12,7 +12,7 @@ from harness.lifecycle.migration import Migration
 from harness.spec import load_spec
 from harness.validation.expectations import run_suite
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, Db, write_spec
+from tests.fixtures.warehouse import DEMO_SPEC, Db, write_spec
 
 
 def test_passing_and_failing_expectations_on_raw_orders(loaded: Warehouse, db: Db, tmp_path: Path) -> None:

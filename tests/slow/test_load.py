@@ -19,8 +19,8 @@ from harness.lifecycle.step import NullReporter, StepResult
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import PG, Db, write_spec
-from tests.test_sync import SPLIT_AND_RETYPE
+from tests.fixtures.accounts import SPLIT_AND_RETYPE
+from tests.fixtures.warehouse import PG, Db, write_spec
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

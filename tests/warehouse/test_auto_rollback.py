@@ -12,7 +12,7 @@ from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import NullReporter, StepResult
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import Db, write_spec
+from tests.fixtures.warehouse import Db, write_spec
 
 # `up` works on every row the preflight sees; a row whose last_name is 'Z!' makes it fail.
 FRAGILE_SPEC = """

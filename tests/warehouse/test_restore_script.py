@@ -19,9 +19,8 @@ from harness.settings import Settings
 from harness.spec import load_spec
 from harness.validation.compare import compare_snapshots
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, PG, Db, write_spec
-from tests.test_operations import create_accounts
-from tests.test_sync import sync_objects
+from tests.fixtures.accounts import create_accounts, sync_objects
+from tests.fixtures.warehouse import CUSTOMERS_SPEC, PG, Db, write_spec
 
 
 def duckdb_cli(tmp_path: Path) -> str:
@@ -70,7 +69,7 @@ def migrate_then_restore_twice(
 def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
     loaded: Warehouse, db: Db, tmp_path: Path, stop_after: str
 ) -> None:
-    migration = Migration(loaded, load_spec(DEMO_SPEC))
+    migration = Migration(loaded, load_spec(CUSTOMERS_SPEC))
     script, _ = migrate_then_restore_twice(migration, db, tmp_path, stop_after, "customers")
     run = migration.current_run()
     assert run is not None
@@ -82,7 +81,7 @@ def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
 
 def test_no_script_without_a_verified_backup(loaded: Warehouse) -> None:
     with pytest.raises(StateError, match="no verified backup"):
-        build_restore_script(Migration(loaded, load_spec(DEMO_SPEC)))
+        build_restore_script(Migration(loaded, load_spec(CUSTOMERS_SPEC)))
 
 
 TABLE_OPERATIONS = """

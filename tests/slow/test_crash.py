@@ -19,7 +19,7 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import Db, write_spec
+from tests.fixtures.warehouse import Db, write_spec
 
 ROWS, BATCH = 600, 20
 BATCHES = ROWS // BATCH

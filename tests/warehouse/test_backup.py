@@ -13,11 +13,11 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, Db
+from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 
 def migration(warehouse: Warehouse) -> Migration:
-    return Migration(warehouse, load_spec(DEMO_SPEC))
+    return Migration(warehouse, load_spec(CUSTOMERS_SPEC))
 
 
 def test_backup_then_start_continues_after_reverifying(loaded: Warehouse, db: Db) -> None:

@@ -12,11 +12,11 @@ from harness.documents.plan import build_plan
 from harness.lifecycle.migration import Migration
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.conftest import DEMO_SPEC, Db
+from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 
 def test_plan_before_and_after_a_run(loaded: Warehouse, db: Db) -> None:
-    migration = Migration(loaded, load_spec(DEMO_SPEC))
+    migration = Migration(loaded, load_spec(CUSTOMERS_SPEC))
     first = build_plan(migration)
     assert "rows now: 100; batches of 30: 4" in first
     assert "throughput not measured yet" in first
@@ -43,7 +43,7 @@ def test_cli_writes_the_plan_and_it_holds_no_secrets(
     target = tmp_path / "plan.md"
     result = CliRunner().invoke(app, ["--target", settings.target or "duckdb", "--meta-schema", settings.meta_schema,
                                       "--backup-schema", settings.backup_schema,
-                                      "plan", str(DEMO_SPEC), "--output", str(target),
+                                      "plan", str(CUSTOMERS_SPEC), "--output", str(target),
                                       "--docs-block", str(tmp_path / "blocks")])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = target.read_text()
