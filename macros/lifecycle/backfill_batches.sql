@@ -64,15 +64,113 @@
     {% do expand_contract.emit_result({'batches': batches, 'done': state.done}) %}
 {% endmacro %}
 
-{% macro backfill_marker_statements() %}
-    {{ return(adapter.dispatch('backfill_marker_statements', 'expand_contract')()) }}
-{% endmacro %}
-
-{% macro default__backfill_marker_statements() %}
-    {{ return([]) }}
-{% endmacro %}
-
-{% macro postgres__backfill_marker_statements() %}
-    {#- Marks the backfill's transaction so the sync trigger leaves its updates alone. -#}
-    {{ return(["set local expand_contract.backfill = 'on'"]) }}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into) %}
+    {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
+        batch (each batch and its checkpoint row one transaction), so a batch costs what its
+        UPDATE costs, not a client round trip per statement. It continues after this run's last
+        checkpoint as the table says (not as the caller remembers), under an advisory lock per
+        run: a backend orphaned by a killed harness finishes its batch before a resumed one starts,
+        and no batch is ever done twice. `after_key` is not used here; `batch_no` selects the
+        batches reported back.
+        `pause_seconds` sleeps between batches (outside any transaction: no lock is held). -#}
+    {% set relation = expand_contract.ec_relation(schema, table) %}
+    {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
+    {% set lit = expand_contract.sql_literal %}
+    {% set keys = expand_contract.quote_all(key) %}
+    {% set lo, hi, hi_into, keys_desc, lo_from_json = [], [], [], [], [] %}
+    {% for k in keys %}
+        {% do lo.append('lo_' ~ loop.index) %}
+        {% do hi.append('hi_' ~ loop.index) %}
+        {% do keys_desc.append(k ~ ' desc') %}
+        {% do lo_from_json.append('lo_' ~ loop.index ~ ' := last.last_key::json ->> ' ~ loop.index0 ~ ';') %}
+    {% endfor %}
+    {% set key_list = keys | join(', ') %}
+    {% set lock_key = lit('expand_contract_backfill:' ~ run_id) %}
+    {% set after = '(' ~ key_list ~ ') > (' ~ lo | join(', ') ~ ')' %}
+    {% set up_to = '(' ~ key_list ~ ') <= (' ~ hi | join(', ') ~ ')' %}
+    {% set next_sql %}
+        select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
+        order by {{ key_list }} offset {{ (batch_size | int) - 1 }} limit 1;
+        if not found then  -- the last, partial batch: up to the last key
+            select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
+            order by {{ keys_desc | join(', ') }} limit 1;
+            exit when not found;
+            final := true;
+        end if;
+    {% endset %}
+    {% set block %}
+do $ec_backfill$
+declare
+    {% for k in key %}{% set column = adapter.quote(schema) ~ '.' ~ adapter.quote(table) ~ '.' ~ adapter.quote(k) %}lo_{{ loop.index }} {{ column }}%type; hi_{{ loop.index }} {{ column }}%type;
+    {% endfor %}
+    has_lo boolean := false;
+    final boolean := false;
+    n bigint;
+    batch integer := 1;
+    started timestamptz := clock_timestamp();
+    last record;
+begin
+    select batch_no, last_key into last from {{ checkpoints }}
+    where run_id = {{ lit(run_id) }} order by batch_no desc limit 1;
+    if found then
+        batch := last.batch_no + 1;
+        has_lo := true;
+        {{ lo_from_json | join('\n        ') }}
+    end if;
+    for i in 1..{{ max_batches | int }} loop
+        perform set_config('expand_contract.backfill', 'on', true);
+        perform set_config('lock_timeout', {{ lit(var('expand_contract_lock_timeout', '2s')) }}, true);
+        {#- Two spellings, so each statement's plan is a plain range scan of the key's index. #}
+        if has_lo then
+            {{ next_sql | replace('{where}', after) }}
+            {{ expand_contract.backfill_batch_statement(relation, assignments, copy_into, 'where ' ~ after ~ ' and ' ~ up_to) }};
+        else
+            {{ next_sql | replace('{where}', 'true') }}
+            {{ expand_contract.backfill_batch_statement(relation, assignments, copy_into, 'where ' ~ up_to) }};
+        end if;
+        get diagnostics n = row_count;
+        insert into {{ checkpoints }} (run_id, batch_no, last_key, rows_affected, committed_at)
+        values ({{ lit(run_id) }}, batch, json_build_array({{ hi | join(', ') }})::text, n, clock_timestamp()::timestamp);
+        commit;
+        batch := batch + 1;
+        has_lo := true;
+        {% for k in key %}lo_{{ loop.index }} := hi_{{ loop.index }}; {% endfor %}
+        exit when final;
+        {% if pause_seconds %}perform pg_sleep({{ pause_seconds | float }});  -- throttling: writers get the machine{% endif %}
+        {% if max_seconds is not none %}exit when clock_timestamp() - started > interval '{{ max_seconds }} seconds';{% endif %}
+    end loop;
+end
+$ec_backfill$
+    {% endset %}
+    {% set now = modules.datetime.datetime.utcnow %}
+    {% set clock = now() %}
+    {#- If the harness dies (kill -9), the server stops the block within 100 ms (PostgreSQL 14+; set
+        before the statement, which arms the check) instead of finishing the call's batches. -#}
+    {% do run_query("select set_config('client_connection_check_interval', '100ms', false)"
+        ~ " where current_setting('server_version_num')::int >= 140000") %}
+    {% do run_query('select pg_advisory_lock(hashtext(' ~ lock_key ~ '))') %}
+    {% do run_query(block) %}
+    {% do run_query('select pg_advisory_unlock(hashtext(' ~ lock_key ~ '))') %}
+    {% set seconds = (now() - clock).total_seconds() %}
+    {% set rows = expand_contract.rows_as_dicts(run_query(
+        'select batch_no, last_key, rows_affected from ' ~ checkpoints ~ ' where run_id = ' ~ lit(run_id)
+        ~ ' and batch_no >= ' ~ (batch_no | int) ~ ' order by batch_no')) %}
+    {% set batches = [] %}
+    {% set progress = {'rows_done': rows_done | int} %}
+    {% for row in rows %}
+        {% set share = seconds / (rows | length) %}
+        {% do batches.append({'batch_no': row.batch_no, 'rows': row.rows_affected, 'last_key': fromjson(row.last_key), 'seconds': share}) %}
+        {% do progress.update({'rows_done': progress.rows_done + row.rows_affected}) %}
+        {% do expand_contract.log_backfill_progress(table, row.batch_no, row.rows_affected, share, progress.rows_done, rows_total) %}
+    {% endfor %}
+    {#- Done when no key is left after the last checkpoint (whatever the batches' row counts). -#}
+    {% set last = expand_contract.rows_as_dicts(run_query('select last_key from ' ~ checkpoints ~ ' where run_id = ' ~ lit(run_id)
+        ~ ' order by batch_no desc limit 1')) %}
+    {% set done = true %}
+    {% if last %}
+        {% set remaining = run_query('select exists (select 1 from ' ~ relation ~ ' where (' ~ key_list ~ ') > ('
+            ~ expand_contract.sql_literal_list(fromjson(last[0].last_key)) ~ '))') %}
+        {% set done = not remaining.rows[0][0] %}
+    {% endif %}
+    {% do expand_contract.emit_result({'batches': batches, 'done': done}) %}
 {% endmacro %}
