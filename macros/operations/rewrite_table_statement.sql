@@ -1,0 +1,22 @@
+{% macro rewrite_table_statement(schema, rewrite) %}
+    {#- `create table if not exists` for a rewrite_table's new table, the whole new shape declared
+        while it is empty (so no constraint ever scans rows): each column with its type, NOT NULL and
+        default, the primary key, the checks and the foreign keys. -#}
+    {% set q = adapter.quote %}
+    {% set parts = [] %}
+    {% for column in rewrite.columns %}
+        {% do parts.append(q(column.name) ~ ' ' ~ column.data_type
+            ~ (' not null' if column.not_null else '')
+            ~ (' default ' ~ column.default if column.default is not none else '')) %}
+    {% endfor %}
+    {% do parts.append('primary key (' ~ expand_contract.quote_all(rewrite.primary_key) | join(', ') ~ ')') %}
+    {% for check in rewrite.checks %}
+        {% do parts.append('constraint ' ~ q(check.name) ~ ' check (' ~ check.check ~ ')') %}
+    {% endfor %}
+    {% for fk in rewrite.foreign_keys %}
+        {% do parts.append('constraint ' ~ q(fk.name) ~ ' foreign key (' ~ q(fk.column) ~ ') references '
+            ~ expand_contract.ec_relation(schema, fk.parent_table) ~ ' (' ~ q(fk.parent_column) ~ ')'
+            ~ (' on delete ' ~ fk.on_delete if fk.on_delete != 'no action' else '')) %}
+    {% endfor %}
+    {{ return('create table if not exists ' ~ expand_contract.ec_relation(schema, rewrite.table) ~ ' (' ~ parts | join(', ') ~ ')') }}
+{% endmacro %}
