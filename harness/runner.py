@@ -170,6 +170,10 @@ class DbtProject:
 
     def operation(self, macro: str, **kwargs: Any) -> Any:
         """Runs a package macro; returns the last value it emitted with `emit_result` (or None)."""
+        results = self.operation_results(macro, **kwargs)
+        return results[-1] if results else None
+
+    def operation_results(self, macro: str, **kwargs: Any) -> list[Any]:
+        """Runs a package macro; returns every value it emitted with `emit_result`, in order."""
         args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
-        collected = self._run(args, macro)[1]
-        return collected.results[-1] if collected.results else None
+        return self._run(args, macro)[1].results

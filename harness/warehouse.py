@@ -6,12 +6,25 @@ interface the rest of the harness uses, whatever the engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from harness.errors import WarehouseError
 from harness.runner import DbtProject
 from harness.settings import Settings
 from harness.snapshot import Snapshot
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One macro call, typed: its arguments and how its emitted result is read."""
+
+    macro: str
+    kwargs: dict[str, Any]
+    read: Callable[[Any], T]
 
 
 @dataclass(frozen=True)
@@ -101,37 +114,67 @@ class Warehouse:
         )
         return Snapshot.from_dict(data)
 
+    def run(self, call: Call[T]) -> T:
+        """One typed macro call."""
+        return call.read(self.project.operation(call.macro, **call.kwargs))
+
+    def run_together(self, calls: Sequence[Call[Any]]) -> list[Any]:
+        """Several reading calls in one dbt invocation (the `call_macros` macro); results in order."""
+        if not calls:
+            return []
+        requests = [{"macro": call.macro, "kwargs": call.kwargs} for call in calls]
+        results = self.project.operation_results("call_macros", calls=requests)
+        if len(results) != len(calls):
+            raise WarehouseError(f"call_macros returned {len(results)} results for {len(calls)} calls")
+        return [call.read(result) for call, result in zip(calls, results, strict=True)]
+
+    @staticmethod
     def count_derived_mismatches(
-        self, source: tuple[str, str], target: tuple[str, str], key: list[str], column: str, expression: str,
+        source: tuple[str, str], target: tuple[str, str], key: list[str], column: str, expression: str,
         data_type: str,
-    ) -> int:  # fmt: skip
-        result = self.project.operation(
+    ) -> Call[int]:  # fmt: skip
+        """Rows of target whose `column` differs from `expression` recomputed on the source row."""
+        return Call(
             "count_derived_mismatches",
-            source_schema=source[0], source_table=source[1], target_schema=target[0], target_table=target[1],
-            key=key, column=column, expression=expression, data_type=data_type,
+            {"source_schema": source[0], "source_table": source[1], "target_schema": target[0],
+             "target_table": target[1], "key": key, "column": column, "expression": expression,
+             "data_type": data_type},
+            lambda result: int(result["mismatches"]),
         )  # fmt: skip
-        return int(result["mismatches"])
 
-    def count_violations(self, schema: str, table: str, rules: list[dict[str, Any]]) -> list[int]:
-        result: list[int] = self.project.operation("count_violations", schema=schema, table=table, rules=rules)
-        return result
+    @staticmethod
+    def count_violations(schema: str, table: str, rules: list[dict[str, Any]]) -> Call[list[int]]:
+        """Rows breaking each domain rule, in one scan."""
+        return Call("count_violations", {"schema": schema, "table": table, "rules": rules},
+                    lambda result: [int(count) for count in result])  # fmt: skip
 
-    def count_orphans(self, child: tuple[str, str, str], parent: tuple[str, str, str]) -> dict[str, Any]:
-        result: dict[str, Any] = self.project.operation(
-            "count_orphans", child_schema=child[0], child_table=child[1], child_column=child[2],
-            parent_schema=parent[0], parent_table=parent[1], parent_column=parent[2],
+    @staticmethod
+    def count_orphans(child: tuple[str, str, str], parent: tuple[str, str, str]) -> Call[dict[str, Any]]:
+        """{orphans, sample}: child rows whose foreign key has no parent."""
+        return Call(
+            "count_orphans",
+            {"child_schema": child[0], "child_table": child[1], "child_column": child[2],
+             "parent_schema": parent[0], "parent_table": parent[1], "parent_column": parent[2]},
+            dict,
         )  # fmt: skip
-        return result
 
+    @staticmethod
     def compare_rows_by_key(
-        self, source: tuple[str, str], target: tuple[str, str], key: list[str], columns: list[str], **which: Any
-    ) -> dict[str, Any]:
-        """`which`: sample_size=N, or recent_column=..., recent_hours=H."""
-        result: dict[str, Any] = self.project.operation(
-            "compare_rows_by_key", source_schema=source[0], source_table=source[1], target_schema=target[0],
-            target_table=target[1], key=key, columns=columns, **which,
+        source: tuple[str, str], target: tuple[str, str], key: list[str], columns: list[str], **which: Any
+    ) -> Call[dict[str, Any]]:
+        """{compared, missing, differing, sample}; `which`: sample_size=N, or recent_column=..., recent_hours=H."""
+        return Call(
+            "compare_rows_by_key",
+            {"source_schema": source[0], "source_table": source[1], "target_schema": target[0],
+             "target_table": target[1], "key": key, "columns": columns, **which},
+            dict,
         )  # fmt: skip
-        return result
+
+    @staticmethod
+    def bad_keys(schema: str, table: str, key: list[str]) -> Call[int]:
+        """Rows with a NULL key plus duplicated key values."""
+        return Call("describe_table", {"schema": schema, "table": table, "key": key, "reserved": []},
+                    lambda result: int(result.get("null_keys", 0)) + int(result.get("duplicate_keys", 0)))  # fmt: skip
 
     # -- changing ---------------------------------------------------------------------------
     def copy_table(self, source: tuple[str, str], destination: tuple[str, str]) -> None:
@@ -238,11 +281,11 @@ class Warehouse:
 
     def create_version_views(
         self, schema: str, table: str, versions: dict[str, list[list[str]]], aliases: dict[str, str] | None = None,
-        sources: dict[str, str] | None = None,
+        sources: dict[str, str] | None = None, current: str | None = None,
     ) -> None:  # fmt: skip
         self.project.operation(
             "create_version_views", schema=schema, table=table, versions=versions, aliases=aliases or {},
-            sources=sources or {},
+            sources=sources or {}, current=current,
         )  # fmt: skip
 
     def switch_version(self, schema: str, table: str, version: str) -> None:

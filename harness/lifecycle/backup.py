@@ -20,16 +20,11 @@ if TYPE_CHECKING:
 SNAPSHOT, BACKUP, REVERIFY, PG_DUMP = "snapshot before", "backup + verify", "re-verify backup", "pg_dump + verify"
 
 
-def _keep_before(migration: Migration, run: RunRecord, before: Snapshot) -> None:
-    migration.warehouse.record_snapshot(run.run_id, "before", before)
-    before.save(migration.artifact_dir(run.run_id) / "before.json")
-    run.snapshots["before"] = before
-
-
 def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     before = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
-    _keep_before(migration, run, before)
-    return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum)
+    before.save(migration.artifact_dir(run.run_id) / "before.json")
+    return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
+                   snapshots={"before": before})  # fmt: skip
 
 
 def backup(migration: Migration, run: RunRecord) -> Outcome:
@@ -38,17 +33,20 @@ def backup(migration: Migration, run: RunRecord) -> Outcome:
     copy = (backup_schema, f"{migration.table[:40]}__{run.run_id}")
     scratch = (f"{backup_schema}_scratch", copy[1])
     warehouse.copy_table((migration.schema, migration.table), copy)
+    before = run.snapshots["before"]
+    taken: dict[str, Snapshot] = {}
     if migration.spec.concurrent_writes:
         # Writers went on since the before-snapshot: the backup (one consistent copy) is the
         # point in time the migration starts from, so its snapshot becomes the before-snapshot.
-        _keep_before(migration, run, warehouse.snapshot(*copy, utc_now()))
+        before = taken["before"] = warehouse.snapshot(*copy, utc_now())
+        before.save(migration.artifact_dir(run.run_id) / "before.json")
     # Verify by restoring: a backup that cannot be restored to the same checksums is no backup.
     clock = time.perf_counter()
     warehouse.copy_table(copy, scratch)
     restore_seconds = time.perf_counter() - clock
     restored = warehouse.snapshot(*scratch)
     warehouse.drop_table(*scratch)
-    failed = [check.name for check in compare_snapshots(run.snapshots["before"], restored) if not check.passed]
+    failed = [check.name for check in compare_snapshots(before, restored) if not check.passed]
     location = f"{copy[0]}.{copy[1]}"
     if failed:
         raise ValidationFailed(
@@ -56,7 +54,7 @@ def backup(migration: Migration, run: RunRecord) -> Outcome:
             "check the warehouse's health and disk, then start again",
         )
     # The manifest: in the state table (this step's journal line + the `backup` snapshot) and as JSON.
-    warehouse.record_snapshot(run.run_id, "backup", restored)
+    taken["backup"] = restored
     manifest = {
         "migration": migration.spec.name,
         "run_id": run.run_id,
@@ -77,7 +75,7 @@ def backup(migration: Migration, run: RunRecord) -> Outcome:
     path.write_text(json.dumps(manifest, indent=2) + "\n")
     return Outcome(
         restored.row_count, f"{location}, verified, restore {restore_seconds:.2f}s", restored.table_checksum,
-        state=State.BACKED_UP, backup_relation=location,
+        state=State.BACKED_UP, backup_relation=location, snapshots=taken,
         figures={"restore_seconds": round(restore_seconds, 3), "location": location},
     )  # fmt: skip
 

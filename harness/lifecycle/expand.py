@@ -35,8 +35,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     if synced:
         migration.with_lock_retry(run, "sync trigger", partial(placement.install_sync, warehouse, schema, table, plan))
     versions = placement.views_at_expand(plan)
-    migration.create_views(run, plan, versions)
-    warehouse.switch_version(schema, table, OLD_VERSION)
+    migration.create_views(run, plan, versions, current=OLD_VERSION)
     new_table = placement.new_table(plan)
     done = [f"created {new_table['table']} (the new shape, empty)"] if new_table else []
     done += [f"added {', '.join(plan.physical_added)}" if plan.physical_added else "no columns added"]

@@ -20,6 +20,7 @@ from harness.lifecycle.state import TERMINAL, RunRecord, State, check_transition
 from harness.lifecycle.step import NullReporter, Outcome, Reporter, StepResult
 from harness.operations import Blueprint, compile_blueprint, planned_additions
 from harness.placements import NEW_VERSION, OLD_VERSION, placement_of
+from harness.snapshot import Snapshot
 from harness.spec import MigrationSpec
 from harness.validation.compare import ValidationReport
 from harness.validation.validate import validate as validate_run
@@ -92,15 +93,19 @@ class Migration:
 
     def journal(
         self, run: RunRecord, *, step: str, status: str, started_at: str, seconds: float,
-        new_state: State | None = None, note: str | None = None, backup_relation: str | None = None, **line: Any,
+        new_state: State | None = None, note: str | None = None, backup_relation: str | None = None,
+        snapshots: dict[str, Snapshot] | None = None, **line: Any,
     ) -> None:  # fmt: skip
-        """One journal line and, with `new_state`, the run's state change, in one write."""
+        """One journal line, the snapshots the step took and, with `new_state`, the run's state
+        change, in one write."""
         if new_state is not None:
             check_transition(run.state, new_state)
         self.warehouse.record_step(
             run.run_id, step=step, status=status, started_at=started_at, finished_at=utc_now(), seconds=seconds,
-            new_state=new_state, note=note, backup_relation=backup_relation, **line,
+            new_state=new_state, note=note, backup_relation=backup_relation,
+            snapshots={label: taken.to_dict() for label, taken in (snapshots or {}).items()}, **line,
         )  # fmt: skip
+        run.snapshots.update(snapshots or {})
         if new_state is not None:
             run.state = new_state
             run.backup_relation = backup_relation or run.backup_relation
@@ -127,7 +132,7 @@ class Migration:
         self.journal(
             run, step=name, status="ok", started_at=started, seconds=seconds, rows_affected=outcome.rows,
             checksum=outcome.checksum, detail=outcome.result, figures=outcome.figures, new_state=outcome.state,
-            note=outcome.note, backup_relation=outcome.backup_relation,
+            note=outcome.note, backup_relation=outcome.backup_relation, snapshots=outcome.snapshots,
         )  # fmt: skip
         step = StepResult(name, outcome.rows, seconds, outcome.result)
         self.reporter.step_finished(step)
@@ -188,13 +193,16 @@ class Migration:
         (without them a trigger would only cost the backfill time) and the shapes differ."""
         return self.engine.triggers and self.spec.concurrent_writes and plan.sync_needed
 
-    def create_views(self, run: RunRecord, plan: Blueprint, versions: dict[str, list[list[str]]]) -> None:
-        """The versioned views given (and the new table name's alias view if the new shape is among them)."""
+    def create_views(
+        self, run: RunRecord, plan: Blueprint, versions: dict[str, list[list[str]]], current: str | None = None
+    ) -> None:
+        """The versioned views given (and the new table name's alias view if the new shape is among them);
+        with `current`, `<table>_current` pointed at that version in the same transaction."""
         aliases = {plan.final_table: NEW_VERSION} if plan.final_table != self.table and NEW_VERSION in versions else {}
         sources = placement_of(plan).view_sources(plan)
         self.with_lock_retry(
             run, "version views",
-            partial(self.warehouse.create_version_views, self.schema, self.table, versions, aliases, sources),
+            partial(self.warehouse.create_version_views, self.schema, self.table, versions, aliases, sources, current),
         )  # fmt: skip
 
     # -- the lifecycle ----------------------------------------------------------------------

@@ -61,19 +61,21 @@ def _untouched(migration: Migration, run: RunRecord) -> bool:
 def prove(migration: Migration, run: RunRecord) -> Outcome:
     before = run.snapshots.get("before")
     restored = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
-    migration.warehouse.record_snapshot(run.run_id, "rolled_back", restored)
     if before is None:
         return Outcome(restored.row_count, "no before-snapshot to compare", restored.table_checksum,
-                       state=State.ROLLED_BACK, note="no before-snapshot existed: equality not proven")  # fmt: skip
+                       state=State.ROLLED_BACK, note="no before-snapshot existed: equality not proven",
+                       snapshots={"rolled_back": restored})  # fmt: skip
     failed = [check for check in compare_snapshots(before, restored) if not check.passed]
     if failed:
+        migration.warehouse.record_snapshot(run.run_id, "rolled_back", restored)
         raise ValidationFailed(
             f"rollback of {migration.spec.name} did not reproduce the before-snapshot: "
             + "; ".join(f"{c.name}: expected {c.expected}, got {c.actual}" for c in failed),
             f"the backup {run.backup_relation} is kept; inspect it before retrying",
         )
     return Outcome(restored.row_count, "checksum equals before-snapshot", restored.table_checksum,
-                   state=State.ROLLED_BACK, note="restored; checksums equal the before-snapshot")  # fmt: skip
+                   state=State.ROLLED_BACK, note="restored; checksums equal the before-snapshot",
+                   snapshots={"rolled_back": restored})  # fmt: skip
 
 
 def describe() -> str:

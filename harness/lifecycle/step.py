@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from harness.lifecycle.state import State
+from harness.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Outcome:
     note: str | None = None
     backup_relation: str | None = None
     figures: dict[str, Any] | None = None  # typed measurements (e.g. restore_seconds)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)  # taken by the step, stored with its journal line
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,18 @@
-"""The spec's checklist: domain rules, foreign keys, and rows compared field by field with the backup."""
+"""The spec's checklist: domain rules, foreign keys, and rows compared field by field with the
+backup. Each rule is a typed warehouse call and how its result becomes a check, so validation
+asks every question of one table in a single invocation (`Warehouse.run_together`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from harness.spec import Checks, MigrationSpec
 from harness.validation.compare import CheckResult
-from harness.warehouse import Warehouse
+from harness.warehouse import Call, Warehouse
+
+# A question for the warehouse, and how its answer becomes checks.
+Question = tuple[Call[Any], Callable[[Any], list[CheckResult]]]
 
 
 def domain_rules(checks: Checks, columns: set[str]) -> list[dict[str, Any]]:
@@ -23,34 +29,51 @@ def domain_rules(checks: Checks, columns: set[str]) -> list[dict[str, Any]]:
     return [rule for rule in rules if rule["column"] in columns]
 
 
-def run_checklist(
-    warehouse: Warehouse, spec: MigrationSpec, schema: str, table: str, columns: set[str],
-    backup: tuple[str, str] | None, shared: list[str],
-) -> list[CheckResult]:  # fmt: skip
+def _violations(rules: list[dict[str, Any]]) -> Callable[[list[int]], list[CheckResult]]:
+    def read(counts: list[int]) -> list[CheckResult]:
+        return [CheckResult(rule["name"], "0 rows outside", f"{count} rows outside", count == 0)
+                for rule, count in zip(rules, counts, strict=True)]  # fmt: skip
+
+    return read
+
+
+def _orphans(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
+    def read(found: dict[str, Any]) -> list[CheckResult]:
+        sample = f"orphaned values: {found['sample']}" if found["sample"] else ""
+        return [CheckResult(name, "0 orphans", f"{found['orphans']} orphans", found["orphans"] == 0, sample)]
+
+    return read
+
+
+def _compared(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
+    def read(found: dict[str, Any]) -> list[CheckResult]:
+        bad = int(found["missing"]) + int(found["differing"])
+        return [CheckResult(
+            name, f"{found['compared']} rows identical",
+            f"{found['missing']} missing, {found['differing']} differing of {found['compared']}", bad == 0,
+            f"keys: {found['sample']}" if found["sample"] else "",
+        )]  # fmt: skip
+
+    return read
+
+
+def checklist_questions(
+    spec: MigrationSpec, schema: str, table: str, columns: set[str], backup: tuple[str, str] | None,
+    shared: list[str],
+) -> list[Question]:  # fmt: skip
     """The checklist on schema.table (whose columns are `columns`); with a backup (no writers since
     it was taken), `shared` columns of sampled and recent rows compared with it."""
     checks = spec.checks
-    results: list[CheckResult] = []
+    questions: list[Question] = []
     rules = domain_rules(checks, columns)
     if rules:
-        counts = warehouse.count_violations(schema, table, rules)
-        for rule, count in zip(rules, counts, strict=True):
-            results.append(CheckResult(rule["name"], "0 rows outside", f"{count} rows outside", count == 0))
+        questions.append((Warehouse.count_violations(schema, table, rules), _violations(rules)))
     for fk in checks.foreign_keys:
         child = (schema, fk.table or table, fk.column)
-        parent = (schema, *fk.parent)
-        found = warehouse.count_orphans(child, parent)
-        results.append(
-            CheckResult(
-                f"{child[1]}.{fk.column} → {fk.references}",
-                "0 orphans",
-                f"{found['orphans']} orphans",
-                found["orphans"] == 0,
-                f"orphaned values: {found['sample']}" if found["sample"] else "",
-            )
-        )
+        questions.append((Warehouse.count_orphans(child, (schema, *fk.parent)),
+                          _orphans(f"{child[1]}.{fk.column} → {fk.references}")))  # fmt: skip
     if backup is None:
-        return results
+        return questions
     which: list[tuple[str, dict[str, Any]]] = []
     if checks.sample_rows:
         which.append((f"{checks.sample_rows} random rows = backup", {"sample_size": checks.sample_rows}))
@@ -59,15 +82,12 @@ def run_checklist(
         which.append((f"rows of the last {recent.hours}h by {recent.column} = backup",
                       {"recent_column": recent.column, "recent_hours": recent.hours}))  # fmt: skip
     for name, arguments in which:
-        found = warehouse.compare_rows_by_key(backup, (schema, table), list(spec.key), shared, **arguments)
-        bad = int(found["missing"]) + int(found["differing"])
-        results.append(
-            CheckResult(
-                name,
-                f"{found['compared']} rows identical",
-                f"{found['missing']} missing, {found['differing']} differing of {found['compared']}",
-                bad == 0,
-                f"keys: {found['sample']}" if found["sample"] else "",
-            )
-        )
-    return results
+        call = Warehouse.compare_rows_by_key(backup, (schema, table), list(spec.key), shared, **arguments)
+        questions.append((call, _compared(name)))
+    return questions
+
+
+def ask(warehouse: Warehouse, questions: list[Question]) -> list[CheckResult]:
+    """Every question in one invocation; the checks in the questions' order."""
+    answers = warehouse.run_together([call for call, _ in questions])
+    return [check for (_, read), answer in zip(questions, answers, strict=True) for check in read(answer)]

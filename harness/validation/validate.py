@@ -4,14 +4,16 @@ SQL, the checklist, required columns, key health and the GX suite; recorded in t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from harness.errors import StateError
 from harness.lifecycle.state import EXPANDED, RunRecord, State, utc_now
 from harness.placements import placement_of
 from harness.snapshot import Snapshot
-from harness.validation.checklist import run_checklist
+from harness.validation.checklist import Question, ask, checklist_questions
 from harness.validation.compare import CheckResult, ValidationReport, compare_snapshots
+from harness.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from harness.lifecycle.migration import Migration
@@ -58,34 +60,33 @@ def validate(
             **shape,  # type: ignore[arg-type]
         )
     )  # fmt: skip
+    questions: list[Question] = []
     if expanded and not (live and contracted):  # (live: rows changed since the backup; checked before contract)
         source = migration.backup_parts(run) if contracted else (schema, migration.table)
         for derived in plan.derived:
             column = derived.column if final_shape else derived.physical
-            if column not in after.columns:
-                continue
-            mismatches = warehouse.count_derived_mismatches(
-                source, (schema, table), list(spec.key), column, derived.expression, derived.data_type
-            )
-            report.checks.append(
-                CheckResult(f"{derived.column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)
-            )
+            if column in after.columns:
+                call = Warehouse.count_derived_mismatches(
+                    source, (schema, table), list(spec.key), column, derived.expression, derived.data_type
+                )
+                questions.append((call, _mismatches(derived.column)))
     backup = None
     shared: list[str] = []
     if run.backup_relation and not spec.concurrent_writes:
         backup = migration.backup_parts(run)
         rewritten = plan.rewritten if final_shape else []  # they hold new values by design
         shared = [c for c in before.columns if c in after.columns and c not in spec.key and c not in rewritten]
-    report.extend(run_checklist(warehouse, spec, schema, table, set(after.columns), backup, shared))
+    questions += checklist_questions(spec, schema, table, set(after.columns), backup, shared)
+    key = ", ".join(spec.key)
+    questions.append((Warehouse.bad_keys(schema, table, list(spec.key)), lambda bad: [
+        CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad} bad keys", bad == 0)]))  # fmt: skip
+    checks = ask(warehouse, questions)
+    key_health = checks.pop()  # reported after the required columns, as always
+    report.extend(checks)
     for column in (c for c in spec.checks.not_null if c in after.columns):
         nulls = after.columns[column].null_count
         report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
-    health = warehouse.describe_table(schema, table, list(spec.key), [])
-    key = ", ".join(spec.key)
-    bad_keys = int(health.get("null_keys", 0)) + int(health.get("duplicate_keys", 0))
-    report.checks.append(
-        CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad_keys} bad keys", bad_keys == 0)
-    )
+    report.checks.append(key_health)
     suite = spec.expectation_suite()
     if suite:
         from harness.validation.expectations import run_suite  # GX takes seconds to import: only when used
@@ -99,6 +100,13 @@ def validate(
     if record:
         record_validation(migration, run, report, after, advance_to if report.passed else None)
     return report
+
+
+def _mismatches(column: str) -> Callable[[int], list[CheckResult]]:
+    def read(mismatches: int) -> list[CheckResult]:
+        return [CheckResult(f"{column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)]
+
+    return read
 
 
 def _validate_dropped(
@@ -122,9 +130,8 @@ def record_validation(
     migration: Migration, run: RunRecord, report: ValidationReport, after: Snapshot, new_state: State | None = None
 ) -> None:
     """The after-snapshot and the validation's journal line (with the run's new state, if it moves)."""
-    now = utc_now()
-    migration.warehouse.record_snapshot(run.run_id, "after", after)
     migration.journal(
-        run, step="validate", status="passed" if report.passed else "failed", started_at=now, seconds=report.seconds,
-        rows_affected=after.row_count, checksum=after.table_checksum, detail=report.summary(), new_state=new_state,
+        run, step="validate", status="passed" if report.passed else "failed", started_at=utc_now(),
+        seconds=report.seconds, rows_affected=after.row_count, checksum=after.table_checksum, detail=report.summary(),
+        new_state=new_state, snapshots={"after": after},
     )  # fmt: skip
