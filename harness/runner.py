@@ -16,6 +16,7 @@ from typing import Any
 from dbt.adapters.base import impl as base_adapter
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
+from dbt_common.tests import enable_test_caching
 
 from harness.engines import release_embedded_connections
 from harness.errors import ConnectionFailed, HarnessError, InputError, WarehouseError
@@ -75,6 +76,9 @@ def _environment(overrides: dict[str, str]) -> Iterator[None]:
 # dbt-adapters 1.24 extends this module-level list in place each time an adapter is built, so a
 # process that alternates adapters (the test suite) makes every later invocation slower.
 _BASE_BEHAVIOR_FLAGS = list(base_adapter.DEFAULT_BASE_BEHAVIOR_FLAGS)
+# The harness invokes dbt many times in one process: dbt's in-process caches (the plugin modules
+# found on sys.path, macros' static parse keyed by their source text) then save ~15% of a call.
+enable_test_caching()
 
 
 def _reset_behavior_flags() -> None:
