@@ -98,13 +98,13 @@ class Warehouse:
         )
         return result
 
+    @staticmethod
     def check_expression(
-        self, schema: str, table: str, expression: str, data_type: str, shape: list[dict[str, Any]] | None = None
-    ) -> dict[str, Any]:
-        result: dict[str, Any] = self.project.operation(
-            "check_expression", schema=schema, table=table, expression=expression, data_type=data_type, shape=shape
-        )
-        return result
+        schema: str, table: str, expression: str, data_type: str, shape: list[dict[str, Any]] | None = None
+    ) -> Call[dict[str, Any]]:
+        """An expression cast to its type, evaluated over every row (of `shape` computed from the table, if given)."""
+        return Call("check_expression", {"schema": schema, "table": table, "expression": expression,
+                                         "data_type": data_type, "shape": shape}, dict)  # fmt: skip
 
     def snapshot(
         self, schema: str, table: str, taken_at: str | None = None, profile: bool = True, portable: bool = False

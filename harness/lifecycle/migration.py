@@ -52,6 +52,7 @@ class Migration:
         self.seconds_per_call = seconds_per_call
         self.lock_waits = 0  # lock timeouts met by this process: the backfill slows down when it grows
         self._blueprints: dict[tuple[str, bool], Blueprint] = {}
+        self._described: dict[str, Any] | None = None  # the table as preflight saw it, before any change
 
     # -- names ------------------------------------------------------------------------------
     @property
@@ -165,7 +166,8 @@ class Migration:
     # -- what the steps share ---------------------------------------------------------------
     def preflight(self) -> dict[str, Any]:
         """Judges the spec against the warehouse without changing anything; raises InputError."""
-        return preflight.run(self)
+        self._described = preflight.run(self)
+        return self._described
 
     def blueprint(self, run: RunRecord | None = None) -> Blueprint:
         """The compiled operations, against the table's columns before the migration: from the
@@ -178,7 +180,10 @@ class Migration:
         if run is not None and run.state == State.CONTRACTED and "before" in run.snapshots:
             types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
         else:
-            described = self.warehouse.describe_table(self.schema, self.table, [], [])
+            unchanged = run is not None and run.state in (State.PLANNED, State.BACKED_UP)  # preflight's view holds
+            described = (self._described if unchanged else None) or self.warehouse.describe_table(
+                self.schema, self.table, [], []
+            )
             added = planned_additions(self.spec) if run is not None else set()
             columns = [c for c in described.get("columns", []) if c["name"] not in added]
             types = {c["name"]: c["data_type"] for c in columns}
@@ -216,7 +221,7 @@ class Migration:
             run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
             self.warehouse.record_run(run_id, self.spec.name, self.relation, State.PLANNED, self.spec.spec_hash,
                                       utc_now())  # fmt: skip
-            return self.require_run()
+            return RunRecord(run_id, State.PLANNED, self.spec.spec_hash, backup_relation=None, note=None)
         if run.spec_hash != self.spec.spec_hash:
             raise StateError(
                 f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}).",

@@ -6,11 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import InputError, WarehouseError
 from harness.operations import compile_blueprint
+from harness.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from harness.lifecycle.migration import Migration
 
 NAME = "preflight"
+# (what, for messages; the expression; its data type; the shape it is evaluated over, or None: the table)
+Expression = tuple[str, str, str, list[dict[str, str | None]] | None]
 
 
 def run(migration: Migration) -> dict[str, Any]:
@@ -65,26 +68,35 @@ def run(migration: Migration) -> dict[str, Any]:
                 f"checks.not_null: {column} is not a column of the new shape ({', '.join(plan.new_names)}).",
                 "list columns of the table after the migration",
             )
-    for physical, (up, data_type) in plan.backfill.items():
-        _check_expression(migration, f"{plan.source(physical)}.up (for {physical})", up, data_type)
     new_row = plan.new_row()
-    for column, (down, data_type) in plan.down.items():
-        _check_expression(migration, f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
+    expressions: list[Expression] = [(f"{plan.source(physical)}.up (for {physical})", up, data_type, None)
+                   for physical, (up, data_type) in plan.backfill.items()]  # fmt: skip
+    expressions += [(f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
+                    for column, (down, data_type) in plan.down.items()]  # fmt: skip
+    _check_expressions(migration, expressions)
     return described
 
 
-def _check_expression(
-    migration: Migration, what: str, expression: str, data_type: str, shape: list[dict[str, str | None]] | None = None
-) -> None:
+def _check_expressions(migration: Migration, expressions: list[Expression]) -> None:
+    """Every expression evaluated read-only in one call; when one fails, each alone, to name it."""
+    calls = [Warehouse.check_expression(migration.schema, migration.table, expression, data_type, shape)
+             for _, expression, data_type, shape in expressions]  # fmt: skip
     try:
-        migration.warehouse.check_expression(migration.schema, migration.table, expression, data_type, shape)
-    except WarehouseError as exc:
-        over = "the new shape (as `up` fills it)" if shape else migration.relation
-        raise InputError(
-            f"{what} ({expression}) cannot be computed as {data_type} on every row of {over}: "
-            f"{exc.message.split(' failed: ', 1)[-1]}",
-            "correct the expression or its data_type; nothing was changed",
-        ) from exc
+        migration.warehouse.run_together(calls)
+        return
+    except WarehouseError:
+        pass
+    for (what, expression, data_type, shape), call in zip(expressions, calls, strict=True):
+        try:
+            migration.warehouse.run(call)
+        except WarehouseError as exc:
+            over = "the new shape (as `up` fills it)" if shape else migration.relation
+            raise InputError(
+                f"{what} ({expression}) cannot be computed as {data_type} on every row of {over}: "
+                f"{exc.message.split(' failed: ', 1)[-1]}",
+                "correct the expression or its data_type; nothing was changed",
+            ) from exc
+    raise WarehouseError("the expressions failed together but each passed alone")  # pragma: no cover
 
 
 def describe() -> str:
