@@ -10,6 +10,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING
 
+from harness import faults
 from harness.lifecycle.state import RunRecord, State
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint
@@ -52,6 +53,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         for batch in batches:
             rows_this_session += batch.rows
             after_key, batch_no = batch.last_key, batch.batch_no + 1
+        if batches:
+            faults.point("backfill.after_batch", batch_no - 1)  # crash tests stop here (harness/faults.py)
         elapsed = max(time.perf_counter() - clock, 1e-9)
         migration.reporter.backfill_progress(done_rows + rows_this_session, total, rows_this_session / elapsed)
         if migration.lock_waits > waits_before:  # writers hold the rows: give them room

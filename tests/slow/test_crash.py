@@ -11,15 +11,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import psycopg2
 import pytest
 
+from harness import faults
 from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.fixtures.warehouse import Db, write_spec
+from tests.fixtures.warehouse import PG, Db, write_spec
 
 ROWS, BATCH = 600, 20
 BATCHES = ROWS // BATCH
@@ -55,20 +59,6 @@ def harness_command(settings: Settings, spec: Path) -> tuple[list[str], dict[str
     return command, {**os.environ, **settings.environment()}
 
 
-def batches_committed(db: Db, log: Path) -> int:
-    """PostgreSQL: the checkpoint rows (readable while the harness works). DuckDB: the batches the
-    harness logged (the file is locked while it works; it logs each batch as it commits)."""
-    if db.adapter == "postgres":
-        try:
-            return int(db.query(f"select count(*) from {db.settings.meta_schema}.backfill_checkpoints")[0][0])
-        except Exception:  # the state tables do not exist yet
-            return 0
-    if not log.exists():
-        return 0
-    lines = log.read_text(errors="replace").splitlines()
-    return sum("expand_contract backfill orders: batch" in line for line in lines)
-
-
 def backfill_backends(db: Db) -> str:
     """The server sessions running this test's backfill block: the DO block names the test's own
     schema (per test process), so another pytest-xdist worker's backfill never matches."""
@@ -78,14 +68,90 @@ def backfill_backends(db: Db) -> str:
     )
 
 
+def wait_until(fact: Callable[[], object], what: str, process: subprocess.Popen[Any] | None = None) -> None:
+    """Polls an observed fact (generous deadline: a busy machine only makes it slower)."""
+    deadline = time.monotonic() + 300
+    while not fact():
+        assert process is None or process.poll() is None, f"the harness ended before {what}"
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+class BatchBlocker:
+    """PostgreSQL: holds batch `n`'s checkpoint row in an open transaction of its own, so the
+    backfill's batch `n` (its update done, its checkpoint insert waiting on the primary key) can
+    never commit while the test looks: batch n - 1 is the last committed one, whatever the timing."""
+
+    def __init__(self, db: Db, wanted: int) -> None:
+        self.db, self.batch = db, wanted
+        self.connection = psycopg2.connect(**PG, options=f"-c search_path={db.schema}")
+        self.pid = self.connection.get_backend_pid()
+
+    def hold(self, process: subprocess.Popen[Any]) -> int:
+        meta = self.db.settings.meta_schema
+        runs: list[tuple[Any, ...]] = []
+
+        def run_recorded() -> bool:
+            try:
+                runs[:] = self.db.query(f"select run_id from {meta}.migration_runs")
+            except psycopg2.Error:  # the state tables do not exist yet
+                return False
+            return bool(runs)
+
+        wait_until(run_recorded, "the run was recorded", process)
+        with self.connection.cursor() as cursor:
+            while True:  # a batch already committed (a very slow test process) moves the block on
+                cursor.execute(
+                    f"insert into {meta}.backfill_checkpoints (run_id, batch_no, last_key, rows_affected) "
+                    "values (%s, %s, '[]', 0) on conflict do nothing",
+                    (runs[0][0], self.batch),
+                )
+                if cursor.rowcount == 1:
+                    break
+                self.batch += 1
+                assert self.batch <= BATCHES, "the backfill finished before it could be blocked"
+        waiting = f"select count(*) {backfill_backends(self.db)} and {self.pid} = any(pg_blocking_pids(pid))"
+        wait_until(lambda: self.db.query(waiting)[0][0], f"batch {self.batch} waited on the blocker", process)
+        return self.batch
+
+    def release(self) -> None:
+        self.connection.rollback()
+        self.connection.close()
+
+
 def wait_for_orphan(db: Db) -> None:
     """PostgreSQL: the killed harness's backend notices within 100 ms and rolls its batch back."""
-    if db.adapter != "postgres":
+    wait_until(lambda: not db.query(f"select count(*) {backfill_backends(db)}")[0][0], "the orphan ended")
+
+
+def kill_9_after_batch(db: Db, settings: Settings, spec: Path, kill_after: int) -> None:
+    """Runs `migrate start` and kill -9s it with exactly `kill_after` batches committed: on
+    PostgreSQL inside batch kill_after + 1 (held by a BatchBlocker), on DuckDB (one file, one
+    writer: nothing can hold a batch from outside) at the fault point after batch `kill_after`."""
+    command, env = harness_command(settings, spec)
+    if db.adapter == "postgres":
+        blocker = BatchBlocker(db, kill_after + 1)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            blocked = blocker.hold(process)
+            assert blocked == kill_after + 1, f"batch {kill_after + 1} committed before the block was in place"
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            wait_for_orphan(db)
+        finally:
+            process.kill()
+            blocker.release()
         return
-    deadline = time.monotonic() + 30
-    busy = f"select count(*) {backfill_backends(db)}"
-    while db.query(busy)[0][0] and time.monotonic() < deadline:
-        time.sleep(0.05)
+    env[faults.ENV] = f"backfill.after_batch:{kill_after}"
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith(faults.FAULT_MARKER):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    assert process.returncode == -signal.SIGKILL, f"the harness ended before batch {kill_after}"
 
 
 @pytest.mark.parametrize(("phase", "rewrite"), [("early", False), ("midway", False), ("late", False), ("midway", True)])
@@ -93,26 +159,18 @@ def test_kill_9_mid_backfill_then_resume_is_exact(
     settings: Settings, db: Db, tmp_path: Path, phase: str, rewrite: bool
 ) -> None:
     """(`rewrite`: the batches copy into a rewrite_table's new table instead of updating in place.)"""
-    low, high = {"early": (1, 5), "midway": (11, 18), "late": (22, BATCHES - 3)}[phase]
+    low, high = {"early": (1, 5), "midway": (11, 18), "late": (22, BATCHES - 1)}[phase]
     kill_after = random.randint(low, high)
     create_orders(db)
     expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
     spec = write_spec(tmp_path, SPEC + ("  - {type: rewrite_table}\n" if rewrite else ""))
-    command, env = harness_command(settings, spec)
+    kill_9_after_batch(db, settings, spec, kill_after)
     log = settings.output_dir / "logs" / "dbt.log"
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while batches_committed(db, log) < kill_after and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert process.poll() is None, f"the harness ended before batch {kill_after}"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    wait_for_orphan(db)
     migration = Migration(Warehouse(settings), load_spec(spec))
     run = migration.current_run()
     assert run is not None and run.state == "expanded", f"killed after batch {kill_after}"
     committed = int(run.last_checkpoint["batch_no"])  # type: ignore[index]
-    assert kill_after <= committed < BATCHES, f"killed after batch {kill_after}"
+    assert committed == kill_after
     steps = migration.start()  # resume
     backfill = next(step for step in steps if step.step == "backfill")
     assert f"resumed after checkpoint {committed}" in backfill.result
@@ -142,21 +200,24 @@ def test_session_ended_by_the_server_mid_backfill_then_resume_is_exact(
     expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
     spec = write_spec(tmp_path, SPEC)
     command, env = harness_command(postgres_settings, spec)
+    blocker = BatchBlocker(db, 9)
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
-    while batches_committed(db, Path("/nonexistent")) < 8 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    terminate = f"select pg_terminate_backend(pid) {backfill_backends(db)}"
-    while db.query(terminate) != [(True,)]:  # between two calls no backfill runs: try again
-        assert process.poll() is None, "the backfill ended before its session could be ended"
-        time.sleep(0.01)
-    output, _ = process.communicate(timeout=60)
+    try:
+        assert blocker.hold(process) == 9
+        # Ends the session waiting inside batch 9 (batch 8 is the last committed); between a
+        # lock timeout and its retry no session waits: end the next one.
+        terminate = f"select pg_terminate_backend(pid) {backfill_backends(db)}"
+        wait_until(lambda: db.query(terminate) == [(True,)], "the backfill's session was ended", process)
+        output, _ = process.communicate(timeout=300)
+    finally:
+        process.kill()
+        blocker.release()
     assert process.returncode != 0 and "backfill" in output
     migration = Migration(Warehouse(postgres_settings), load_spec(spec))
     run = migration.current_run()
     assert run is not None and run.state == "expanded"
     committed = int(run.last_checkpoint["batch_no"])  # type: ignore[index]
-    assert 8 <= committed < BATCHES
+    assert committed == 8
     backfill = next(step for step in migration.start() if step.step == "backfill")
     assert f"resumed after checkpoint {committed}" in backfill.result
     migration.complete()
