@@ -17,7 +17,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import InputError
-from harness.operations.base import Blueprint, Compiler, Derived, Rewrite, rewrite_name
+from harness.operations.base import Blueprint, Compiler, Derived, ExpandUndo, Rewrite, rewrite_name, undo_expand
 
 if TYPE_CHECKING:
     from harness.spec import MigrationSpec
@@ -74,6 +74,10 @@ class InPlace:
 
     def describe_expand(self, plan: Blueprint) -> str:
         return f"add {', '.join(plan.physical_added) or 'no columns'} (nullable, metadata only)"
+
+    def undo(self, plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
+        """What a rollback before contract takes back on the table itself (see ExpandUndo)."""
+        return undo_expand(plan, before)
 
 
 class RewritePlacement(InPlace):
@@ -202,6 +206,10 @@ class RewritePlacement(InPlace):
 
     def swap_in(self, plan: Blueprint) -> str | None:
         return self._rewrite(plan).table
+
+    def undo(self, plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
+        """The old table was never altered: dropping the new table (`created_tables`) is the undo."""
+        return ExpandUndo()
 
     def describe_expand(self, plan: Blueprint) -> str:
         return (

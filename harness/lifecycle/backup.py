@@ -23,8 +23,10 @@ SNAPSHOT, BACKUP, REVERIFY, PG_DUMP = "snapshot before", "backup + verify", "re-
 def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     before = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
     before.save(migration.artifact_dir(run.run_id) / "before.json")
+    # The columns' catalog facts (type, NOT NULL, default, identity): what a rollback puts back.
+    columns = migration.described_table().get("columns", [])
     return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
-                   snapshots={"before": before})  # fmt: skip
+                   snapshots={"before": before}, figures={"columns": columns})  # fmt: skip
 
 
 def backup(migration: Migration, run: RunRecord) -> Outcome:

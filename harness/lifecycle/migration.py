@@ -169,6 +169,12 @@ class Migration:
         self._described = preflight.run(self)
         return self._described
 
+    def described_table(self) -> dict[str, Any]:
+        """The table as preflight saw it (columns with their catalog facts), or as it is now."""
+        if self._described is None:
+            self._described = self.warehouse.describe_table(self.schema, self.table, [], [])
+        return self._described
+
     def blueprint(self, run: RunRecord | None = None) -> Blueprint:
         """The compiled operations, against the table's columns before the migration: from the
         before-snapshot once contracted, else from the table minus what expand adds. Compiled once
@@ -263,8 +269,7 @@ class Migration:
             steps += self.rollback()
             self.set_state(run, State.ROLLED_BACK, note=f"auto-rollback after: {exc.message}"[:4000])
             raise RolledBack(
-                f"{exc.message} The migration was rolled back automatically; the table equals its "
-                "before-snapshot (exact checksums).",
+                f"{exc.message} The migration was rolled back automatically: {steps[-1].result}.",
                 "fix the cause (see `harness migrate status <spec>`), then start again",
             ) from exc
         return steps
@@ -325,10 +330,15 @@ class Migration:
         return report, step
 
     def rollback(self) -> list[StepResult]:
-        """Restores the table from the verified backup, then proves it equals the before-snapshot."""
+        """Before contract, undoes what the migration added (every write kept, no table copy);
+        after contract, restores the table from the verified backup. Then proves the old shape
+        (and, where nobody wrote since, the exact before-checksums)."""
         run = self.require_run()
         if run.state == State.ROLLED_BACK:
             raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
-        steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
+        if run.state == State.CONTRACTED:
+            steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
+        else:
+            steps = [self._step(run, rollback.UNDO, lambda: rollback.undo(self, run))]
         steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run)))
         return steps

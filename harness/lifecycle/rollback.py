@@ -1,38 +1,125 @@
-"""Rollback: undoes whatever the migration did (views, sync trigger, new tables, raw SQL `down`,
-a renamed table), restores the table from the verified backup in one transaction, then proves
-it equals the before-snapshot (exact checksums)."""
+"""Rollback, by the path the run's state allows, then a proof.
+
+- **Before contract: undo.** The old shape is intact (and kept current by the sync triggers), so
+  rollback only takes back what the migration added, in the reverse order of expand: the
+  versioned views, the sync triggers, raw SQL (`down`), the constraints, defaults and relaxed
+  NOT NULLs expand changed, the indexes it built, the columns and tables it created. Each step is
+  short DDL under lock_timeout with retries; no row of the old shape is rewritten, so every write
+  acknowledged meanwhile, through either shape, is kept, and the time does not grow with the table.
+- **After contract: restore.** The old columns are gone: the table is restored from the verified
+  backup in one transaction (writes since the backup are not kept).
+
+The proof: the table has the old shape again (columns and types), and where nobody wrote since
+the before-snapshot, equals it exactly (checksums)."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING
 
-from harness.errors import ValidationFailed
+from harness.errors import GuardRefused, ValidationFailed
+from harness.lifecycle import backup
 from harness.lifecycle.state import RunRecord, State, utc_now
 from harness.lifecycle.step import Outcome
-from harness.operations import undo_targets
-from harness.placements import NEW_VERSION, OLD_VERSION
+from harness.operations import constraint_name, undo_targets
+from harness.placements import NEW_VERSION, OLD_VERSION, placement_of
 from harness.validation.compare import compare_snapshots
 
 if TYPE_CHECKING:
     from harness.lifecycle.migration import Migration
+    from harness.snapshot import Snapshot
 
-RESTORE, PROVE = "restore", "prove rollback"
+UNDO, RESTORE, PROVE = "undo", "restore", "prove rollback"
 
 
-def restore(migration: Migration, run: RunRecord) -> Outcome:
+def undo(migration: Migration, run: RunRecord) -> Outcome:
+    """Before contract: takes back what the migration added, each step safe to repeat."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
-    undo = undo_targets(migration.spec)
-    final = undo.renamed_to
+    targets = undo_targets(migration.spec)
+    if run.state == State.PLANNED:  # nothing is changed before the backup is taken
+        return Outcome(None, "before the backup: nothing was changed", figures={"path": "undo"})
+    plan = migration.blueprint(run)
+    before = {column["name"]: column for column in run.figure(backup.SNAPSHOT, "columns") or []}
+    steps = placement_of(plan).undo(plan, before)
+    _refuse_nulls_in_relaxed(migration, steps.relaxed)  # before anything changes
+    _drop_views(migration, run)
+    warehouse.drop_sync_trigger(schema, table)
+    done = []
+    for down in targets.raw_downs:
+        migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))
+        done.append("raw SQL down")
+    if steps.alterations:
+        migration.with_lock_retry(run, "undo alterations", partial(warehouse.alter_table, schema, table,
+                                                                     steps.alterations))  # fmt: skip
+        done.append(f"{len(steps.alterations)} constraint/default change(s) undone")
+    for name in steps.indexes:
+        migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
+    done += [f"dropped index(es) {', '.join(steps.indexes)}"] if steps.indexes else []
+    if steps.relaxed:
+        _restore_not_null(migration, run, steps.relaxed)
+        done.append(f"NOT NULL again on {', '.join(steps.relaxed)}")
+    if steps.columns:
+        drops = [{"kind": "drop_column", "column": column} for column in steps.columns]
+        migration.with_lock_retry(run, "drop added columns", partial(warehouse.alter_table, schema, table, drops))
+        done.append(f"dropped {', '.join(steps.columns)}")
+    for name in targets.created_tables:
+        warehouse.drop_table(schema, name)
+        done.append(f"dropped {name}")
+    done.append("no row rewritten: every write since start kept")
+    return Outcome(None, "before contract, undo: " + "; ".join(done), figures={"path": "undo"})
+
+
+def _refuse_nulls_in_relaxed(migration: Migration, relaxed: list[str]) -> None:
+    """drop_not_null let writers store NULLs; the old shape forbids them. Refused with the count."""
+    if not relaxed:
+        return
+    now = migration.warehouse.snapshot(migration.schema, migration.table, profile=False)
+    nulls = {column: now.columns[column].null_count for column in relaxed if now.columns[column].null_count}
+    if nulls:
+        found = ", ".join(f"{count} row(s) with {column} NULL" for column, count in nulls.items())
+        raise GuardRefused(
+            f"rollback of {migration.spec.name} refused before any change: {migration.relation} has {found}, "
+            "written since drop_not_null relaxed it; the old shape requires NOT NULL.",
+            f"give those rows a value (e.g. `update {migration.relation} set {next(iter(nulls))} = ... where "
+            f"{next(iter(nulls))} is null`), then run `harness rollback <spec>` again",
+        )
+
+
+def _restore_not_null(migration: Migration, run: RunRecord, columns: list[str]) -> None:
+    """NOT NULL without a long lock where the engine has NOT VALID checks: a check added NOT VALID,
+    validated (writers go on), then SET NOT NULL (proved by the check, no scan) and the check dropped."""
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    alter = partial(warehouse.alter_table, schema, table)
+    if not migration.engine.not_valid_constraints:
+        steps = [{"kind": "set_not_null", "column": column} for column in columns]
+        migration.with_lock_retry(run, "restore NOT NULL", partial(alter, steps))
+        return
+    checks = {column: constraint_name(table, column, "ec_undo_nn") for column in columns}
+    add = [{"kind": "add_not_null_check", "name": name, "column": column} for column, name in checks.items()]
+    validate = [{"kind": "validate_constraint", "name": name} for name in checks.values()]
+    swap = [{"kind": "set_not_null", "column": column} for column in checks]
+    swap += [{"kind": "drop_constraint", "name": name} for name in checks.values()]
+    for what, steps in (("checks", add), ("validate", validate), ("set", swap)):
+        migration.with_lock_retry(run, f"restore NOT NULL: {what}", partial(alter, steps))
+
+
+def _drop_views(migration: Migration, run: RunRecord) -> None:
+    """The versioned views (dependents first), and the new name's alias view until contract."""
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    final = undo_targets(migration.spec).renamed_to
     views = ["current", OLD_VERSION, NEW_VERSION]
     alias = [final] if final and run.state != State.CONTRACTED else []  # a view until contract, then the table
     warehouse.drop_version_views(schema, table, views, alias)
     if final:
         warehouse.drop_version_views(schema, final, views)
-    if run.state in (State.PLANNED, State.BACKED_UP) and _untouched(migration, run):
-        # Restoring an unchanged table could only make things worse (e.g. from a backup that
-        # was corrupted since); the proof below still runs.
-        return Outcome(None, "the table was not changed yet: left as it is")
+
+
+def restore(migration: Migration, run: RunRecord) -> Outcome:
+    """After contract: the table restored from the verified backup, in one transaction."""
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    undo = undo_targets(migration.spec)
+    final = undo.renamed_to
+    _drop_views(migration, run)
     backup = migration.backup_parts(run)
     warehouse.drop_sync_trigger(schema, table)
     undone = []
@@ -46,16 +133,8 @@ def restore(migration: Migration, run: RunRecord) -> Outcome:
         warehouse.drop_table(schema, final)
         undone.append(f"dropped {final}")
     migration.with_lock_retry(run, "restore", lambda: warehouse.copy_table(backup, (schema, table)))
-    return Outcome(None, "; ".join([*undone, f"restored from {run.backup_relation}"]))
-
-
-def _untouched(migration: Migration, run: RunRecord) -> bool:
-    """Before expand (or after an expand that failed part way): does the table still equal the before-snapshot?"""
-    before = run.snapshots.get("before")
-    if before is None or run.backup_relation is None:
-        return True
-    now = migration.warehouse.snapshot(migration.schema, migration.table, profile=False)
-    return all(check.passed for check in compare_snapshots(before, now))
+    return Outcome(None, "after contract, restore: " + "; ".join([*undone, f"restored from {run.backup_relation}"]),
+                   figures={"path": "restore"})  # fmt: skip
 
 
 def prove(migration: Migration, run: RunRecord) -> Outcome:
@@ -66,6 +145,13 @@ def prove(migration: Migration, run: RunRecord) -> Outcome:
                        state=State.ROLLED_BACK, note="no before-snapshot existed: equality not proven",
                        snapshots={"rolled_back": restored})  # fmt: skip
     failed = [check for check in compare_snapshots(before, restored) if not check.passed]
+    if failed and run.state != State.CONTRACTED and _same_shape(before, restored):
+        # Undo rewrites no row: a difference is writes made since the before-snapshot, kept.
+        return Outcome(restored.row_count,
+                       f"old shape restored; writes since the before-snapshot kept ({before.row_count:,} rows "
+                       f"then, {restored.row_count:,} now)", restored.table_checksum, state=State.ROLLED_BACK,
+                       note="undone before contract; the table took writes since the before-snapshot, all kept",
+                       snapshots={"rolled_back": restored})  # fmt: skip
     if failed:
         migration.warehouse.record_snapshot(run.run_id, "rolled_back", restored)
         raise ValidationFailed(
@@ -78,9 +164,17 @@ def prove(migration: Migration, run: RunRecord) -> Outcome:
                    snapshots={"rolled_back": restored})  # fmt: skip
 
 
+def _same_shape(before: Snapshot, now: Snapshot) -> bool:
+    return [(name, stats.data_type) for name, stats in before.columns.items()] == [
+        (name, stats.data_type) for name, stats in now.columns.items()
+    ]
+
+
 def describe() -> str:
     return (
-        "`harness rollback <spec>` (from any state): drops the versioned views, restores the table "
-        "from the backup in one transaction, then proves the table equals the before-snapshot (exact "
-        "checksums) and records how long it took."
+        "`harness rollback <spec>`: before contract, undoes what the migration added (views, sync "
+        "triggers, constraints, defaults, indexes, added columns and tables: short DDL, no row of the "
+        "old shape rewritten, every write since start kept); after contract, restores the table from "
+        "the backup in one transaction. Then proves the old shape, and the exact before-checksums "
+        "where nobody wrote since."
     )

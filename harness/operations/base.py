@@ -70,6 +70,47 @@ class Undo:
 
 
 @dataclass
+class ExpandUndo:
+    """Before contract, how a rollback takes back what expand and settle did to the table itself,
+    in this order: `alterations` in one transaction (the constraints they added dropped, defaults
+    put back), `indexes` built for the migration dropped (CONCURRENTLY where the engine can),
+    NOT NULL put back on the `relaxed` columns (a check NOT VALID, validated, then SET NOT NULL
+    where the engine has them: no long lock), and the `columns` expand added dropped. Every step
+    is metadata (or a scan that takes no lock writers wait on): no row of the old shape is
+    rewritten, so every write is kept, and its time does not grow with the table."""
+
+    alterations: list[dict[str, Any]] = field(default_factory=list)
+    indexes: list[str] = field(default_factory=list)
+    relaxed: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.alterations or self.indexes or self.relaxed or self.columns)
+
+
+# The constraints an expand or settle step adds, which its undo drops by name.
+CONSTRAINT_KINDS = frozenset({"add_check", "add_foreign_key", "add_not_null_check", "unique_using_index"})
+
+
+def undo_expand(plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
+    """The inverse of an in-place blueprint's expand and settle, given the columns' catalog facts
+    before the migration (`before`: name -> {default, nullable, ...}, from the before-snapshot's
+    journal line). Each alteration kind's inverse: a constraint is dropped, a default is put back
+    (or dropped if there was none), a relaxed NOT NULL is restored, an added column is dropped."""
+    undo = ExpandUndo(indexes=[index["name"] for index in plan.create_indexes], columns=list(plan.physical_added))
+    for step in [*plan.expand, *plan.settle]:
+        if step["kind"] in CONSTRAINT_KINDS:
+            undo.alterations.append({"kind": "drop_constraint", "name": step["name"]})
+        elif step["kind"] == "set_default":
+            column, old = step["column"], before.get(step["column"], {}).get("default")
+            put_back = {"kind": "set_default", "column": column, "default": old}
+            undo.alterations.append(put_back if old else {"kind": "drop_default", "column": column})
+        elif step["kind"] == "drop_not_null" and before.get(step["column"], {}).get("nullable") is False:
+            undo.relaxed.append(step["column"])
+    return undo
+
+
+@dataclass
 class Blueprint:
     table: str
     final_table: str

@@ -10,7 +10,7 @@
         {% do statements.append(expand_contract.rewrite_table_statement(schema, rewrite)) %}
     {% endif %}
     {% if statements %}
-        {% do expand_contract.run_in_transaction(statements) %}
+        {% do expand_contract.run_alterations(schema, table, statements) %}
     {% endif %}
     {% do expand_contract.emit_result({'statements': statements | length}) %}
 {% endmacro %}

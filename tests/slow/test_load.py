@@ -20,6 +20,7 @@ from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.fixtures.accounts import SPLIT_AND_RETYPE
+from tests.fixtures.catalog import catalog, relations
 from tests.fixtures.warehouse import PG, Db, write_spec
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -171,3 +172,44 @@ def test_concurrent_writer_through_both_shapes_loses_nothing(
     assert db.query(
         f"select count(*) from {db.schema}.accounts where first_name || ' ' || last_name is null or score is null"
     ) == [(0,)]
+
+
+@pytest.mark.parametrize("strategy", ["in place", "rewrite_table"])
+def test_rollback_before_contract_under_a_writer_keeps_every_write(
+    postgres_settings: Settings, tmp_path: Path, strategy: str
+) -> None:
+    """The writer uses both shapes until validation, then goes back to the old one and keeps
+    writing while the rollback runs: every acknowledged write, through either shape, is in the
+    table afterwards with the value the old shape should show, none failed, and the catalog is
+    the one before the migration."""
+    rewrite = strategy == "rewrite_table"
+    spec = LOAD_SPEC + ("  - {type: rewrite_table}\n" if rewrite else "")
+    db = Db(postgres_settings)
+    create_people(db)
+    schema_before = catalog(db, "accounts")
+    writer = Writer(db.schema)
+    thread = threading.Thread(target=writer.run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)),
+                              Phases(writer, "backfill" if rewrite else "expand"))  # fmt: skip
+        migration.start()
+        writer.pause()
+        writer.phase = "old"  # the application goes back to the old shape, then the rollback runs under it
+        writer.resume()
+        time.sleep(0.3)
+        steps = migration.rollback()
+        time.sleep(0.3)  # and keeps writing after it
+    finally:
+        writer.phase = "stop"
+        thread.join(10)
+    assert writer.errors == []
+    assert writer.by_shape.get("both:new", 0) > 20 and writer.by_shape.get("old:old", 0) > 20, writer.by_shape
+    assert steps[0].step == "undo" and "every write since start kept" in steps[0].result
+    old = {row[0]: row[1:] for row in db.query(f"select id, full_name, score from {db.schema}.accounts")}
+    for key, (first, last, score) in writer.expected.items():
+        assert old[key] == (f"{first} {last}", int(score * 2)), f"id {key}"
+    assert len(old) == ROWS + sum(k > ROWS for k in writer.expected)
+    assert catalog(db, "accounts") == schema_before
+    assert not [name for name in relations(db) if name != "accounts"]

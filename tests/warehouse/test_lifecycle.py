@@ -123,8 +123,10 @@ def test_rollback_restores_rows_exactly(loaded: Warehouse, db: Db, stop_after: s
 
 
 def test_rollback_that_cannot_reproduce_before_snapshot_fails(loaded: Warehouse, db: Db) -> None:
+    """After contract the backup is the way back: a corrupted one is caught by the proof."""
     run_migration = migration(loaded)
     run_migration.start()
+    run_migration.complete()
     run = run_migration.current_run()
     assert run is not None and run.backup_relation
     db.execute(f"update {run.backup_relation} set last_name = 'Z.' where id = 3")  # a corrupted backup
@@ -132,21 +134,49 @@ def test_rollback_that_cannot_reproduce_before_snapshot_fails(loaded: Warehouse,
         migration(loaded).rollback()
 
 
+def test_rollback_before_contract_never_reads_the_backup(loaded: Warehouse, db: Db) -> None:
+    """Before contract the old shape is intact: rollback undoes what start added, and a backup
+    damaged since cannot reach the table."""
+    original = db.rows("customers")
+    run_migration = migration(loaded)
+    run_migration.start()
+    run = run_migration.current_run()
+    assert run is not None and run.backup_relation
+    db.execute(f"update {run.backup_relation} set last_name = 'Z.' where id = 3")
+    db.execute(f"delete from {run.backup_relation} where id = 4")
+    steps = migration(loaded).rollback()
+    assert [step.step for step in steps] == ["undo", "prove rollback"]
+    assert steps[0].result.startswith("before contract, undo:") and "every write since start kept" in steps[0].result
+    assert steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("customers") == original
+
+
 def db_relations(db: Db) -> list[str]:
     found = db.query(f"select table_name from information_schema.tables where table_schema = '{db.schema}'")
     return [name for (name,) in found]
 
 
+def test_rollback_before_contract_keeps_a_dependent_user_view(loaded: Warehouse, db: Db) -> None:
+    """Every dbt project has views on its tables: undo drops only what start added."""
+    migration(loaded).start()
+    db.execute(f"create view {db.schema}.customer_names as select id, first_name from {db.schema}.customers")
+    rows = db.query(f"select id, first_name, last_name from {db.schema}.customers order by id")
+    migration(loaded).rollback()
+    assert db.rows("customers") == rows
+    assert db.query(f"select * from {db.schema}.customer_names order by id") == [row[:2] for row in rows]
+
+
 @pytest.mark.postgres
-def test_rollback_refuses_to_drop_a_dependent_user_view(postgres_settings: Settings) -> None:
+def test_restore_after_contract_refuses_to_drop_a_dependent_user_view(postgres_settings: Settings) -> None:
     warehouse = Warehouse(postgres_settings)
     warehouse.seed(["raw_customers", "raw_orders"])
     warehouse.build_models(["customers"])
     db = Db(postgres_settings)
     migration(warehouse).start()
-    db.execute("create view customer_names as select id, first_name from customers")
+    migration(warehouse).complete()
+    db.execute("create view customer_names as select id, full_name from customers")
     rows = db.rows("customers")
     with pytest.raises(WarehouseError, match="depend"):
         migration(warehouse).rollback()
     assert db.rows("customers") == rows  # nothing dropped, nothing restored half-way
-    assert db.columns("customer_names") == ["id", "first_name"]
+    assert db.columns("customer_names") == ["id", "full_name"]

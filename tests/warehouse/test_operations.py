@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from harness.documents.plan import build_plan
-from harness.errors import InputError
+from harness.errors import GuardRefused, InputError
 from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import NullReporter, StepResult
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.fixtures.accounts import COLUMNS, ROWS, create_accounts
+from tests.fixtures.catalog import catalog, relations
 from tests.fixtures.warehouse import Db, write_spec
 
 
@@ -285,6 +287,103 @@ def test_operation_forward_then_rollback_to_exact_checksum(
     assert db.columns("accounts") == COLUMNS
     rolled = migration.current_run()
     assert rolled is not None and rolled.state == "rolled_back"
+
+
+@pytest.mark.parametrize("case_name", list(CASES))
+def test_operation_rolled_back_before_contract_restores_the_catalog(
+    settings: Settings, db: Db, tmp_path: Path, case_name: str
+) -> None:
+    """Rollback from `validated` is the undo of what start added: the rows are exactly the
+    before-rows (nobody wrote) and the catalog is the before-catalog (columns with types,
+    defaults and NOT NULLs; constraints and indexes with names and definitions; triggers); no view
+    or table the migration made is left."""
+    case = CASES[case_name]
+    if case.postgres_only and db.adapter != "postgres":
+        pytest.skip("refused on this adapter before anything changes (test_operation_forward_then_rollback...)")
+    create_accounts(db)
+    if case.setup:
+        db.execute(case.setup.replace("{s}", db.schema))
+    original, schema_before, tables_before = db.rows("accounts"), catalog(db, "accounts"), relations(db)
+    migration = migration_for(Warehouse(settings), tmp_path, case.operations, db)
+    migration.start()
+    steps = migration.rollback()
+    assert steps[0].step == "undo", steps[0]
+    assert steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("accounts") == original
+    assert catalog(db, "accounts") == schema_before
+    assert relations(db) == tables_before
+
+
+# Changes the table in place at expand (a default, a relaxed NOT NULL), adds columns, an index
+# and a unique constraint, on a table with an index of its own (DuckDB then alters around it).
+IN_PLACE_CHANGES = (
+    "  - {type: add_column, column: tier, data_type: varchar(10), not_null: true,\n"
+    "     up: \"case when score > 60 then 'gold' else 'basic' end\"}\n"
+    "  - {type: set_default, column: status, default: \"'active'\"}\n"
+    "  - {type: drop_not_null, column: nickname}\n"
+    "  - {type: add_unique, name: accounts_email_key, columns: [email]}\n"
+)
+
+
+class StopAfter(NullReporter):
+    """Ends the process (as a crash would) once `step` is journaled, or mid-backfill."""
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+
+    def step_finished(self, step: StepResult) -> None:
+        if step.step == self.step:
+            raise KeyboardInterrupt
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        if self.step == "mid-backfill" and rows_done >= 14:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("state", ["backed_up", "expanded", "validated", "switched"])
+def test_rollback_from_each_state_before_contract_restores_rows_and_catalog(
+    settings: Settings, db: Db, tmp_path: Path, state: str
+) -> None:
+    create_accounts(db)
+    db.execute(f"create index accounts_signup on {db.schema}.accounts (signup)")
+    original, schema_before, tables_before = db.rows("accounts"), catalog(db, "accounts"), relations(db)
+    spec = load_spec(write_spec(tmp_path, spec_text(IN_PLACE_CHANGES)))
+    stop = {"expanded": "mid-backfill", "switched": "switch"}.get(state)
+    migration = Migration(Warehouse(settings), spec, StopAfter(stop or ""), lock_backoff_seconds=0.05)
+    if state == "backed_up":
+        migration.backup()
+    elif state == "validated":
+        migration.start()
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            migration.start()
+            migration.complete()
+    run = migration.current_run()
+    assert run is not None and run.state == state
+    steps = migration.rollback()
+    assert steps[0].step == "undo"
+    assert steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("accounts") == original
+    assert catalog(db, "accounts") == schema_before
+    assert relations(db) == tables_before
+
+
+def test_rollback_refuses_nulls_written_into_a_relaxed_column(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """drop_not_null let a writer store a NULL the old shape forbids: rollback says how many, and
+    changes nothing; once the row has a value, it goes through."""
+    create_accounts(db)
+    migration = migration_for(Warehouse(settings), tmp_path, "  - {type: drop_not_null, column: nickname}\n", db)
+    migration.start()
+    db.execute(f"update {db.schema}.accounts set nickname = null where id in (3, 4)")
+    rows, schema_now = db.rows("accounts"), catalog(db, "accounts")
+    with pytest.raises(GuardRefused, match=r"2 row\(s\) with nickname NULL") as raised:
+        migration.rollback()
+    assert raised.value.exit_code == 1 and "is null" in (raised.value.fix or "")
+    assert db.rows("accounts") == rows and catalog(db, "accounts") == schema_now
+    db.execute(f"update {db.schema}.accounts set nickname = 'restored' where nickname is null")
+    migration.rollback()
+    with pytest.raises(Exception, match=r"(?i)null"):
+        db.execute(f"update {db.schema}.accounts set nickname = null where id = 5")
 
 
 COMPOSED = (
