@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 TRIGGERS = [
     "validation fails beyond its tolerance (row count, checksums, `up` recomputed, checklist, GX suite)",
-    "a backfill batch fails (with `--auto-rollback`: rolled back at once, before-checksum proven)",
+    "a backfill batch fails (with `--auto-rollback`: undone at once, every write kept, old shape proven)",
     "checksum corruption: the backup does not restore to the before-snapshot's checksums",
 ]
 
@@ -51,8 +51,11 @@ def build_restore_script(migration: Migration) -> str:
         f"  verified at:       {verified['finished_at'] if verified else 'unknown'} (restored and checksummed)",
         f"  measured recovery: {f'{measured:.2f} s' if measured is not None else 'not measured'} "
         "(restore at verification)",
+        "  paths:             before contract `harness rollback` undoes what start added (no copy,",
+        "                     every write kept); this script is the disaster path: the backup's copy",
         "  steps:             1. drop the migration's views  2. in one transaction, replace the table",
-        "                     by the backup's copy  3. check: harness validate / harness snapshot",
+        "                     by the backup's copy (writes since the backup are lost)",
+        "                     3. check: harness validate / harness snapshot",
         f"  run with:          {migration.engine.script_runner}",
         "  idempotent:        yes (each run rebuilds the table from the backup)",
         "  triggers:          " + "; ".join(TRIGGERS),
