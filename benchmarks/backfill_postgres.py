@@ -54,11 +54,12 @@ def fresh_table(cursor: Any) -> None:
 UPDATE = f"update {SCHEMA}.orders set o_orderpriority = o_orderpriority where o_orderkey = %s"
 
 
-def writer(stop: Any, results: Any) -> None:
-    """Single-row updates of random orders through the old shape, one every 2 ms."""
+def writer(stop: Any, results: Any, update: str = UPDATE, keys_from: str = f"{SCHEMA}.orders_pristine") -> None:
+    """Single-row updates (`update`, with the key as parameter) of random orders sampled from
+    `keys_from`, one every 2 ms."""
     cursor = tpch.postgres_cursor()
     rng = random.Random(11)
-    cursor.execute(f"select o_orderkey from {SCHEMA}.orders_pristine tablesample system (1)")
+    cursor.execute(f"select o_orderkey from {keys_from} tablesample bernoulli (1)")
     keys = [key for (key,) in cursor.fetchall()]
     samples: list[tuple[float, float]] = []  # (start time, latency)
     errors = 0
@@ -66,7 +67,7 @@ def writer(stop: Any, results: Any) -> None:
         key = rng.choice(keys)
         clock = time.perf_counter()
         try:
-            cursor.execute(UPDATE, (key,))
+            cursor.execute(update, (key,))
         except psycopg2.Error:
             errors += 1
             continue

@@ -15,7 +15,6 @@ The last line: RESULT rollback_postgres ratio=<undo seconds at 1.5M / at 15k (me
 from __future__ import annotations
 
 import multiprocessing
-import random
 import statistics
 import sys
 import tempfile
@@ -23,11 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tpch
-from backfill_postgres import percentiles, show
+from backfill_postgres import percentiles, show, writer
 
 SCHEMA = "bench_rollback"
 SIZES = [15_000, 1_500_000]
@@ -57,32 +54,11 @@ def fresh_table(cursor: Any, rows: int) -> None:
     cursor.execute("checkpoint")
 
 
-def writer(stop: Any, results: Any) -> None:
-    """Single-row updates of random orders of the table as it is, one every 2 ms."""
-    cursor = tpch.postgres_cursor()
-    rng = random.Random(13)
-    cursor.execute(f"select o_orderkey from {SCHEMA}.orders tablesample bernoulli (2)")
-    keys = [key for (key,) in cursor.fetchall()]
-    samples: list[tuple[float, float]] = []
-    errors = 0
-    while not stop.is_set():
-        key = rng.choice(keys)
-        clock = time.perf_counter()
-        try:
-            cursor.execute(f"update {SCHEMA}.orders set o_clerk = o_clerk where o_orderkey = %s", (key,))
-        except psycopg2.Error:
-            errors += 1
-            continue
-        samples.append((time.time(), time.perf_counter() - clock))
-        time.sleep(0.002)
-    cursor.connection.close()
-    results.put((samples, errors))
-
-
 def with_writer(action: Any) -> tuple[Any, list[float], int]:
     """Runs `action()` with the writer in its own process; its latencies during the action."""
     stop, results = multiprocessing.Event(), multiprocessing.Queue()
-    process = multiprocessing.Process(target=writer, args=(stop, results))
+    update = f"update {SCHEMA}.orders set o_clerk = o_clerk where o_orderkey = %s"
+    process = multiprocessing.Process(target=writer, args=(stop, results, update, f"{SCHEMA}.orders"))
     process.start()
     time.sleep(0.5)
     start = time.time()
