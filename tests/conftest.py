@@ -4,14 +4,24 @@ warehouse (a test using a PostgreSQL or DuckDB fixture is marked `postgres` / `d
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from harness.settings import Settings
+from harness.engines import release_embedded_connections
+from harness.settings import REPO_ROOT, Settings
 from harness.warehouse import Warehouse
-from tests.fixtures.warehouse import Db, duckdb_settings_for, postgres_settings_for
+from tests.fixtures.warehouse import (
+    PG,
+    SESSION_SCHEMA,
+    Db,
+    duckdb_settings_for,
+    ensure_worker_database,
+    postgres_settings_for,
+)
 
 HERE = Path(__file__).parent
 
@@ -63,10 +73,52 @@ def db(settings: Settings) -> Db:
     return Db(settings)
 
 
+JAFFLE_TABLES = ["raw_customers", "raw_orders", "raw_payments", "customers"]
+
+
+@pytest.fixture(scope="session")
+def jaffle_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The jaffle_shop seeds and the demo `customers` table, loaded through dbt once per test
+    process and adapter (on first use), then copied for each test: a DuckDB file, a PostgreSQL
+    schema of this process."""
+    templates: dict[str, Any] = {}
+    yield templates
+    if "postgres" in templates:
+        Db(templates["postgres"]).execute(f"drop schema if exists {templates['postgres'].schema} cascade")
+
+
+def _jaffle_template(templates: dict[str, Any], adapter: str, root: Path) -> Any:
+    if adapter not in templates:
+        if adapter == "duckdb":
+            template = duckdb_settings_for(root)
+        else:
+            ensure_worker_database()
+            schema = f"{SESSION_SCHEMA}_jaffle"
+            template = Settings(project_dir=REPO_ROOT, target="postgres", pg_database=str(PG["dbname"]),
+                                target_dir=root / "target", schema=schema)  # fmt: skip
+            Db(template).execute(f"drop schema if exists {schema} cascade")
+        warehouse = Warehouse(template)
+        warehouse.seed(JAFFLE_TABLES[:3])
+        warehouse.build_models(["customers"])
+        release_embedded_connections()
+        templates[adapter] = template
+    return templates[adapter]
+
+
 @pytest.fixture
-def loaded(settings: Settings) -> Warehouse:
-    """The jaffle_shop seeds and the demo `customers` table, loaded through dbt."""
-    warehouse = Warehouse(settings)
-    warehouse.seed(["raw_customers", "raw_orders", "raw_payments"])
-    warehouse.build_models(["customers"])
-    return warehouse
+def loaded(settings: Settings, jaffle_templates: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The jaffle_shop seeds and the demo `customers` table, as dbt loads them (copied from this
+    process's template: dbt seed + dbt run once, not per test)."""
+    adapter = "postgres" if settings.target == "postgres" else "duckdb"
+    template = _jaffle_template(jaffle_templates, adapter, tmp_path_factory.mktemp(f"jaffle_{adapter}"))
+    if adapter == "duckdb":
+        for suffix in ("", ".wal"):  # (closed by release_embedded_connections: normally no WAL is left)
+            source = Path(f"{template.duckdb_path}{suffix}")
+            if source.exists():
+                shutil.copyfile(source, f"{settings.duckdb_path}{suffix}")
+    else:
+        db = Db(settings)
+        db.execute(f"create schema if not exists {db.schema}")
+        for table in JAFFLE_TABLES:
+            db.execute(f"create table {db.schema}.{table} as table {template.schema}.{table}")
+    return Warehouse(settings)
