@@ -100,11 +100,13 @@ class Warehouse:
 
     @staticmethod
     def check_expression(
-        schema: str, table: str, expression: str, data_type: str, shape: list[dict[str, Any]] | None = None
-    ) -> Call[dict[str, Any]]:
-        """An expression cast to its type, evaluated over every row (of `shape` computed from the table, if given)."""
+        schema: str, table: str, expression: str, data_type: str, shape: list[dict[str, Any]] | None = None,
+        key: list[str] | None = None,
+    ) -> Call[dict[str, Any]]:  # fmt: skip
+        """An expression cast to its type, evaluated over every row (of `shape` computed from the
+        table, if given); for a character type with a length, the values too long for it."""
         return Call("check_expression", {"schema": schema, "table": table, "expression": expression,
-                                         "data_type": data_type, "shape": shape}, dict)  # fmt: skip
+                                         "data_type": data_type, "shape": shape, "key": key or []}, dict)  # fmt: skip
 
     def snapshot(
         self, schema: str, table: str, taken_at: str | None = None, profile: bool = True, portable: bool = False

@@ -79,13 +79,25 @@ def run(migration: Migration) -> dict[str, Any]:
 
 def _check_expressions(migration: Migration, expressions: list[Expression]) -> None:
     """Every expression evaluated read-only in one call; when one fails, each alone, to name it."""
-    calls = [Warehouse.check_expression(migration.schema, migration.table, expression, data_type, shape)
+    key = list(migration.spec.key)
+    calls = [Warehouse.check_expression(migration.schema, migration.table, expression, data_type, shape, key)
              for _, expression, data_type, shape in expressions]  # fmt: skip
     try:
-        migration.warehouse.run_together(calls)
-        return
+        results = migration.warehouse.run_together(calls)
     except WarehouseError:
-        pass
+        results = None
+    if results is not None:
+        for (what, expression, data_type, _), result in zip(expressions, results, strict=True):
+            if result["too_long"]:
+                example = ", ".join(f"{k} = {v}" for k, v in zip(key, result["example_key"] or [], strict=False))
+                raise InputError(
+                    f"{what} ({expression}) gives {result['too_long']} value(s) longer than {data_type} holds "
+                    f"({result['max_length']} characters), e.g. the row with {example}; storing them would fail "
+                    "(an explicit cast would cut them short).",
+                    "widen the data_type or shorten the values in the expression (e.g. left(..., n)); "
+                    "nothing was changed",
+                )
+        return
     for (what, expression, data_type, shape), call in zip(expressions, calls, strict=True):
         try:
             migration.warehouse.run(call)

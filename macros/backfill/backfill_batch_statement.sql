@@ -14,7 +14,7 @@
     {% endif %}
     {% set sets = [] %}
     {% for column, spec in assignments.items() %}
-        {% do sets.append(adapter.quote(column) ~ ' = cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
+        {% do sets.append(adapter.quote(column) ~ ' = ' ~ expand_contract.assign_cast(spec[0], spec[1])) %}
     {% endfor %}
     {{ return('update ' ~ relation ~ ' set ' ~ sets | join(', ') ~ ' ' ~ where) }}
 {% endmacro %}

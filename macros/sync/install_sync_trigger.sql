@@ -28,11 +28,11 @@
     {% set update_from_new = '(' ~ (new_changed | join(' or ') or 'false') ~ ') and not (' ~ (old_changed | join(' or ') or 'false') ~ ')' %}
     {% set up_values, up_targets, down_values, down_targets, new_row = [], [], [], [], [] %}
     {% for column, spec in rule.up.items() %}
-        {% do up_values.append('cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
+        {% do up_values.append(expand_contract.assign_cast(spec[0], spec[1])) %}
         {% do up_targets.append('NEW.' ~ q(column)) %}
     {% endfor %}
     {% for column, spec in rule.down.items() %}
-        {% do down_values.append('cast((' ~ spec[0] ~ ') as ' ~ spec[1] ~ ')') %}
+        {% do down_values.append(expand_contract.assign_cast(spec[0], spec[1])) %}
         {% do down_targets.append('NEW.' ~ q(column)) %}
     {% endfor %}
     {% for pair in rule.new_columns %}{% do new_row.append('NEW.' ~ q(pair[1]) ~ ' as ' ~ q(pair[0])) %}{% endfor %}

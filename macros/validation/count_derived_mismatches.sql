@@ -8,7 +8,7 @@
     {% for k in keys %}{% do join_on.append('e.' ~ k ~ ' = a.' ~ k) %}{% endfor %}
     {% set sql %}
         with expected as (
-            select {{ keys | join(', ') }}, cast(({{ expression }}) as {{ data_type }}) as expected_value
+            select {{ keys | join(', ') }}, {{ expand_contract.assign_cast(expression, data_type) }} as expected_value
             from {{ source }}
         ),
         actual as (

@@ -533,3 +533,59 @@ def test_rewrite_table_refusals_change_nothing(settings: Settings, db: Db, tmp_p
     assert re.search(message, f"{raised.value.message} {raised.value.fix}"), raised.value
     assert db.rows("accounts") == original
     assert migration.current_run() is None
+
+
+TOO_LONG = {
+    "add_column": "  - {type: add_column, column: label, data_type: varchar(20),\n"
+    "     up: \"case when id > 35 then full_name || ' (a long suffix)' else full_name end\"}\n",
+    "change_type": "  - {type: change_type, column: full_name, data_type: varchar(20),\n"
+    "     up: \"case when id > 35 then full_name || ' (a long suffix)' else full_name end\"}\n",
+}
+
+
+@pytest.mark.parametrize("case", list(TOO_LONG))
+def test_values_too_long_for_the_new_type_are_refused_in_preflight(
+    settings: Settings, db: Db, tmp_path: Path, case: str
+) -> None:
+    """An explicit cast to varchar(20) would cut 'First36 Last36 (a long suffix)' short, silently;
+    preflight counts such values and names a row instead, and nothing changes."""
+    create_accounts(db)
+    original, schema_before = db.rows("accounts"), catalog(db, "accounts")
+    migration = migration_for(Warehouse(settings), tmp_path, TOO_LONG[case], db)
+    with pytest.raises(InputError, match=r"gives 5 value\(s\) longer than varchar\(20\) holds.*the row with id = 36"):
+        migration.start()
+    assert db.rows("accounts") == original and catalog(db, "accounts") == schema_before
+    assert migration.current_run() is None
+
+
+def test_a_number_out_of_range_for_the_new_type_is_refused_in_preflight(
+    settings: Settings, db: Db, tmp_path: Path
+) -> None:
+    create_accounts(db)
+    original = db.rows("accounts")
+    operations = "  - {type: change_type, column: score, data_type: 'numeric(4, 2)', up: score * 10}\n"
+    with pytest.raises(InputError, match=r"cannot be computed as numeric\(4, 2\)"):
+        migration_for(Warehouse(settings), tmp_path, operations, db).start()
+    assert db.rows("accounts") == original
+
+
+@pytest.mark.postgres
+def test_a_too_long_value_written_after_preflight_fails_the_backfill_never_truncated(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """A value written between preflight and the backfill: the batch fails (an assignment, not a
+    cast) and the run stays resumable; nothing is stored cut short."""
+    db = Db(postgres_settings)
+    create_accounts(db)
+    operations = "  - {type: add_column, column: label, data_type: varchar(20), up: full_name}\n"
+
+    class LongNameAfterBackup(NullReporter):
+        def step_finished(self, step: StepResult) -> None:
+            if step.step == "backup + verify":
+                db.execute(f"update {db.schema}.accounts set full_name = 'A name of thirty characters!!' where id = 9")
+
+    spec = load_spec(write_spec(tmp_path, spec_text(operations)))
+    migration = Migration(Warehouse(postgres_settings), spec, LongNameAfterBackup(), lock_backoff_seconds=0.05)
+    with pytest.raises(Exception, match=r"value too long for type character varying\(20\)"):
+        migration.start()
+    assert db.query(f"select count(*) from {db.schema}.accounts where length(label) = 20") == [(0,)]
