@@ -23,10 +23,12 @@ SNAPSHOT, BACKUP, REVERIFY, PG_DUMP = "snapshot before", "backup + verify", "re-
 def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     before = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
     before.save(migration.artifact_dir(run.run_id) / "before.json")
-    # The columns' catalog facts (type, NOT NULL, default, identity): what a rollback puts back.
-    columns = migration.described_table().get("columns", [])
+    # What a rollback puts back: the columns' catalog facts (type, NOT NULL, default, identity)
+    # and the versioned views a previous migration of the table left (`<table>_v2`, `_current`).
+    described = migration.described_table()
+    figures = {"columns": described.get("columns", []), "views": described.get("views", [])}
     return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
-                   snapshots={"before": before}, figures={"columns": columns})  # fmt: skip
+                   snapshots={"before": before}, figures=figures)  # fmt: skip
 
 
 def backup(migration: Migration, run: RunRecord) -> Outcome:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from harness.lifecycle.state import RunRecord, State
+from harness.errors import HarnessError
+from harness.lifecycle import rollback
+from harness.lifecycle.state import RunRecord, State, utc_now
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint
 from harness.placements import OLD_VERSION, placement_of
@@ -19,6 +21,24 @@ NAME = "expand"
 
 
 def run(migration: Migration, run: RunRecord) -> Outcome:
+    """Expand; if a statement fails part way, what it did is undone before the error is raised
+    (the run stays `backed_up`, the table as it was), so the next attempt starts clean."""
+    try:
+        return _expand(migration, run)
+    except HarnessError as exc:
+        started = utc_now()
+        try:
+            undone = rollback.undo(migration, migration.require_run())
+        except HarnessError as undo_failed:
+            detail, status = f"could not undo the failed expand: {undo_failed}", "failed"
+        else:
+            detail, status = f"after: {exc.message}; {undone.result}", "ok"
+        migration.journal(run, step="undo failed expand", status=status, started_at=started, seconds=0.0,
+                          detail=detail[:4000])  # fmt: skip
+        raise
+
+
+def _expand(migration: Migration, run: RunRecord) -> Outcome:
     plan = migration.blueprint(run)
     placement = placement_of(plan)
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table

@@ -107,6 +107,8 @@ class Migration:
             snapshots={label: taken.to_dict() for label, taken in (snapshots or {}).items()}, **line,
         )  # fmt: skip
         run.snapshots.update(snapshots or {})
+        run.steps.append({"step": step, "status": status, "started_at": started_at, "seconds": seconds,
+                          "detail": line.get("detail"), "figures": line.get("figures") or {}})  # fmt: skip
         if new_state is not None:
             run.state = new_state
             run.backup_relation = backup_relation or run.backup_relation
@@ -172,7 +174,7 @@ class Migration:
     def described_table(self) -> dict[str, Any]:
         """The table as preflight saw it (columns with their catalog facts), or as it is now."""
         if self._described is None:
-            self._described = self.warehouse.describe_table(self.schema, self.table, [], [])
+            self._described = self.warehouse.describe_table(self.schema, self.table, [], self.view_names)
         return self._described
 
     def blueprint(self, run: RunRecord | None = None) -> Blueprint:

@@ -65,6 +65,8 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     for name in targets.created_tables:
         warehouse.drop_table(schema, name)
         done.append(f"dropped {name}")
+    put_back = _put_back_views(migration, run)
+    done += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     done.append("no row rewritten: every write since start kept")
     return Outcome(None, "before contract, undo: " + "; ".join(done), figures={"path": "undo"})
 
@@ -114,6 +116,22 @@ def _drop_views(migration: Migration, run: RunRecord) -> None:
         warehouse.drop_version_views(schema, final, views)
 
 
+def _put_back_views(migration: Migration, run: RunRecord) -> list[str]:
+    """The views a previous migration of the table left (`<table>_v2` over its columns,
+    `<table>_current` on it), which readers may use: re-created over the old shape, as they were."""
+    existed = set(run.figure(backup.SNAPSHOT, "views") or [])
+    table = migration.table
+    if not existed & {f"{table}_{NEW_VERSION}", f"{table}_current"}:
+        return []
+    columns = [column["name"] for column in run.figure(backup.SNAPSHOT, "columns") or []]
+    current = NEW_VERSION if f"{table}_current" in existed else None
+    migration.warehouse.create_version_views(migration.schema, table, {NEW_VERSION: [[c, c] for c in columns]},
+                                             {}, {}, current)  # fmt: skip
+    if f"{table}_{NEW_VERSION}" not in existed:  # only `_current` was there: it reads the table's columns
+        migration.warehouse.drop_version_views(migration.schema, table, [NEW_VERSION])
+    return sorted(existed)
+
+
 def restore(migration: Migration, run: RunRecord) -> Outcome:
     """After contract: the table restored from the verified backup, in one transaction."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
@@ -133,6 +151,8 @@ def restore(migration: Migration, run: RunRecord) -> Outcome:
         warehouse.drop_table(schema, final)
         undone.append(f"dropped {final}")
     migration.with_lock_retry(run, "restore", lambda: warehouse.copy_table(backup, (schema, table)))
+    put_back = _put_back_views(migration, run)
+    undone += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     return Outcome(None, "after contract, restore: " + "; ".join([*undone, f"restored from {run.backup_relation}"]),
                    figures={"path": "restore"})  # fmt: skip
 

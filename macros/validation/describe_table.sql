@@ -1,7 +1,8 @@
 {% macro describe_table(schema, table, key, reserved=[]) %}
     {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
         columns (type, nullable, default, identity), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
-        names the migration will create (`reserved`) are already taken by tables. Reads only. -#}
+        names the migration will create (`reserved`) are already taken by tables (`taken`) or
+        exist as views (`views`: a previous migration's, which a rollback puts back). Reads only. -#}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
     {% if not found %}
         {% do expand_contract.emit_result({'exists': false}) %}
@@ -22,12 +23,14 @@
                               'default': fact.get('default'), 'identity': fact.get('identity', false)}) %}
     {% endfor %}
     {% set names = columns | map(attribute='name') | list %}
-    {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': [],
+    {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': [], 'views': [],
                    'indexes': expand_contract.count_indexes(schema, table)} %}
     {% for name in reserved %}
         {% set other = adapter.get_relation(database=target.database, schema=schema, identifier=name) %}
         {% if other and not other.is_view %}
             {% do result.taken.append(name) %}
+        {% elif other %}
+            {% do result.views.append(name) %}
         {% endif %}
     {% endfor %}
     {% set missing_keys = key | reject('in', names) | list %}

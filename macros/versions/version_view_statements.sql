@@ -1,5 +1,7 @@
 {% macro version_view_statements(schema, table, versions, aliases={}, sources={}) %}
-    {#- `create or replace view` statements for each shape, e.g. {'v1': [[name, physical], ...]}:
+    {#- `drop view if exists` + `create view` statements for each shape (not CREATE OR REPLACE:
+        PostgreSQL refuses it when a column changes type or place, as the views a previous
+        migration of the table left do in the next one), e.g. {'v1': [[name, physical], ...]}:
         `<table>_<version>` selects each physical column under the name readers of that shape
         use, from the one physical table, so both shapes are readable (and, on PostgreSQL, writable:
         simple views are updatable) side by side. `aliases` ({view name: version}) add views under
@@ -21,7 +23,8 @@
             {% do selected.append(adapter.quote(pair[1]) ~ (' as ' ~ adapter.quote(pair[0]) if pair[0] != pair[1] else '')) %}
         {% endfor %}
         {% set view = api.Relation.create(database=target.database, schema=schema, identifier=name, type='view') %}
-        {% do statements.append('create or replace view ' ~ view ~ ' as select ' ~ selected | join(', ') ~ ' from ' ~ relation) %}
+        {% do statements.append('drop view if exists ' ~ view) %}
+        {% do statements.append('create view ' ~ view ~ ' as select ' ~ selected | join(', ') ~ ' from ' ~ relation) %}
     {% endfor %}
     {{ return(statements) }}
 {% endmacro %}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.documents.plan import build_plan
-from harness.errors import GuardRefused, InputError
+from harness.errors import GuardRefused, InputError, StateError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import NullReporter, StepResult
 from harness.settings import Settings
@@ -366,6 +366,8 @@ def test_rollback_from_each_state_before_contract_restores_rows_and_catalog(
     assert db.rows("accounts") == original
     assert catalog(db, "accounts") == schema_before
     assert relations(db) == tables_before
+    with pytest.raises(StateError, match="already rolled back"):
+        migration.rollback()
 
 
 def test_rollback_refuses_nulls_written_into_a_relaxed_column(settings: Settings, db: Db, tmp_path: Path) -> None:

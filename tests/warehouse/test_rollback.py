@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.errors import HarnessError
 from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
+from tests.fixtures.accounts import COLUMNS, create_accounts
 from tests.fixtures.catalog import catalog, relations
 from tests.fixtures.warehouse import Db, pg_query, write_spec
 
@@ -80,3 +82,67 @@ def test_rollback_before_contract_keeps_keys_views_foreign_keys_grants(
     assert db.query(f"select * from {db.schema}.product_names order by id") == [row[:2] for row in rows]
     db.execute(f"insert into {db.schema}.products (name, price) values ('fresh', 1)")
     assert db.query(f"select id from {db.schema}.products where name = 'fresh'") == [(11,)]  # no duplicate key
+
+
+def accounts_spec(tmp_path: Path, name: str, operations: str) -> Path:
+    text = f"name: {name}\ntable: accounts\nkey: [id]\nbatch_size: 9\noperations:\n{operations}"
+    return write_spec(tmp_path, text, f"{name}.yml")
+
+
+def run_to_contract(settings: Settings, spec: Path) -> Migration:
+    migration = Migration(Warehouse(settings), load_spec(spec), lock_backoff_seconds=0.05)
+    migration.start()
+    migration.complete()
+    return migration
+
+
+def test_three_migrations_of_the_same_table_in_a_row(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """The views each migration leaves (`accounts_v2`, `accounts_current`) never stop the next,
+    even when a column changes type or place."""
+    create_accounts(db)
+    add = "  - {type: add_column, column: points, data_type: varchar(10), up: cast(score * 2 as varchar)}\n"
+    retype = "  - {type: change_type, column: points, data_type: integer, up: cast(points as integer)}\n"
+    rename = "  - {type: rename_column, column: points, to: reward_points}\n"
+    for name, operations in (("add_points", add), ("retype_points", retype), ("rename_points", rename)):
+        run_to_contract(settings, accounts_spec(tmp_path, name, operations))
+    assert db.columns("accounts") == [*COLUMNS, "reward_points"]
+    assert db.columns("accounts_current") == [*COLUMNS, "reward_points"]
+    assert db.query(f"select reward_points from {db.schema}.accounts_current where id = 7") == [(42,)]
+
+
+def test_rolling_back_a_second_migration_puts_back_the_views_the_first_left(
+    settings: Settings, db: Db, tmp_path: Path
+) -> None:
+    create_accounts(db)
+    add = "  - {type: add_column, column: points, data_type: varchar(10), up: cast(score * 2 as varchar)}\n"
+    run_to_contract(settings, accounts_spec(tmp_path, "add_points", add))
+    schema, tables = catalog(db, "accounts"), relations(db)
+    readers_see = db.query(f"select * from {db.schema}.accounts_current order by id")
+    retype = "  - {type: change_type, column: points, data_type: integer, up: cast(points as integer)}\n"
+    second = Migration(Warehouse(settings), load_spec(accounts_spec(tmp_path, "retype_points", retype)))
+    second.start()
+    assert db.columns("accounts_v1") == [*COLUMNS, "points"]
+    steps = second.rollback()
+    assert "a previous migration's accounts_current, accounts_v2 put back" in steps[0].result
+    assert catalog(db, "accounts") == schema and relations(db) == tables
+    assert db.query(f"select * from {db.schema}.accounts_current order by id") == readers_see
+
+
+def test_a_failed_expand_undoes_what_it_did(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """A statement of expand fails after the columns and the check were added: they are taken
+    back before the error is raised, the run stays `backed_up` and says so in its journal."""
+    create_accounts(db)
+    schema, tables, rows = catalog(db, "accounts"), relations(db), db.rows("accounts")
+    operations = (
+        "  - {type: add_column, column: tier, data_type: varchar(10), up: \"'basic'\", not_null: true}\n"
+        "  - {type: change_type, column: score, data_type: bigint}\n"
+        "  - {type: raw_sql, up: 'insert into no_such_table values (1)', down: select 1}\n"
+    )
+    migration = Migration(Warehouse(settings), load_spec(accounts_spec(tmp_path, "fails", operations)))
+    with pytest.raises(HarnessError, match="no_such_table"):
+        migration.start()
+    assert catalog(db, "accounts") == schema and relations(db) == tables and db.rows("accounts") == rows
+    run = migration.current_run()
+    assert run is not None and run.state == "backed_up"
+    undone = [step for step in run.steps if step["step"] == "undo failed expand"]
+    assert [step["status"] for step in undone] == ["ok"], undone
