@@ -23,8 +23,15 @@ NAME = "expand"
 def run(migration: Migration, run: RunRecord) -> Outcome:
     """Expand; if a statement fails part way, what it did is undone before the error is raised
     (the run stays `backed_up`, the table as it was), so the next attempt starts clean."""
+    plan = migration.blueprint(run)
+    placement = placement_of(plan)
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    expand_ddl = partial(warehouse.alter_table, schema, table, placement.expand_alterations(plan), plan.create_tables,
+                         placement.new_table(plan))  # fmt: skip
+    # One transaction: if it fails (a lock never granted, say), nothing changed and nothing is undone.
+    migration.with_lock_retry(run, "expand DDL", expand_ddl)
     try:
-        return _expand(migration, run)
+        return _after_ddl(migration, run, plan)
     except HarnessError as exc:
         started = utc_now()
         try:
@@ -38,13 +45,10 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         raise
 
 
-def _expand(migration: Migration, run: RunRecord) -> Outcome:
-    plan = migration.blueprint(run)
+def _after_ddl(migration: Migration, run: RunRecord, plan: Blueprint) -> Outcome:
+    """Raw SQL, indexes, sync triggers, views: each its own transaction."""
     placement = placement_of(plan)
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
-    expand_ddl = partial(warehouse.alter_table, schema, table, placement.expand_alterations(plan), plan.create_tables,
-                         placement.new_table(plan))  # fmt: skip
-    migration.with_lock_retry(run, "expand DDL", expand_ddl)
     for statements in plan.raw:
         migration.with_lock_retry(run, "raw SQL", partial(warehouse.run_statements, statements))
     indexed = placement.built_in(plan, table)
