@@ -25,6 +25,10 @@
         {% set newest = api.Relation.create(database=target.database, schema=schema, identifier=(final_table or table) ~ '_v2', type='view') %}
         {% do statements.append('create or replace view ' ~ current ~ ' as select * from ' ~ newest) %}
     {% endif %}
-    {% do expand_contract.run_in_transaction(statements) %}
+    {% if swap_in or drop_table or (final_table and final_table != table) %}
+        {% do expand_contract.run_in_transaction(statements) %}
+    {% else %}  {#- the same table, altered: DuckDB alters around its indexes (run_alterations) -#}
+        {% do expand_contract.run_alterations(schema, table, statements) %}
+    {% endif %}
     {% do expand_contract.emit_result({'statements': statements | length}) %}
 {% endmacro %}

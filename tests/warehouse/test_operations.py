@@ -591,3 +591,25 @@ def test_a_too_long_value_written_after_preflight_fails_the_backfill_never_trunc
     with pytest.raises(Exception, match=r"value too long for type character varying\(20\)"):
         migration.start()
     assert db.query(f"select count(*) from {db.schema}.accounts where length(label) = 20") == [(0,)]
+
+
+def test_alterations_of_a_table_with_an_index_of_its_own(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """DuckDB refuses to alter a column of a table with a secondary index ("Dependency Error"):
+    the alterations run with its indexes dropped and created again, at expand (drop_not_null,
+    set_default) and at contract (drop_default). Both adapters end with the index as it was."""
+    create_accounts(db)
+    db.execute(f"create index accounts_signup on {db.schema}.accounts (signup)")
+    indexes = catalog(db, "accounts")["indexes"]
+    operations = (
+        "  - {type: drop_not_null, column: nickname}\n"
+        "  - {type: set_default, column: email, default: \"'none@example.com'\"}\n"
+        "  - {type: drop_default, column: status}\n"
+    )
+    migration = migration_for(Warehouse(settings), tmp_path, operations, db)
+    migration.start()
+    migration.complete()
+    assert catalog(db, "accounts")["indexes"] == indexes
+    db.execute(f"insert into {db.schema}.accounts (id) values (999)")
+    assert db.query(f"select email, status, nickname from {db.schema}.accounts where id = 999") == [
+        ("none@example.com", None, None)
+    ]
