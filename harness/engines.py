@@ -30,6 +30,7 @@ class Engine:
     gx_source: Callable[[Any, Any, list[Any]], Any] | None = None  # a Great Expectations data source
 
     title: str = ""  # the engine's name as people write it, in messages
+    owned_sequences: bool = True  # a `serial` column's sequence belongs to its table (dropped with it)
 
     def refusal(self, capability: str) -> tuple[str, str]:
         """(why this engine cannot do it, what to do instead), for a missing capability."""
@@ -134,6 +135,7 @@ DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
     index_blocks_alter=True, server_side_backfill=False, single_writer=True, pg_dump=False,
     script_runner="duckdb <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
+    owned_sequences=False,
 )  # fmt: skip
 ENGINES = {engine.name: engine for engine in (POSTGRES, DUCKDB)}
 

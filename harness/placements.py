@@ -104,7 +104,9 @@ class RewritePlacement(InPlace):
             )
         for name, fact in facts.items():
             generator = str(fact.get("default") or "")
-            if "nextval(" in generator.lower() or fact.get("identity"):
+            # A sequence of its own (DuckDB's) serves the new table as it served the old; one the
+            # old table owns (PostgreSQL's serial) or an identity would go with the old table.
+            if fact.get("identity") or ("nextval(" in generator.lower() and compiler.engine.owned_sequences):
                 raise fail(
                     f"{name} takes its values from a sequence ({generator or 'identity'}), which a new table "
                     "cannot take over while the old one owns it.",
