@@ -123,6 +123,26 @@ class MigrationSpec(Strict):
                 suite.append(("expect_compound_columns_to_be_unique", {"column_list": list(self.key)}))
         return suite + [(e.type, dict(e.kwargs)) for e in self.expectations]
 
+    def changes_since(self, recorded: dict[str, Any]) -> list[str]:
+        """What differs from the spec as a run recorded it (`model_dump(mode="json")`), in words:
+        each changed field, and each operation added, removed or changed, by its index."""
+        now = self.model_dump(mode="json")
+        changes = [f"{name} changed" for name in sorted(set(now) | set(recorded))
+                   if name != "operations" and now.get(name) != recorded.get(name)]  # fmt: skip
+        before, after = recorded.get("operations", []), now["operations"]
+        for index in range(max(len(before), len(after))):
+            old, new = (before[index] if index < len(before) else None), (after[index] if index < len(after) else None)
+            if old is None:
+                changes.append(f"operations[{index}] added ({new['type']})")
+            elif new is None:
+                changes.append(f"operations[{index}] removed ({old['type']})")
+            elif old["type"] != new["type"]:
+                changes.append(f"operations[{index}] replaced ({old['type']} → {new['type']})")
+            elif old != new:
+                fields = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+                changes.append(f"operations[{index}] ({new['type']}) changed: {', '.join(fields)}")
+        return changes
+
     @property
     def spec_hash(self) -> str:
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)

@@ -26,7 +26,9 @@ def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     # What a rollback puts back: the columns' catalog facts (type, NOT NULL, default, identity)
     # and the versioned views a previous migration of the table left (`<table>_v2`, `_current`).
     described = migration.described_table()
-    figures = {"columns": described.get("columns", []), "views": described.get("views", [])}
+    # And the spec itself: `complete` and `rollback` refuse another one, naming what changed.
+    figures = {"columns": described.get("columns", []), "views": described.get("views", []),
+               "spec": migration.spec.model_dump(mode="json")}  # fmt: skip
     return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
                    snapshots={"before": before}, figures=figures)  # fmt: skip
 

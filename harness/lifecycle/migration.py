@@ -230,12 +230,21 @@ class Migration:
             self.warehouse.record_run(run_id, self.spec.name, self.relation, State.PLANNED, self.spec.spec_hash,
                                       utc_now())  # fmt: skip
             return RunRecord(run_id, State.PLANNED, self.spec.spec_hash, backup_relation=None, note=None)
-        if run.spec_hash != self.spec.spec_hash:
-            raise StateError(
-                f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}).",
-                "restore the original spec to resume, or `harness rollback` first",
-            )
+        self.require_same_spec(run, "to resume, restore it; or `harness rollback <spec>` first")
         return run
+
+    def require_same_spec(self, run: RunRecord, fix: str) -> None:
+        """Refuses a spec that changed since the run started, naming what changed: a step of one
+        spec must never act on another (an operation appended after validation, say)."""
+        if run.spec_hash == self.spec.spec_hash:
+            return
+        recorded = run.figure("snapshot before", "spec")
+        changes = self.spec.changes_since(recorded) if recorded else ["(the run did not record its spec)"]
+        raise StateError(
+            f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}): "
+            f"{'; '.join(changes)}.",
+            f"the run was started with the spec as it was; {fix}",
+        )
 
     def backup(self, pg_dump: Path | None = None) -> list[StepResult]:
         """Preflight, before-snapshot and verified backup only (state `backed_up`): `migrate start`
@@ -301,6 +310,7 @@ class Migration:
     def complete(self) -> list[StepResult]:
         """Validates again, switches readers to the new shape, then contracts (drops the old)."""
         run = self.require_run()
+        self.require_same_spec(run, "restore the spec file as it was, then complete (or roll back)")
         if run.state not in (State.VALIDATED, State.SWITCHED):
             raise StateError(
                 f"migration {self.spec.name} is {run.state}; completing needs a validated run.",
@@ -338,6 +348,8 @@ class Migration:
         run = self.require_run()
         if run.state == State.ROLLED_BACK:
             raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
+        # What to undo comes from the spec: an edited one would undo something else.
+        self.require_same_spec(run, "restore the spec file as it was, then roll back")
         if run.state == State.CONTRACTED:
             steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
         else:

@@ -125,3 +125,17 @@ def test_expressions_with_quoted_separators_are_accepted(expression: str) -> Non
 def test_expressions_that_could_inject_are_refused(expression: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         check_sql_expression(expression)
+
+
+def test_changes_since_a_recorded_spec_name_each_field_and_operation(tmp_path: Path) -> None:
+    recorded = load_spec(write_spec(tmp_path, BASE + "  - {type: drop_column, column: last_name}\n", "a.yml"))
+    edited = BASE.replace("key: [id]", "key: [id]\nbatch_size: 7").replace("data_type: text", "data_type: varchar(90)")
+    now = load_spec(write_spec(tmp_path, edited + "  - {type: set_default, column: id, default: '0'}\n", "b.yml"))
+    assert now.changes_since(recorded.model_dump(mode="json")) == [
+        "batch_size changed",
+        "operations[0] (add_column) changed: data_type",
+        "operations[1] replaced (drop_column → set_default)",
+    ]
+    shorter = load_spec(write_spec(tmp_path, BASE, "c.yml"))
+    assert shorter.changes_since(recorded.model_dump(mode="json")) == ["operations[1] removed (drop_column)"]
+    assert recorded.changes_since(recorded.model_dump(mode="json")) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, StateError
 from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
@@ -139,3 +139,28 @@ def test_a_failed_expand_undoes_what_it_did(settings: Settings, db: Db, tmp_path
     assert run is not None and run.state == "backed_up"
     undone = [step for step in run.steps if step["step"] == "undo failed expand"]
     assert [step["status"] for step in undone] == ["ok"], undone
+
+
+def test_complete_and_rollback_refuse_a_spec_edited_since_start(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """A drop_column appended after validation is never executed: complete and rollback name what
+    changed and change nothing; with the spec restored, both work again."""
+    create_accounts(db)
+    operations = "  - {type: add_column, column: tier, data_type: varchar(10), up: \"'basic'\"}\n"
+    path = accounts_spec(tmp_path, "edited", operations)
+    original_text = path.read_text()
+    Migration(Warehouse(settings), load_spec(path)).start()
+    rows, schema = db.rows("accounts"), catalog(db, "accounts")
+    path.write_text(
+        original_text.replace("batch_size: 9", "batch_size: 50") + "  - {type: drop_column, column: email}\n"
+    )
+    edited = Migration(Warehouse(settings), load_spec(path))
+    for step in (edited.complete, edited.rollback):
+        with pytest.raises(
+            StateError, match=r"changed since run .*batch_size changed; operations\[1\] added \(drop_column\)"
+        ):
+            step()
+        assert db.rows("accounts") == rows and catalog(db, "accounts") == schema
+    run = edited.current_run()
+    assert run is not None and run.state == "validated"
+    path.write_text(original_text)
+    assert Migration(Warehouse(settings), load_spec(path)).rollback()[0].step == "undo"
