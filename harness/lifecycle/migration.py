@@ -238,7 +238,7 @@ class Migration:
         spec must never act on another (an operation appended after validation, say)."""
         if run.spec_hash == self.spec.spec_hash:
             return
-        recorded = run.figure("snapshot before", "spec")
+        recorded = run.figure(backup.SNAPSHOT, "spec")
         changes = self.spec.changes_since(recorded) if recorded else ["(the run did not record its spec)"]
         raise StateError(
             f"the spec of {self.spec.name} changed since run {run.run_id} started (state {run.state}): "

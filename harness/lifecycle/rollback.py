@@ -37,12 +37,15 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     targets = undo_targets(migration.spec)
     if run.state == State.PLANNED:  # nothing is changed before the backup is taken
-        return Outcome(None, "before the backup: nothing was changed", figures={"path": "undo"})
+        return Outcome(None, "before the backup: nothing was changed")
     plan = migration.blueprint(run)
     before = {column["name"]: column for column in run.figure(backup.SNAPSHOT, "columns") or []}
     steps = placement_of(plan).undo(plan, before)
     _refuse_nulls_in_relaxed(migration, steps.relaxed)  # before anything changes
-    _drop_views(migration, run)
+    # A previous migration's views go back over the old shape first, each replaced in one
+    # transaction, so their readers never find them missing; then the rest are dropped.
+    put_back = _put_back_views(migration, run)
+    _drop_views(migration, run, keep=put_back)
     warehouse.drop_sync_trigger(schema, table)
     done = []
     for down in targets.raw_downs:
@@ -65,10 +68,9 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     for name in targets.created_tables:
         warehouse.drop_table(schema, name)
         done.append(f"dropped {name}")
-    put_back = _put_back_views(migration, run)
     done += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     done.append("no row rewritten: every write since start kept")
-    return Outcome(None, "before contract, undo: " + "; ".join(done), figures={"path": "undo"})
+    return Outcome(None, "before contract, undo: " + "; ".join(done))
 
 
 def _refuse_nulls_in_relaxed(migration: Migration, relaxed: list[str]) -> None:
@@ -105,11 +107,12 @@ def _restore_not_null(migration: Migration, run: RunRecord, columns: list[str]) 
         migration.with_lock_retry(run, f"restore NOT NULL: {what}", partial(alter, steps))
 
 
-def _drop_views(migration: Migration, run: RunRecord) -> None:
-    """The versioned views (dependents first), and the new name's alias view until contract."""
+def _drop_views(migration: Migration, run: RunRecord, keep: list[str] | None = None) -> None:
+    """The versioned views (dependents first), and the new name's alias view until contract;
+    `keep`: views of the table put back as a previous migration left them."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     final = undo_targets(migration.spec).renamed_to
-    views = ["current", OLD_VERSION, NEW_VERSION]
+    views = [view for view in ("current", OLD_VERSION, NEW_VERSION) if f"{table}_{view}" not in (keep or [])]
     alias = [final] if final and run.state != State.CONTRACTED else []  # a view until contract, then the table
     warehouse.drop_version_views(schema, table, views, alias)
     if final:
@@ -117,19 +120,16 @@ def _drop_views(migration: Migration, run: RunRecord) -> None:
 
 
 def _put_back_views(migration: Migration, run: RunRecord) -> list[str]:
-    """The views a previous migration of the table left (`<table>_v2` over its columns,
+    """The views a previous migration's contract left (`<table>_v2` over the table's columns,
     `<table>_current` on it), which readers may use: re-created over the old shape, as they were."""
-    existed = set(run.figure(backup.SNAPSHOT, "views") or [])
     table = migration.table
-    if not existed & {f"{table}_{NEW_VERSION}", f"{table}_current"}:
+    left = [f"{table}_current", f"{table}_{NEW_VERSION}"]
+    if not set(left) <= set(run.figure(backup.SNAPSHOT, "views") or []):
         return []
     columns = [column["name"] for column in run.figure(backup.SNAPSHOT, "columns") or []]
-    current = NEW_VERSION if f"{table}_current" in existed else None
     migration.warehouse.create_version_views(migration.schema, table, {NEW_VERSION: [[c, c] for c in columns]},
-                                             {}, {}, current)  # fmt: skip
-    if f"{table}_{NEW_VERSION}" not in existed:  # only `_current` was there: it reads the table's columns
-        migration.warehouse.drop_version_views(migration.schema, table, [NEW_VERSION])
-    return sorted(existed)
+                                             {}, {}, NEW_VERSION)  # fmt: skip
+    return left
 
 
 def restore(migration: Migration, run: RunRecord) -> Outcome:
@@ -153,8 +153,7 @@ def restore(migration: Migration, run: RunRecord) -> Outcome:
     migration.with_lock_retry(run, "restore", lambda: warehouse.copy_table(backup, (schema, table)))
     put_back = _put_back_views(migration, run)
     undone += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
-    return Outcome(None, "after contract, restore: " + "; ".join([*undone, f"restored from {run.backup_relation}"]),
-                   figures={"path": "restore"})  # fmt: skip
+    return Outcome(None, "after contract, restore: " + "; ".join([*undone, f"restored from {run.backup_relation}"]))
 
 
 def prove(migration: Migration, run: RunRecord) -> Outcome:
