@@ -65,4 +65,5 @@ def dump_and_verify(warehouse: Warehouse, schema: str, table: str, path: Path, b
             f"the pg_dump archive {path} does not restore to the before-snapshot ({', '.join(failed)}).",
             "check disk and server health, then take the backup again",
         )
-    return {"pg_dump": str(path), "bytes": path.stat().st_size, "pg_restore_seconds": round(restore_seconds, 3)}
+    return {"pg_dump": str(path), "bytes": path.stat().st_size, "pg_restore_seconds": round(restore_seconds, 3),
+            "verified_in": scratch}  # fmt: skip
