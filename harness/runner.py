@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbt.adapters.base import impl as base_adapter
+from dbt.adapters.factory import FACTORY
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
+from dbt_common.events.event_manager_client import get_event_manager
 from dbt_common.tests import enable_test_caching
 
 from harness.engines import release_embedded_connections
@@ -57,6 +59,9 @@ class _Collected:
 
 
 _MANIFESTS: dict[tuple[str, ...], Manifest] = {}
+# The adapter dbt built for a project's first macro call, reused by its later calls (see
+# DbtProject.operation_results), per project, target and environment.
+_ADAPTERS: dict[tuple[str, ...], Any] = {}
 
 
 @contextmanager
@@ -178,6 +183,51 @@ class DbtProject:
         return results[-1] if results else None
 
     def operation_results(self, macro: str, **kwargs: Any) -> list[Any]:
-        """Runs a package macro; returns every value it emitted with `emit_result`, in order."""
-        args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
-        return self._run(args, macro)[1].results
+        """Runs a package macro; returns every value it emitted with `emit_result`, in order.
+
+        The first call is a `dbt run-operation`, which builds the adapter (profile, flags, macro
+        context); later calls of the same project and target run the macro on that adapter
+        directly, as run-operation itself does (a connection of its own, released after), without
+        rebuilding it: ~40 ms less per call, which a lifecycle makes ~40 of."""
+        key = (repr(self.settings), repr(sorted({**os.environ, **self.settings.environment()}.items())))
+        adapter = _ADAPTERS.get(key)
+        if adapter is None:
+            built = {id(existing) for existing in FACTORY.adapters.values()}
+            args = ["run-operation", f"{PACKAGE}.{macro}", "--args", json.dumps(kwargs), "--no-write-json"]
+            results = self._run(args, macro)[1].results
+            fresh = [found for found in FACTORY.adapters.values() if id(found) not in built]
+            if len(fresh) == 1:
+                _ADAPTERS[key] = fresh[0]
+            return results
+        return self._on_adapter(adapter, key, macro, kwargs)
+
+    def _on_adapter(self, adapter: Any, key: tuple[str, ...], macro: str, kwargs: dict[str, Any]) -> list[Any]:
+        """One macro on a kept adapter, in the state a fresh run-operation would find it: the
+        adapter is the one dbt's macro context looks up (a process may hold several, e.g. a diff
+        across two targets), its relation cache is empty (stale entries would hide tables made
+        since), and its connections are closed afterwards (none left for another call to reuse
+        after a server restart, or to hold a DuckDB file)."""
+        collected = _Collected()
+        manager = get_event_manager()
+        saved_callbacks = list(manager.callbacks)
+        kind = adapter.type()
+        displaced = FACTORY.adapters.get(kind)
+        FACTORY.adapters[kind] = adapter
+        manager.callbacks[:] = [collected]
+        adapter.cache.clear()
+        try:
+            with _environment(self.settings.environment()), adapter.connection_named(f"macro_{macro}"):
+                adapter.clear_transaction()
+                adapter.execute_macro(macro, project=PACKAGE, kwargs=kwargs, macro_resolver=self.manifest)
+        except Exception as error:  # classified: the database's words, or a connection failure
+            _ADAPTERS.pop(key, None)  # the next call builds the adapter afresh
+            raise _classify("\n".join([*collected.errors, str(error)]), macro) from error
+        finally:
+            manager.callbacks[:] = saved_callbacks
+            adapter.cleanup_connections()
+            release_embedded_connections()
+            if displaced is not None:
+                FACTORY.adapters[kind] = displaced
+        if collected.errors:
+            raise _classify("\n".join(collected.errors), macro)
+        return collected.results

@@ -26,6 +26,7 @@ from tests.fixtures.warehouse import PG, Db, write_spec
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 ROWS = 3000
+WRITES_PER_PHASE = 25
 LOAD_SPEC = SPLIT_AND_RETYPE.replace("batch_size: 9", "batch_size: 200").replace(
     "row_count_tolerance: 0.5", "row_count_tolerance: 1.0"
 )
@@ -56,6 +57,7 @@ class Writer:
     latencies: list[float] = field(default_factory=list)
     paused: threading.Event = field(default_factory=threading.Event)
     idle: threading.Event = field(default_factory=threading.Event)
+    counted: threading.Condition = field(default_factory=threading.Condition)
 
     def run(self) -> None:
         connection = psycopg2.connect(**PG)
@@ -99,7 +101,9 @@ class Writer:
                 continue
             self.latencies.append(time.perf_counter() - clock)
             self.writes += 1
-            self.by_shape[f"{self.phase}:{shape}"] = self.by_shape.get(f"{self.phase}:{shape}", 0) + 1
+            with self.counted:
+                self.by_shape[f"{self.phase}:{shape}"] = self.by_shape.get(f"{self.phase}:{shape}", 0) + 1
+                self.counted.notify_all()
             self.expected[target] = (first, last, new_score)  # acknowledged: it must be there
             next_id += insert
             time.sleep(0.001)
@@ -111,6 +115,17 @@ class Writer:
 
     def resume(self) -> None:
         self.paused.clear()
+
+    def wait_for(self, *phase_shapes: str, more: int = WRITES_PER_PHASE) -> None:
+        """Blocks until the writer acknowledged `more` further writes through each phase:shape
+        (an observed fact, not a sleep: on a busy machine it only takes longer)."""
+        with self.counted:
+            goal = {name: self.by_shape.get(name, 0) + more for name in phase_shapes}
+            done = self.counted.wait_for(
+                lambda: all(self.by_shape.get(name, 0) >= count for name, count in goal.items()) or bool(self.errors),
+                timeout=120,  # a deadlock guard only
+            )
+        assert done and not self.errors, (self.by_shape, self.errors)
 
 
 class Phases(NullReporter):
@@ -124,6 +139,8 @@ class Phases(NullReporter):
     def step_finished(self, step: StepResult) -> None:
         if step.step == self.new_shape_after:
             self.writer.phase = "both"
+            # The migration goes on only once the application wrote through both shapes.
+            self.writer.wait_for("both:old", "both:new")
 
 
 def check_shapes(db: Db, writer: Writer, *, both: bool) -> None:
@@ -149,23 +166,23 @@ def test_concurrent_writer_through_both_shapes_loses_nothing(
     thread = threading.Thread(target=writer.run, daemon=True)
     thread.start()
     try:
-        time.sleep(0.3)  # the application is already writing when the migration starts
+        writer.wait_for("old:old")  # the application is already writing when the migration starts
         migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)), phases)
         migration.start()
         writer.pause()
         check_shapes(db, writer, both=True)
         writer.phase = "new"  # the application is switched to the new shape; then contract
         writer.resume()
-        time.sleep(0.3)
+        writer.wait_for("new:new")
         migration.complete()
-        time.sleep(0.3)  # and keeps writing after contract
+        writer.wait_for("new:new")  # and keeps writing after contract
     finally:
         writer.phase = "stop"
         thread.join(10)
     assert writer.errors == []
-    assert writer.writes > 200, writer.writes
+    assert writer.writes >= 5 * WRITES_PER_PHASE, writer.writes
     for phase_shape in ("old:old", "both:old", "both:new", "new:new"):  # every combination was exercised
-        assert writer.by_shape.get(phase_shape, 0) > 20, writer.by_shape
+        assert writer.by_shape.get(phase_shape, 0) >= WRITES_PER_PHASE, writer.by_shape
     assert migration.current_run().state == "contracted"  # type: ignore[union-attr]
     check_shapes(db, writer, both=False)
     assert db.query(f"select count(*) from {db.schema}.accounts") == [(ROWS + sum(k > ROWS for k in writer.expected),)]
@@ -191,21 +208,21 @@ def test_rollback_before_contract_under_a_writer_keeps_every_write(
     thread = threading.Thread(target=writer.run, daemon=True)
     thread.start()
     try:
-        time.sleep(0.3)
+        writer.wait_for("old:old")
         migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)),
                               Phases(writer, "backfill" if rewrite else "expand"))  # fmt: skip
         migration.start()
         writer.pause()
         writer.phase = "old"  # the application goes back to the old shape, then the rollback runs under it
         writer.resume()
-        time.sleep(0.3)
+        writer.wait_for("old:old")
         steps = migration.rollback()
-        time.sleep(0.3)  # and keeps writing after it
+        writer.wait_for("old:old")  # and keeps writing after it
     finally:
         writer.phase = "stop"
         thread.join(10)
     assert writer.errors == []
-    assert writer.by_shape.get("both:new", 0) > 20 and writer.by_shape.get("old:old", 0) > 20, writer.by_shape
+    assert min(writer.by_shape.get(name, 0) for name in ("both:new", "old:old")) >= WRITES_PER_PHASE, writer.by_shape
     assert steps[0].step == "undo" and "every write since start kept" in steps[0].result
     old = {row[0]: row[1:] for row in db.query(f"select id, full_name, score from {db.schema}.accounts")}
     for key, (first, last, score) in writer.expected.items():
