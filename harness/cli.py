@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,7 +19,7 @@ from harness.demo import run_demo
 from harness.diff import DiffResult, diff_across, diff_relations
 from harness.documents.plan import as_docs_block, build_plan
 from harness.documents.restore_script import build_restore_script
-from harness.errors import HarnessError
+from harness.errors import HarnessError, InputError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import StepResult
 from harness.settings import REPO_ROOT, Settings
@@ -78,8 +78,12 @@ def _guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except HarnessError as exc:
-        report.print_error(errors, str(exc))
-        raise typer.Exit(exc.exit_code) from exc
+        _refuse(exc)
+
+
+def _refuse(error: HarnessError) -> NoReturn:
+    report.print_error(errors, str(error))
+    raise typer.Exit(error.exit_code) from error
 
 
 @app.callback()
@@ -367,13 +371,41 @@ def restore_script(
 
 @app.command()
 def rollback(ctx: typer.Context, spec: SpecPath) -> None:
-    """Restore the table from the verified backup (from any state), then prove it equals the
-    before-snapshot (exact checksums); the time taken is recorded.
+    """Take the migration back, saying which path and why. Before contract: undo what start added
+    (every write kept, no copy). After contract: restore from the verified backup, keeping the
+    table itself; refused if the table was written since the backup (see `restore`). Then prove
+    the old shape (and the before-checksums where nobody wrote).
 
     Example: harness rollback migrations/customers_full_name.yml
     """
     steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).rollback())
     console.print(report.steps_table("rollback", steps))
+
+
+FROM_BACKUP_HELP = "Required: restore from the verified backup, giving up the writes made since it."
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    spec: SpecPath,
+    from_backup: Annotated[bool, typer.Option("--from-backup", help=FROM_BACKUP_HELP)] = False,
+) -> None:
+    """The disaster path: put the verified backup's rows back into the table itself (its identity,
+    sequences, views, foreign keys and grants kept), from any state, giving up the writes made
+    since the backup (counted on PostgreSQL and reported); then prove the before-checksums.
+    Refused when rows of other tables point at keys the backup lacks.
+
+    Example: harness restore migrations/customers_full_name.yml --from-backup
+    """
+    if not from_backup:
+        _refuse(InputError(
+            "restore replaces the table's rows with the backup's and gives up every write since it.",
+            "say so with --from-backup; to take a migration back without losing writes: harness rollback <spec>",
+        ))  # fmt: skip
+    migration = Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter())
+    steps = _guarded(migration.restore_from_backup)
+    console.print(report.steps_table("restore", steps))
 
 
 if __name__ == "__main__":  # pragma: no cover

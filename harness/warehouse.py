@@ -7,13 +7,16 @@ interface the rest of the harness uses, whatever the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from harness.errors import WarehouseError
 from harness.runner import DbtProject
 from harness.settings import Settings
 from harness.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from harness.lifecycle.restore import RestorePlan
 
 T = TypeVar("T")
 
@@ -217,14 +220,29 @@ class Warehouse:
 
     def restore_script(
         self, schema: str, table: str, backup: tuple[str, str], views: list[str], drop_tables: list[str],
-        undo: list[str],
+        undo: list[str], restore: RestorePlan,
     ) -> list[str]:  # fmt: skip
         """The statements of the restore script (what the disaster path runs alone)."""
         statements: list[str] = self.project.operation(
             "restore_script", schema=schema, table=table, backup_schema=backup[0], backup_table=backup[1],
-            views=views, drop_tables=drop_tables, undo=undo,
+            views=views, drop_tables=drop_tables, undo=undo, **asdict(restore),
         )  # fmt: skip
         return statements
+
+    def restore_facts(self, schema: str, table: str, backup: tuple[str, str], orphans: bool = True) -> dict[str, Any]:
+        """Before a restore: rows that would point at nothing, the write counters (see the macro)."""
+        facts: dict[str, Any] = self.project.operation(
+            "restore_facts", schema=schema, table=table, backup_schema=backup[0], backup_table=backup[1],
+            orphans=orphans,
+        )  # fmt: skip
+        return facts
+
+    def restore_table(self, schema: str, table: str, backup: tuple[str, str], restore: RestorePlan) -> None:
+        """The backup's rows put back into the table (restore_table)."""
+        self.project.operation(
+            "restore_table", schema=schema, table=table, backup_schema=backup[0], backup_table=backup[1],
+            **asdict(restore),
+        )  # fmt: skip
 
     def diff_bounds(self, relations: list[list[str]], key: str) -> list[dict[str, Any]]:
         """Per relation: its row count and the key's min and max (the diff's first ranges)."""

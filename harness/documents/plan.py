@@ -133,5 +133,12 @@ def build_plan(migration: Migration) -> str:
         lines.append(f"- backup: `{run.backup_relation}`, verified at {verified['finished_at']} ({verified['detail']})")
     else:
         lines.append("- backup: taken and verified at the start of the run (none yet)")
-    lines += [f"- run: {rollback.describe()}", ""]
+    lines += [f"- run: {rollback.describe()}"]
+    measured = run.figure(backup.BACKUP, "restore_seconds") if run else None
+    lines.append("- before contract (undo): short DDL under lock_timeout, no copy: its time does not grow with the "
+                 "table (benchmarks/rollback_postgres.py)")  # fmt: skip
+    lines.append("- after contract or `--from-backup` (restore): the backup's rows copied back; "
+                 + (f"measured {measured:.2f} s when the backup was verified" if measured is not None
+                    else "measured when the backup is verified"))  # fmt: skip
+    lines.append("")
     return "\n".join(lines)

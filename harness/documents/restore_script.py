@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import StateError
 from harness.lifecycle import backup
+from harness.lifecycle import restore as restoring
 from harness.lifecycle.state import State, utc_now
 from harness.operations import undo_targets
 
@@ -37,8 +38,12 @@ def build_restore_script(migration: Migration) -> str:
     if renamed:  # a view of the new shape until contract, the table itself after
         views += [f"{renamed}_{suffix}" for suffix in ("current", "v2")]
         (drop_tables if run.state == State.CONTRACTED else views).append(renamed)
+    # The table kept itself where it is there under its name; gone (a contracted drop_table or
+    # rename_table), it is created again from the backup.
+    reshape = restoring.plan(migration, run, script=True)
+    kept = bool(reshape.columns)
     statements = migration.warehouse.restore_script(
-        migration.schema, migration.table, (backup_schema, backup_table), views, drop_tables, undo.raw_downs
+        migration.schema, migration.table, (backup_schema, backup_table), views, drop_tables, undo.raw_downs, reshape
     )
     verified = run.last_step(backup.BACKUP)
     measured = run.figure(backup.BACKUP, "restore_seconds")
@@ -52,12 +57,27 @@ def build_restore_script(migration: Migration) -> str:
         f"  measured recovery: {f'{measured:.2f} s' if measured is not None else 'not measured'} "
         "(restore at verification)",
         "  paths:             before contract `harness rollback` undoes what start added (no copy,",
-        "                     every write kept); this script is the disaster path: the backup's copy",
-        "  steps:             1. drop the migration's views  2. in one transaction, replace the table",
-        "                     by the backup's copy (writes since the backup are lost)",
+        "                     every write kept); after contract it restores from the backup when the",
+        "                     table took no write since; this script is the disaster path, as",
+        "                     `harness restore <spec> --from-backup`",
+        "  steps:             1. drop the migration's views, triggers and tables",
+        *(
+            [
+                "                     2. empty the table, give it its before-shape (ALTERs), reload the",
+                "                     backup's rows: the table itself is kept (identity, sequences, views,",
+                "                     foreign keys, grants); writes since the backup are lost",
+            ]
+            if kept
+            else [
+                "                     2. the table is gone (dropped or renamed at contract): created again",
+                "                     from the backup (columns, types, NOT NULLs; writes since it are lost)",
+            ]
+        ),
         "                     3. check: harness validate / harness snapshot",
+        f"  shape:             generated for the table in state {run.state}; after the migration moves on,",
+        "                     write the script again (harness restore-script)",
         f"  run with:          {migration.engine.script_runner}",
-        "  idempotent:        yes (each run rebuilds the table from the backup)",
+        "  idempotent:        yes (a second run finds the before-shape and reloads the same rows)",
         "  triggers:          " + "; ".join(TRIGGERS),
     ]
     lines = [f"-- {line}".rstrip() for line in header]

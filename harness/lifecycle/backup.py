@@ -28,7 +28,7 @@ def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     described = migration.described_table()
     # And the spec itself: `complete` and `rollback` refuse another one, naming what changed.
     figures = {"columns": described.get("columns", []), "views": described.get("views", []),
-               "spec": migration.spec.model_dump(mode="json")}  # fmt: skip
+               "definition": described.get("definition"), "spec": migration.spec.model_dump(mode="json")}  # fmt: skip
     return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
                    snapshots={"before": before}, figures=figures)  # fmt: skip
 
@@ -39,6 +39,8 @@ def backup(migration: Migration, run: RunRecord) -> Outcome:
     copy = (backup_schema, f"{migration.table[:40]}__{run.run_id}")
     scratch = (f"{backup_schema}_scratch", copy[1])
     warehouse.copy_table((migration.schema, migration.table), copy)
+    # The table's write counters now (PostgreSQL): a restore says how many writes it gives up.
+    writes = warehouse.restore_facts(migration.schema, migration.table, copy, orphans=False).get("writes")
     before = run.snapshots["before"]
     taken: dict[str, Snapshot] = {}
     if migration.spec.concurrent_writes:
@@ -82,7 +84,7 @@ def backup(migration: Migration, run: RunRecord) -> Outcome:
     return Outcome(
         restored.row_count, f"{location}, verified, restore {restore_seconds:.2f}s", restored.table_checksum,
         state=State.BACKED_UP, backup_relation=location, snapshots=taken,
-        figures={"restore_seconds": round(restore_seconds, 3), "location": location},
+        figures={"restore_seconds": round(restore_seconds, 3), "location": location, "writes": writes},
     )  # fmt: skip
 
 

@@ -356,3 +356,14 @@ class Migration:
             steps = [self._step(run, rollback.UNDO, lambda: rollback.undo(self, run))]
         steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run)))
         return steps
+
+    def restore_from_backup(self) -> list[StepResult]:
+        """The disaster path, from any state with a verified backup: the table restored from it,
+        kept itself (identity, sequences, views, foreign keys, grants), giving up the writes made
+        since the backup (counted where the engine counts them); then proved exactly equal to the
+        before-snapshot."""
+        run = self.require_run()
+        self.require_same_spec(run, "restore the spec file as it was, then restore")
+        steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run, knowingly=True))]
+        steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run, exact=True)))
+        return steps

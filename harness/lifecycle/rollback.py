@@ -7,7 +7,9 @@
   short DDL under lock_timeout with retries; no row of the old shape is rewritten, so every write
   acknowledged meanwhile, through either shape, is kept, and the time does not grow with the table.
 - **After contract: restore.** The old columns are gone: the table is restored from the verified
-  backup in one transaction (writes since the backup are not kept).
+  backup, kept itself (its identity, sequences, views, foreign keys and grants), see
+  harness.lifecycle.restore. Refused when the table was written since the backup: those writes
+  would be lost (`harness restore --from-backup` gives them up knowingly).
 
 The proof: the table has the old shape again (columns and types), and where nobody wrote since
 the before-snapshot, equals it exactly (checksums)."""
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import GuardRefused, ValidationFailed
 from harness.lifecycle import backup
+from harness.lifecycle import restore as restoring
 from harness.lifecycle.state import RunRecord, State, utc_now
 from harness.lifecycle.step import Outcome
 from harness.operations import constraint_name, undo_targets
@@ -132,13 +135,17 @@ def _put_back_views(migration: Migration, run: RunRecord) -> list[str]:
     return left
 
 
-def restore(migration: Migration, run: RunRecord) -> Outcome:
-    """After contract: the table restored from the verified backup, in one transaction."""
+def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) -> Outcome:
+    """The table restored from the verified backup, kept itself (see harness.lifecycle.restore).
+    Rollback (after contract) refuses when the table was written since the backup; `harness
+    restore --from-backup` (`knowingly`) gives those writes up and says how many."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    restoring.restorable(run)
+    if not knowingly:
+        restoring.refuse_if_written(migration, run)
     undo = undo_targets(migration.spec)
     final = undo.renamed_to
     _drop_views(migration, run)
-    backup = migration.backup_parts(run)
     warehouse.drop_sync_trigger(schema, table)
     undone = []
     for down in undo.raw_downs:
@@ -147,16 +154,22 @@ def restore(migration: Migration, run: RunRecord) -> Outcome:
     for name in undo.created_tables:
         warehouse.drop_table(schema, name)
         undone.append(f"dropped {name}")
-    if final and run.state == State.CONTRACTED:
-        warehouse.drop_table(schema, final)
-        undone.append(f"dropped {final}")
-    migration.with_lock_retry(run, "restore", lambda: warehouse.copy_table(backup, (schema, table)))
+    renamed_back = final and not restoring.exists(migration, table) and restoring.exists(migration, final)
+    if renamed_back:  # a contracted rename_table: renamed back, then restored as the table it is
+        migration.with_lock_retry(run, "rename back", partial(warehouse.alter_table, schema, final,
+                                                              [{"kind": "rename_table", "to": table}]))  # fmt: skip
+        undone.append(f"{final} renamed back to {table}")
+    writes, done = restoring.restore(migration, run)
     put_back = _put_back_views(migration, run)
     undone += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
-    return Outcome(None, "after contract, restore: " + "; ".join([*undone, f"restored from {run.backup_relation}"]))
+    writes = writes if knowingly else "the table took no write since the backup: nothing lost"
+    path = "restore from the backup" + (" (asked for: --from-backup)" if knowingly else " (after contract)")
+    return Outcome(None, f"{path}: " + "; ".join([*undone, *done, *([writes] if writes else [])]))
 
 
-def prove(migration: Migration, run: RunRecord) -> Outcome:
+def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outcome:
+    """The old shape is back; where nobody wrote since the before-snapshot (or after a restore
+    from the backup: `exact`), it equals the before-snapshot (checksums)."""
     before = run.snapshots.get("before")
     restored = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
     if before is None:
@@ -164,7 +177,7 @@ def prove(migration: Migration, run: RunRecord) -> Outcome:
                        state=State.ROLLED_BACK, note="no before-snapshot existed: equality not proven",
                        snapshots={"rolled_back": restored})  # fmt: skip
     failed = [check for check in compare_snapshots(before, restored) if not check.passed]
-    if failed and run.state != State.CONTRACTED and _same_shape(before, restored):
+    if failed and not exact and run.state != State.CONTRACTED and _same_shape(before, restored):
         # Undo rewrites no row: a difference is writes made since the before-snapshot, kept.
         return Outcome(restored.row_count,
                        f"old shape restored; writes since the before-snapshot kept ({before.row_count:,} rows "
@@ -193,7 +206,10 @@ def describe() -> str:
     return (
         "`harness rollback <spec>`: before contract, undoes what the migration added (views, sync "
         "triggers, constraints, defaults, indexes, added columns and tables: short DDL, no row of the "
-        "old shape rewritten, every write since start kept); after contract, restores the table from "
-        "the backup in one transaction. Then proves the old shape, and the exact before-checksums "
+        "old shape rewritten, every write since start kept); after contract, restores from the backup "
+        "only if the table took no write since (else refused, naming the disaster path). "
+        "`harness restore <spec> --from-backup` (the disaster path, from any state): the backup's rows "
+        "back into the table itself (identity, sequences, views, foreign keys, grants kept), the writes "
+        "since the backup given up and counted. Both prove the old shape, and the exact before-checksums "
         "where nobody wrote since."
     )

@@ -10,11 +10,12 @@
 {% endmacro %}
 
 {% macro postgres__copy_table_statements(source, destination) %}
-    {#- LIKE ... INCLUDING ALL keeps types, defaults, NOT NULL, checks, identity and indexes.
-        No CASCADE: a restore must fail, not silently drop a user's view or foreign key. -#}
+    {#- LIKE without INCLUDING: the columns' exact types and NOT NULLs, and nothing that belongs
+        to the source (no default calling its sequence, no identity, no index or constraint name):
+        a copy that depends on nothing of the live table, which can then change or go freely. -#}
     {{ return([
         'drop table if exists ' ~ destination,
-        'create table ' ~ destination ~ ' (like ' ~ source ~ ' including all)',
-        'insert into ' ~ destination ~ ' overriding system value select * from ' ~ source,
+        'create table ' ~ destination ~ ' (like ' ~ source ~ ')',
+        'insert into ' ~ destination ~ ' select * from ' ~ source,
     ]) }}
 {% endmacro %}

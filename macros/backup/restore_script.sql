@@ -1,8 +1,10 @@
-{% macro restore_script(schema, table, backup_schema, backup_table, views, drop_tables=[], undo=[]) %}
-    {#- Emits (does not run) the statements of a self-contained, idempotent restore, as rollback
-        does it: drop the migration's views, the sync trigger's function and the tables it made,
-        run the raw SQL `down`s, then replace the table by the backup's copy in one transaction.
-        The harness writes them to a file that psql or the DuckDB CLI runs without the harness. -#}
+{% macro restore_script(schema, table, backup_schema, backup_table, views, drop_tables=[], undo=[], shape=[], not_null=[], columns=[], definition=none) %}
+    {#- Emits (does not run) the statements of a self-contained restore, as `harness restore
+        --from-backup` does it: drop the migration's views, the sync trigger's function and the
+        tables it made, run the raw SQL `down`s, then put the backup's rows back into the table
+        itself (restore_transactions: it keeps its identity, sequences, dependent views, foreign
+        keys pointing at it and grants). The harness writes them to a file that psql or the
+        DuckDB CLI runs without the harness. -#}
     {% set statements = [] %}
     {% for name in views %}
         {% do statements.append('drop view if exists ' ~ api.Relation.create(
@@ -13,10 +15,18 @@
         {% do statements.append('drop table if exists ' ~ expand_contract.ec_relation(schema, name)) %}
     {% endfor %}
     {% for sql in undo %}{% do statements.append(sql.strip().rstrip(';')) %}{% endfor %}
-    {% set copy = expand_contract.copy_table_statements(
-        expand_contract.ec_relation(backup_schema, backup_table), expand_contract.ec_relation(schema, table)) %}
-    {% do statements.append(expand_contract.transaction_begin()) %}
-    {% do statements.extend(copy) %}
-    {% do statements.append('commit') %}
+    {% if columns %}
+        {% set plan = expand_contract.restore_transactions(schema, table, backup_schema, backup_table, shape, not_null,
+                                                           columns, definition) %}
+    {% else %}  {#- the table is gone (dropped or renamed at contract): created again from the backup -#}
+        {% set plan = {'transactions': [expand_contract.copy_table_statements(expand_contract.ec_relation(backup_schema, backup_table),
+                                                                              expand_contract.ec_relation(schema, table))], 'after': []} %}
+    {% endif %}
+    {% for transaction in plan.transactions %}
+        {% do statements.append(expand_contract.transaction_begin()) %}
+        {% do statements.extend(transaction) %}
+        {% do statements.append('commit') %}
+    {% endfor %}
+    {% do statements.extend(plan.after) %}
     {% do expand_contract.emit_result(statements) %}
 {% endmacro %}

@@ -1,6 +1,6 @@
 {% macro describe_table(schema, table, key, reserved=[]) %}
     {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
-        columns (type, nullable, default, identity), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
+        columns (type, its DDL spelling, nullable, default, identity), its definition where the engine keeps it (table_definition), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
         names the migration will create (`reserved`) are already taken by tables (`taken`) or
         exist as views (`views`: a previous migration's, which a rollback puts back). Reads only. -#}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
@@ -16,15 +16,18 @@
     {% endset %}
     {% set facts = {} %}
     {% for row in expand_contract.rows_as_dicts(run_query(facts_sql)) %}{% do facts.update({row.name: row}) %}{% endfor %}
+    {% set ddl_types = expand_contract.column_ddl_types(schema, table) %}
     {% set columns = [] %}
     {% for column in adapter.get_columns_in_relation(found) %}
         {% set fact = facts.get(column.name, {}) %}
         {% do columns.append({'name': column.name, 'data_type': column.data_type, 'nullable': fact.get('nullable', true),
-                              'default': fact.get('default'), 'identity': fact.get('identity', false)}) %}
+                              'default': fact.get('default'), 'identity': fact.get('identity', false),
+                              'ddl_type': ddl_types.get(column.name, column.data_type)}) %}
     {% endfor %}
     {% set names = columns | map(attribute='name') | list %}
     {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': [], 'views': [],
-                   'indexes': expand_contract.count_indexes(schema, table)} %}
+                   'indexes': expand_contract.count_indexes(schema, table),
+                   'definition': expand_contract.table_definition(schema, table)} %}
     {% for name in reserved %}
         {% set other = adapter.get_relation(database=target.database, schema=schema, identifier=name) %}
         {% if other and not other.is_view %}

@@ -33,6 +33,7 @@ def test_two_equal_snapshot_files_pass_and_different_ones_fail(tmp_path: Path) -
         (["validate", "--before", "missing.json", "--after", "missing.json"], "no such snapshot file"),
         (["plan", "no/such/spec.yml"], "no such spec file"),
         (["migrate", "start", "no/such/spec.yml"], "no such spec file"),
+        (["restore", "migrations/customers_full_name.yml"], "say so with --from-backup"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
@@ -58,6 +59,7 @@ def test_a_bad_spec_exits_2_naming_the_field(tmp_path: Path) -> None:
         ["plan"],
         ["backup"],
         ["rollback"],
+        ["restore"],
         ["restore-script"],
         ["migrate", "start"],
         ["migrate", "complete"],

@@ -14,7 +14,7 @@ from harness.warehouse import Warehouse
 from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 COMMANDS = [["demo"], ["snapshot"], ["validate"], ["diff"], ["plan"], ["migrate", "start"], ["migrate", "complete"],
-            ["migrate", "status"], ["rollback"], ["restore-script"], ["backup"]]  # fmt: skip
+            ["migrate", "status"], ["rollback"], ["restore"], ["restore-script"], ["backup"]]  # fmt: skip
 
 
 def test_help_lists_commands() -> None:
@@ -65,6 +65,11 @@ def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: P
     assert "first_name" in db.columns("customers")
     status = runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json"])
     assert json.loads(status.output)["state"] == "validated"
+
+    restored = runner.invoke(app, [*cli_env, "restore", str(CUSTOMERS_SPEC), "--from-backup"], terminal_width=200)
+    assert restored.exit_code == 0, restored.output
+    assert "asked for: --from-backup" in restored.output and "checksum equals before-snapshot" in restored.output
+    assert db.columns("customers") == ["id", "first_name", "last_name"]
 
 
 def test_snapshot_files_compare_with_validate(cli_env: list[str], db: Db, tmp_path: Path) -> None:

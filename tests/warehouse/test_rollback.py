@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HarnessError, StateError
+from harness.errors import GuardRefused, HarnessError, StateError
 from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
@@ -164,3 +164,98 @@ def test_complete_and_rollback_refuse_a_spec_edited_since_start(settings: Settin
     assert run is not None and run.state == "validated"
     path.write_text(original_text)
     assert Migration(Warehouse(settings), load_spec(path)).rollback()[0].step == "undo"
+
+
+def order_lines_catalog(db: Db) -> dict[str, list[tuple[object, ...]]]:
+    return catalog(db, "order_lines") if db.adapter == "postgres" else {}
+
+
+def write_after_contract(db: Db) -> None:
+    """One insert and one update through the new shape; PostgreSQL's counters flushed at once
+    (the next idle moment of this session, before it answers), so the harness reads them."""
+    flush = "; select pg_stat_force_next_flush()" if db.adapter == "postgres" else ""
+    db.execute(f"insert into {db.schema}.products (name, price, label) values ('late', 5, 'x'); "
+               f"update {db.schema}.products set name = 'renamed' where id = 2{flush}")  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ["serial", "identity"])
+def test_rollback_after_contract_restores_into_the_same_table(
+    settings: Settings, db: Db, tmp_path: Path, key: str
+) -> None:
+    """After contract, nothing written since the backup: rollback restores from it into the table
+    itself. Its catalog is the one before the migration (the retyped column's type, the default
+    the migration set dropped, the added column gone), the view on it, the foreign key pointing at
+    it (validated), its grants and comment survive, and an insert still gets a fresh id."""
+    if key == "identity" and db.adapter != "postgres":
+        pytest.skip("DuckDB has no identity columns (its serial key, a sequence default, is the other case)")
+    create_products(db, key)
+    rows, schema, tables, extras = db.rows("products"), catalog(db, "products"), relations(db), grants_and_comment(db)
+    lines = order_lines_catalog(db)
+    migration = run_to_contract(settings, write_spec(tmp_path, SPEC))
+    assert db.columns("products") == ["id", "name", "label", "price"]
+    steps = migration.rollback()
+    assert steps[0].result.startswith("restore from the backup (after contract):"), steps[0].result
+    assert "nothing lost" in steps[0].result and steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("products") == rows
+    assert catalog(db, "products") == schema and order_lines_catalog(db) == lines
+    assert relations(db) == tables and grants_and_comment(db) == extras
+    assert db.query(f"select * from {db.schema}.product_names order by id") == [row[:2] for row in rows]
+    db.execute(f"insert into {db.schema}.products (name, price) values ('fresh', 1)")
+    assert db.query(f"select id from {db.schema}.products where name = 'fresh'") == [(11,)]
+
+
+def test_rollback_after_contract_refuses_to_lose_writes_then_restore_gives_them_up_knowingly(
+    settings: Settings, db: Db, tmp_path: Path
+) -> None:
+    """A write after contract: rollback would lose it, so it refuses and changes nothing;
+    `restore --from-backup` gives it up, says how many writes (PostgreSQL's counters), and the
+    sequence does not move back (the next insert does not reuse the id the lost row had)."""
+    create_products(db, "serial")
+    rows, schema = db.rows("products"), catalog(db, "products")
+    migration = run_to_contract(settings, write_spec(tmp_path, SPEC))
+    write_after_contract(db)
+    written, contracted = db.rows("products"), catalog(db, "products")
+    with pytest.raises(GuardRefused, match=r"was written since the backup \(10 rows then, 11 now"):
+        migration.rollback()
+    assert db.rows("products") == written and catalog(db, "products") == contracted
+    steps = migration.restore_from_backup()
+    assert steps[0].result.startswith("restore from the backup (asked for: --from-backup):"), steps[0].result
+    counted = "1 insert(s), 0 delete(s) and 1 update(s)" if db.adapter == "postgres" else "not counted on this engine"
+    assert counted in steps[0].result
+    assert steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("products") == rows and catalog(db, "products") == schema
+    db.execute(f"insert into {db.schema}.products (name, price) values ('fresh', 1)")
+    assert db.query(f"select id from {db.schema}.products where name = 'fresh'") == [(12,)]  # 11 went to 'late'
+
+
+@pytest.mark.postgres
+def test_restore_refuses_when_other_rows_would_point_at_nothing(postgres_settings: Settings, tmp_path: Path) -> None:
+    """An order line written since the backup points at a product the backup lacks: the restore
+    is refused before anything changes, naming the foreign key and the count."""
+    db = Db(postgres_settings)
+    create_products(db, "serial")
+    migration = run_to_contract(postgres_settings, write_spec(tmp_path, SPEC))
+    write_after_contract(db)
+    db.execute(f"insert into {db.schema}.order_lines values (3, 11)")
+    rows, schema = db.rows("products"), catalog(db, "products")
+    with pytest.raises(GuardRefused, match=r"1 row\(s\) of .*order_lines \(order_lines_product_id_fkey\) point at"):
+        migration.restore_from_backup()
+    assert db.rows("products") == rows and catalog(db, "products") == schema
+    db.execute(f"delete from {db.schema}.order_lines where id = 3")
+    assert migration.restore_from_backup()[-1].result == "checksum equals before-snapshot"
+
+
+@pytest.mark.duckdb
+def test_restore_on_duckdb_refuses_a_table_other_tables_point_at(duckdb_settings: Settings, tmp_path: Path) -> None:
+    """DuckDB cannot take a foreign key off to reload the rows it points at: refused, clearly,
+    before anything changes."""
+    db = Db(duckdb_settings)
+    create_products(db, "serial")
+    migration = Migration(Warehouse(duckdb_settings), load_spec(write_spec(tmp_path, SPEC)))
+    migration.start()  # (DuckDB cannot alter a table other tables point at: the key comes after)
+    db.execute(f"create table {db.schema}.order_lines (id integer primary key, product_id integer "
+               f"references {db.schema}.products (id))")  # fmt: skip
+    rows, schema = db.rows("products"), catalog(db, "products")
+    with pytest.raises(GuardRefused, match="DuckDB cannot take a foreign key off"):
+        migration.restore_from_backup()
+    assert db.rows("products") == rows and catalog(db, "products") == schema

@@ -1,0 +1,200 @@
+"""Restore from the verified backup: the disaster path (`harness restore <spec> --from-backup`,
+the restore script, and rollback after contract when nothing was written since the backup).
+
+The table is kept, not replaced: its identity, sequences, the views that depend on it, the foreign
+keys that point at it and its grants stay. On PostgreSQL, in one transaction, it is emptied, given
+its before-shape again by ALTERs (cheap on an empty table: the columns the migration added dropped,
+the ones it dropped added back, renames, types, NOT NULLs and defaults as the catalog had them at
+the before-snapshot), refilled from the backup (`overriding system value`), and its sequences moved
+forward past the restored keys (never back: ids handed out since are not handed out twice). The
+foreign keys pointing at it are taken off for the reload and put back NOT VALID, then validated
+without blocking writers. Refused before anything changes when a row elsewhere points at a key the
+backup does not have. The writes the table took since the backup are lost: rollback refuses to
+give them up (the table's unchanged columns are compared with the before-snapshot), `harness
+restore --from-backup` does so knowingly, saying how many (PostgreSQL's write counters).
+
+A column the migration dropped comes back last (PostgreSQL cannot move a column without
+rewriting the table); reads by name and the checksums do not depend on the order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import GuardRefused, InputError
+from harness.lifecycle import backup
+from harness.lifecycle.state import State
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+    from harness.lifecycle.state import RunRecord
+
+Column = dict[str, Any]
+RESTORE = "restore from backup"
+
+
+def shape_back(
+    before: list[Column], now: list[Column], renamed: dict[str, str], *, script: bool = False
+) -> tuple[list[Column], list[Column]]:
+    """The alterations that give the table its before-shape again, as two lists: `shape` (renames,
+    drops, adds, types, NULLs allowed, defaults: run on the emptied table) and `not_null` (run once
+    the rows are back). `before` and `now` are catalog facts ({name, data_type, ddl_type,
+    nullable, default}); `renamed` maps a before-name to the name the migration gave it. With
+    `script`, renames are `rename_back` (safe to run twice, for the restore script)."""
+    current = {column["name"]: column for column in now}
+    wanted = {column["name"]: column for column in before}
+    shape: list[Column] = []
+    for old, new in renamed.items():
+        if new in current and old not in current and old in wanted:
+            kind = {"kind": "rename_back", "data_type": _type_of(wanted[old])} if script else {"kind": "rename_column"}
+            shape.append({**kind, "column": new, "to": old})
+            current[old] = {**current.pop(new), "name": old}
+    shape += [{"kind": "drop_column", "column": name} for name in current if name not in wanted]
+    not_null: list[Column] = []
+    for name, column in wanted.items():
+        have = current.get(name)
+        if have is None:
+            shape.append({"kind": "add_column", "name": name, "data_type": _type_of(column)})
+            have = {"name": name, "nullable": True, "default": None, "ddl_type": _type_of(column)}
+        retype = _type_of(have) != _type_of(column)
+        if not have.get("nullable", True) and (retype or column.get("nullable", True)):
+            shape.append({"kind": "drop_not_null", "column": name})
+            have = {**have, "nullable": True}
+        if retype:
+            shape.append({"kind": "reset_type", "column": name, "data_type": _type_of(column)})
+        if (have.get("default") or None) != (column.get("default") or None):
+            shape.append({"kind": "set_default", "column": name, "default": column["default"]} if column.get("default")
+                         else {"kind": "drop_default", "column": name})  # fmt: skip
+        if have.get("nullable", True) and not column.get("nullable", True):
+            not_null.append({"kind": "set_not_null", "column": name})
+    return shape, not_null
+
+
+def _type_of(column: Column) -> str:
+    return str(column.get("ddl_type") or column["data_type"])
+
+
+@dataclass
+class RestorePlan:
+    """What restore_transactions needs: the shape alterations and NOT NULLs (PostgreSQL: the table
+    is kept), the before-shape's columns, and the table's journaled definition (DuckDB: the table
+    is created again from it). No columns: the table is gone and is copied back from the backup."""
+
+    shape: list[Column] = field(default_factory=list)
+    not_null: list[Column] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    definition: dict[str, Any] | None = None
+
+
+def plan(migration: Migration, run: RunRecord, *, script: bool = False) -> RestorePlan:
+    """The restore of this run's table as the catalog has it now."""
+    before = run.figure(backup.SNAPSHOT, "columns") or []
+    if not before:
+        raise InputError(
+            f"run {run.run_id} of {migration.spec.name} journaled no catalog facts with its before-snapshot "
+            "(an older version of the harness), so the table's shape cannot be put back.",
+            "restore it by hand from the backup " + str(run.backup_relation),
+        )
+    described = migration.warehouse.describe_table(migration.schema, migration.table, [], [])
+    definition = run.figure(backup.SNAPSHOT, "definition")
+    if not described.get("exists") and definition is None:
+        return RestorePlan()  # gone, and nothing to create it from but the backup's columns
+    renamed = dict(migration.blueprint(run).renamed)
+    shape, not_null = shape_back(before, described.get("columns", []), renamed, script=script)
+    return RestorePlan(shape, not_null, [column["name"] for column in before], definition)
+
+
+def writes_since_backup(migration: Migration, run: RunRecord, facts: dict[str, Any]) -> str:
+    """The table's write counters since the backup (PostgreSQL), the backfill's own updates told
+    apart; or why they are unknown."""
+    then, now = run.figure(backup.BACKUP, "writes"), facts.get("writes")
+    if not then or not now:
+        return "writes since the backup: not counted on this engine"
+    delta = {kind: int(now[kind]) - int(then[kind]) for kind in ("inserts", "updates", "deletes")}
+    backfilled = sum(int(step.get("rows_affected") or 0) for step in run.steps if step["step"] == "backfill" and
+                     step["status"] == "ok")  # fmt: skip
+    others = max(0, delta["updates"] - backfilled)
+    return (f"since the backup the table took {delta['inserts']:,} insert(s), {delta['deletes']:,} delete(s) and "
+            f"{others:,} update(s) besides the backfill's {backfilled:,}")  # fmt: skip
+
+
+def refuse_if_written(migration: Migration, run: RunRecord) -> None:
+    """Rollback gives up no write: the columns the migration left alone must still equal the
+    before-snapshot (an exact comparison), or the restore is refused, naming the way that keeps
+    the writes and the one that gives them up."""
+    before = run.snapshots.get("before")
+    plan_now = migration.blueprint(run)
+    table = migration.table if exists(migration, migration.table) else plan_now.final_table
+    if before is None or not table or not exists(migration, table):
+        return  # a table dropped at contract took no write since
+    now = migration.warehouse.snapshot(migration.schema, table, profile=False)
+    renamed = dict(plan_now.renamed)
+    # The columns the migration left alone (not rewritten by design), under their names now.
+    kept = {name: now.columns.get(renamed.get(name, name)) for name in before.columns if name not in plan_now.rewritten}
+    changed = [
+        name
+        for name, stats in kept.items()
+        if stats is not None
+        and stats.data_type == before.columns[name].data_type
+        and stats.checksum != before.columns[name].checksum
+    ]
+    if now.row_count == before.row_count and not changed:
+        return
+    facts = migration.warehouse.restore_facts(migration.schema, migration.table, migration.backup_parts(run))
+    seen = f"{before.row_count:,} rows then, {now.row_count:,} now"
+    seen += f"; {', '.join(changed)} changed" if changed else ""
+    raise GuardRefused(
+        f"rollback of {migration.spec.name} refused before any change: {migration.relation} was written since "
+        f"the backup ({seen}; {writes_since_backup(migration, run, facts)}), and after contract rollback would "
+        "restore the backup and lose those writes.",
+        "keep them: migrate forward again with a new spec; or give them up knowingly: "
+        "`harness restore <spec> --from-backup`",
+    )
+
+
+def restore(migration: Migration, run: RunRecord) -> tuple[str, list[str]]:
+    """Puts the backup's rows back into the table itself (see the module). Returns what it says
+    about lost writes and what it did."""
+    warehouse = migration.warehouse
+    backup_parts = migration.backup_parts(run)
+    facts = warehouse.restore_facts(migration.schema, migration.table, backup_parts)
+    if facts.get("orphans"):
+        found = "; ".join(f"{o['rows']:,} row(s) of {o['table']} ({o['constraint']})" for o in facts["orphans"])
+        raise GuardRefused(
+            f"restore of {migration.relation} refused before any change: {found} point at keys the backup "
+            f"{run.backup_relation} does not have; they would point at nothing.",
+            "delete or re-point those rows first, then restore again",
+        )
+    if facts.get("referenced_by"):
+        raise GuardRefused(
+            f"restore of {migration.relation} refused before any change: {facts['referenced_by']} foreign key(s) of "
+            "other tables point at it, and DuckDB cannot take a foreign key off to reload the rows it points at.",
+            "drop those foreign keys (DuckDB: re-create the referencing tables without them), then restore again",
+        )
+    writes = writes_since_backup(migration, run, facts)
+    restoring = plan(migration, run)
+    target = (migration.schema, migration.table)
+    if not restoring.columns:
+        migration.with_lock_retry(run, "restore", lambda: warehouse.copy_table(backup_parts, target))
+        gone = "its indexes, constraints, defaults and grants went with it"
+        return writes, [f"{migration.table} was dropped at contract: created again from {run.backup_relation} "
+                        f"(columns, types, NOT NULLs; {gone})"]  # fmt: skip
+    migration.with_lock_retry(run, "restore", lambda: warehouse.restore_table(*target, backup_parts, restoring))
+    if restoring.definition is not None:
+        exact = "column order, defaults, constraints and indexes as before; views re-bind by name"
+        return writes, [f"created again from its journaled definition ({exact}), refilled from {run.backup_relation}"]
+    moved = sorted(step["name"] for step in restoring.shape if step["kind"] == "add_column")
+    done = [f"{len(restoring.shape) + len(restoring.not_null)} alteration(s) put the before-shape back"]
+    done += [f"{', '.join(moved)} back as the last column(s) (PostgreSQL cannot move a column)"] if moved else []
+    done.append(f"rows reloaded from {run.backup_relation} into the same table (its identity, sequences, views, "
+                "foreign keys and grants kept)")  # fmt: skip
+    return writes, done
+
+
+def exists(migration: Migration, table: str) -> bool:
+    return bool(migration.warehouse.describe_table(migration.schema, table, [], []).get("exists"))
+
+
+def restorable(run: RunRecord) -> None:
+    if run.state in (State.PLANNED,) or not run.backup_relation:
+        raise GuardRefused(f"run {run.run_id} has no verified backup to restore from.", "nothing to restore")
