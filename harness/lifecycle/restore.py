@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from harness.errors import GuardRefused, InputError
 from harness.lifecycle import backup
 from harness.lifecycle.state import State
+from harness.validation.compare import compare_snapshots
 
 if TYPE_CHECKING:
     from harness.lifecycle.migration import Migration
@@ -152,12 +153,13 @@ def refuse_if_written(migration: Migration, run: RunRecord) -> None:
     )
 
 
-def restore(migration: Migration, run: RunRecord) -> tuple[str, list[str]]:
-    """Puts the backup's rows back into the table itself (see the module). Returns what it says
-    about lost writes and what it did."""
-    warehouse = migration.warehouse
-    backup_parts = migration.backup_parts(run)
-    facts = warehouse.restore_facts(migration.schema, migration.table, backup_parts)
+def check(migration: Migration, run: RunRecord) -> dict[str, Any]:
+    """Before anything changes: the backup still holds what was verified, and no row elsewhere
+    would be left pointing at nothing (or, on DuckDB, no foreign key points at the table).
+    Returns the facts (the write counters among them)."""
+    verify_backup(migration, run)
+    table = migration.table if exists(migration, migration.table) else migration.blueprint(run).final_table
+    facts = migration.warehouse.restore_facts(migration.schema, table, migration.backup_parts(run))
     if facts.get("orphans"):
         found = "; ".join(f"{o['rows']:,} row(s) of {o['table']} ({o['constraint']})" for o in facts["orphans"])
         raise GuardRefused(
@@ -171,6 +173,14 @@ def restore(migration: Migration, run: RunRecord) -> tuple[str, list[str]]:
             "other tables point at it, and DuckDB cannot take a foreign key off to reload the rows it points at.",
             "drop those foreign keys (DuckDB: re-create the referencing tables without them), then restore again",
         )
+    return facts
+
+
+def restore(migration: Migration, run: RunRecord, facts: dict[str, Any]) -> tuple[str, list[str]]:
+    """Puts the backup's rows back into the table itself (see the module), once `check` passed.
+    Returns what it says about lost writes and what it did."""
+    warehouse = migration.warehouse
+    backup_parts = migration.backup_parts(run)
     writes = writes_since_backup(migration, run, facts)
     restoring = plan(migration, run)
     target = (migration.schema, migration.table)
@@ -189,6 +199,25 @@ def restore(migration: Migration, run: RunRecord) -> tuple[str, list[str]]:
     done.append(f"rows reloaded from {run.backup_relation} into the same table (its identity, sequences, views, "
                 "foreign keys and grants kept)")  # fmt: skip
     return writes, done
+
+
+def verify_backup(migration: Migration, run: RunRecord) -> None:
+    """The backup must still hold what was verified when it was taken (its recorded checksums)
+    before it may touch the live table: a damaged backup is refused, nothing changed."""
+    recorded = run.snapshots.get("before")
+    if recorded is None:
+        return
+    now = migration.warehouse.snapshot(*migration.backup_parts(run), profile=False)
+    failed = [check for check in compare_snapshots(recorded, now) if not check.passed]
+    if failed:
+        raise GuardRefused(
+            f"restore of {migration.relation} refused before any change: the backup {run.backup_relation} no longer "
+            f"matches the checksums recorded when it was verified ("
+            + "; ".join(f"{c.name}: expected {c.expected}, got {c.actual}" for c in failed[:3])
+            + ").",
+            "the live table is untouched; find out what changed the backup (a pg_dump archive, if taken, "
+            "is another copy: `harness backup <spec> --pg-dump`)",
+        )
 
 
 def exists(migration: Migration, table: str) -> bool:

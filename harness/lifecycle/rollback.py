@@ -143,6 +143,7 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     restoring.restorable(run)
     if not knowingly:
         restoring.refuse_if_written(migration, run)
+    facts = restoring.check(migration, run)  # before anything is dropped
     undo = undo_targets(migration.spec)
     final = undo.renamed_to
     _drop_views(migration, run)
@@ -159,7 +160,7 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
         migration.with_lock_retry(run, "rename back", partial(warehouse.alter_table, schema, final,
                                                               [{"kind": "rename_table", "to": table}]))  # fmt: skip
         undone.append(f"{final} renamed back to {table}")
-    writes, done = restoring.restore(migration, run)
+    writes, done = restoring.restore(migration, run, facts)
     put_back = _put_back_views(migration, run)
     undone += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     writes = writes if knowingly else "the table took no write since the backup: nothing lost"

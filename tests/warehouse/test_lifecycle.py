@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from harness.demo import run_demo
-from harness.errors import GuardRefused, StateError, ValidationFailed, WarehouseError
+from harness.errors import GuardRefused, StateError, WarehouseError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
@@ -113,16 +113,20 @@ def test_rollback_after_contract_restores_rows_exactly(loaded: Warehouse, db: Db
         migration(loaded).rollback()
 
 
-def test_rollback_that_cannot_reproduce_before_snapshot_fails(loaded: Warehouse, db: Db) -> None:
-    """After contract the backup is the way back: a corrupted one is caught by the proof."""
+def test_restore_refuses_a_damaged_backup_before_touching_the_table(loaded: Warehouse, db: Db) -> None:
+    """After contract the backup is the way back: one changed since it was verified is refused
+    before the live table is touched (its recorded checksums are compared first)."""
     run_migration = migration(loaded)
     run_migration.start()
     run_migration.complete()
     run = run_migration.current_run()
     assert run is not None and run.backup_relation
     db.execute(f"update {run.backup_relation} set last_name = 'Z.' where id = 3")  # a corrupted backup
-    with pytest.raises(ValidationFailed, match="did not reproduce the before-snapshot"):
-        migration(loaded).rollback()
+    rows, columns = db.rows("customers"), db.columns("customers")
+    for attempt in (migration(loaded).rollback, migration(loaded).restore_from_backup):
+        with pytest.raises(GuardRefused, match="no longer matches the checksums recorded"):
+            attempt()
+        assert db.rows("customers") == rows and db.columns("customers") == columns
 
 
 def test_rollback_before_contract_never_reads_the_backup(loaded: Warehouse, db: Db) -> None:
