@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import InputError, WarehouseError
 from harness.operations import compile_blueprint
+from harness.sql_grammar import check_expression, user_expressions
 from harness.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -16,9 +17,24 @@ NAME = "preflight"
 Expression = tuple[str, str, str, list[dict[str, str | None]] | None]
 
 
+def check_grammar(migration: Migration) -> None:
+    """Every user SQL expression of the spec, judged by the engine's own grammar (sql_grammar):
+    exactly one expression, no refused function; refused (exit 2) before anything evaluates it."""
+    for path, text in user_expressions(migration.spec):
+        try:
+            check_expression(text, migration.engine.name)
+        except ValueError as error:
+            raise InputError(
+                f"{path}: {error}: {text!r}.",
+                "write one expression of the row's columns (a function call, an operator, a CASE, a cast); "
+                "statements belong in a raw_sql operation",
+            ) from error
+
+
 def run(migration: Migration) -> dict[str, Any]:
     """The table as described (columns, key health, names taken); raises InputError for any problem."""
     spec, warehouse, engine = migration.spec, migration.warehouse, migration.engine
+    check_grammar(migration)  # before anything evaluates the spec's SQL
     described = warehouse.describe_table(migration.schema, migration.table, list(spec.key), migration.view_names)
     target = warehouse.info().target
     if spec.concurrent_writes and not engine.triggers:
@@ -73,6 +89,14 @@ def run(migration: Migration) -> dict[str, Any]:
                    for physical, (up, data_type) in plan.backfill.items()]  # fmt: skip
     expressions += [(f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
                     for column, (down, data_type) in plan.down.items()]  # fmt: skip
+    # Defaults and checks too: every user expression is evaluated here, read-only, or refused.
+    expressions += [(f"the default of {added['name']}", added["default"], added["data_type"], None)
+                    for added in plan.adds if added.get("default")]  # fmt: skip
+    defaults = [step for step in plan.expand if step["kind"] == "set_default" and step["column"] in column_types]
+    expressions += [(f"the default of {step['column']}", step["default"], column_types[step["column"]], None)
+                    for step in defaults]  # fmt: skip
+    expressions += [(f"check {step['name']}", step["check"], "boolean", None)
+                    for step in plan.expand if step["kind"] == "add_check"]  # fmt: skip
     _check_expressions(migration, expressions)
     return described
 
@@ -112,4 +136,8 @@ def _check_expressions(migration: Migration, expressions: list[Expression]) -> N
 
 
 def describe() -> str:
-    return "Preflight (read only): table, key (unique, not NULL), columns, every `up` evaluated on every row."
+    return (
+        "Preflight (read only): every user expression judged by the engine's grammar (exactly one "
+        "expression), table, key (unique, not NULL), columns, every `up`, `down`, default and check "
+        "evaluated on every row."
+    )
