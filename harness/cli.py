@@ -25,6 +25,7 @@ from harness.lifecycle.step import StepResult
 from harness.settings import REPO_ROOT, Settings
 from harness.snapshot import Snapshot
 from harness.spec import load_spec
+from harness.spec_fields import check_identifier
 from harness.validation.compare import ValidationReport, compare_snapshots
 from harness.warehouse import Warehouse
 
@@ -103,6 +104,12 @@ def main(
         typer.Option(envvar="EC_TARGET_DIR", help="Where artifacts and dbt's log go (default: <project>/target)."),
     ] = None,
 ) -> None:
+    for option, value in (("--meta-schema / EC_META_SCHEMA", meta_schema), ("--backup-schema / EC_BACKUP_SCHEMA",
+                                                                             backup_schema)):  # fmt: skip
+        try:
+            check_identifier(value)
+        except ValueError as error:  # the same rules as the spec's names: never SQL
+            _refuse(InputError(f"{option}: {error}.", "name a schema with letters, digits and underscores"))
     ctx.obj = Settings(
         project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target,
         meta_schema=meta_schema, backup_schema=backup_schema, target_dir=target_dir,

@@ -34,6 +34,8 @@ def test_two_equal_snapshot_files_pass_and_different_ones_fail(tmp_path: Path) -
         (["plan", "no/such/spec.yml"], "no such spec file"),
         (["migrate", "start", "no/such/spec.yml"], "no such spec file"),
         (["restore", "migrations/customers_full_name.yml"], "say so with --from-backup"),
+        (["--meta-schema", 'x"; drop table t; --', "migrate", "status", "m.yml"], "--meta-schema / EC_META_SCHEMA"),
+        (["--backup-schema", "a b", "backup", "m.yml"], "--backup-schema / EC_BACKUP_SCHEMA"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
