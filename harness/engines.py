@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from harness.run_lock import file_lock, session_lock
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Engine:
     script_runner: str  # how a person runs a generated SQL script alone
     gx_source: Callable[[Any, Any, list[Any]], Any] | None = None  # a Great Expectations data source
 
+    # One run per migration at a time (harness/run_lock.py): (credentials, output dir, key) -> a
+    # context manager that holds the lock or refuses, naming the holder.
+    run_lock: Callable[[Any, Path, str], AbstractContextManager[None]] = file_lock
     title: str = ""  # the engine's name as people write it, in messages
     owned_sequences: bool = True  # a `serial` column's sequence belongs to its table (dropped with it)
 
@@ -130,6 +136,7 @@ POSTGRES = Engine(
     name="postgres", triggers=True, alter_add_constraint=True, not_valid_constraints=True, concurrent_index=True,
     index_blocks_alter=False, server_side_backfill=True, single_writer=False, pg_dump=True,
     script_runner="psql -v ON_ERROR_STOP=1 -f <this file>", gx_source=_postgres_gx_source, title="PostgreSQL",
+    run_lock=session_lock,
 )  # fmt: skip
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,

@@ -5,6 +5,7 @@ the journal, lock-timeout retries, the compiled blueprint)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from harness import run_lock
 from harness.engines import Engine, engine_for
 from harness.errors import GuardRefused, HarnessError, RolledBack, StateError, ValidationFailed, WarehouseError
 from harness.lifecycle import backfill, backup, contract, expand, preflight, rollback, settle, switch
@@ -27,6 +29,24 @@ from harness.validation.validate import validate as validate_run
 from harness.warehouse import Warehouse
 
 T = TypeVar("T")
+
+
+def exclusive(method: Callable[..., T]) -> Callable[..., T]:
+    """The command holds the migration's run lock throughout (harness/run_lock.py); a command
+    called from within another (rollback by start's auto-rollback) runs under the same hold."""
+
+    @functools.wraps(method)
+    def locked(self: Migration, *args: Any, **kwargs: Any) -> T:
+        if self._holding:
+            return method(self, *args, **kwargs)
+        with run_lock.held(self):
+            self._holding = True
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self._holding = False
+
+    return locked
 
 
 class Migration:
@@ -53,6 +73,7 @@ class Migration:
         self.lock_waits = 0  # lock timeouts met by this process: the backfill slows down when it grows
         self._blueprints: dict[tuple[str, bool], Blueprint] = {}
         self._described: dict[str, Any] | None = None  # the table as preflight saw it, before any change
+        self._holding = False  # this object holds the run lock (see `exclusive`)
 
     # -- names ------------------------------------------------------------------------------
     @property
@@ -246,6 +267,7 @@ class Migration:
             f"the run was started with the spec as it was; {fix}",
         )
 
+    @exclusive
     def backup(self, pg_dump: Path | None = None) -> list[StepResult]:
         """Preflight, before-snapshot and verified backup only (state `backed_up`): `migrate start`
         continues from there after checking the backup still matches. With `pg_dump` (where the
@@ -265,6 +287,7 @@ class Migration:
             steps.append(self._step(run, backup.PG_DUMP, lambda: backup.pg_dump(self, run, pg_dump)))
         return steps
 
+    @exclusive
     def start(self, auto_rollback: bool = False) -> list[StepResult]:
         """Runs (or resumes) the migration up to `validated`: snapshot, verified backup, expand,
         backfill, validate. Raises ValidationFailed if validation fails (the run stays at
@@ -307,6 +330,7 @@ class Migration:
                     "inspect with `harness validate <spec>`; `harness rollback <spec>` restores the data",
                 )
 
+    @exclusive
     def complete(self) -> list[StepResult]:
         """Validates again, switches readers to the new shape, then contracts (drops the old)."""
         run = self.require_run()
@@ -341,6 +365,7 @@ class Migration:
         self.reporter.step_finished(step)
         return report, step
 
+    @exclusive
     def rollback(self) -> list[StepResult]:
         """Before contract, undoes what the migration added (every write kept, no table copy);
         after contract, restores the table from the verified backup. Then proves the old shape
@@ -357,6 +382,7 @@ class Migration:
         steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run)))
         return steps
 
+    @exclusive
     def restore_from_backup(self) -> list[StepResult]:
         """The disaster path, from any state with a verified backup: the table restored from it,
         kept itself (identity, sequences, views, foreign keys, grants), giving up the writes made

@@ -259,3 +259,25 @@ def test_restore_on_duckdb_refuses_a_table_other_tables_point_at(duckdb_settings
     with pytest.raises(GuardRefused, match="DuckDB cannot take a foreign key off"):
         migration.restore_from_backup()
     assert db.rows("products") == rows and catalog(db, "products") == schema
+
+
+def test_one_run_at_a_time(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """While one command holds a migration (another process, here another hold of its lock),
+    start and rollback of it are refused at once, naming the holder, and change nothing; once it
+    is released they run."""
+    from harness import run_lock
+
+    create_accounts(db)
+    spec = accounts_spec(tmp_path, "exclusive", "  - {type: add_column, column: tier, data_type: varchar(10)}\n")
+    rows, schema = db.rows("accounts"), catalog(db, "accounts")
+    holder = Migration(Warehouse(settings), load_spec(spec))
+    with run_lock.held(holder):
+        for command in (Migration(Warehouse(settings), load_spec(spec)).start,
+                        Migration(Warehouse(settings), load_spec(spec)).rollback):  # fmt: skip
+            with pytest.raises(StateError, match=r"exclusive is already running \(harness pid \d+ on "):
+                command()
+            assert db.rows("accounts") == rows and catalog(db, "accounts") == schema
+        assert holder.current_run() is None
+    migration = Migration(Warehouse(settings), load_spec(spec))
+    assert migration.start()[-1].step == "validate"
+    assert migration.rollback()[-1].result == "checksum equals before-snapshot"
