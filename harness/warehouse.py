@@ -293,10 +293,13 @@ class Warehouse:
     def contract_table(
         self, schema: str, table: str, alterations: list[dict[str, Any]], *, views_after: dict[str, Any],
         final_table: str, drop_table: bool, drop_views: list[str], swap_in: str | None = None,
+        state: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
+        """`state` ({run_id, state, at}): the run's state change, committed in the same transaction."""
         self.project.operation(
             "contract_table", schema=schema, table=table, alterations=alterations, views_after=views_after,
-            final_table=final_table, drop_table=drop_table, drop_views=drop_views, swap_in=swap_in,
+            final_table=final_table, drop_table=drop_table, drop_views=drop_views, swap_in=swap_in, state=state,
+            **self.meta,
         )  # fmt: skip
 
     def create_version_views(

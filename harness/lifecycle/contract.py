@@ -1,6 +1,8 @@
 """Contract: only after a passed validation (a hard guard read from the journal), in one
 transaction under lock_timeout: drop the old shape's views and columns and the sync trigger,
-swap shadows (or the rewrite's new table) in, rename or drop the table, re-create the views."""
+swap shadows (or the rewrite's new table) in, rename or drop the table, re-create the views, and
+move the run to `contracted` (so a crash can never leave the table contracted under another
+state; `migrate complete` then writes the missing journal line)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from harness.errors import GuardRefused
-from harness.lifecycle.state import RunRecord, State
+from harness.lifecycle.state import RunRecord, State, utc_now
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint
 from harness.placements import NEW_VERSION, OLD_VERSION, placement_of
@@ -40,6 +42,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         lambda: warehouse.contract_table(
             schema, table, plan.contract, views_after=views_after, final_table=plan.final_table,
             drop_table=plan.drops_table, drop_views=drop_views, swap_in=swap_in,
+            state={"run_id": run.run_id, "state": State.CONTRACTED.value, "at": utc_now()},
         ),
     )  # fmt: skip
     done = [f"dropped {', '.join(plan.dropped)}"] if plan.dropped else []
@@ -51,6 +54,13 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
     done += [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]
     return Outcome(None, "; ".join(done), state=State.CONTRACTED)
+
+
+def recovered(migration: Migration, run: RunRecord) -> Outcome:
+    """The journal line of a contract that committed (the run's state with it) before the
+    process stopped."""
+    return Outcome(None, f"contract had committed (state {run.state} with it) before the process stopped; "
+                         "journaled now", state=State.CONTRACTED)  # fmt: skip
 
 
 def describe(migration: Migration, plan: Blueprint) -> str:

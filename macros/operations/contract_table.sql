@@ -1,9 +1,10 @@
-{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[], swap_in=none) %}
+{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[], swap_in=none, state=none, meta_schema=none) %}
     {#- Contract in one transaction under lock_timeout: drops the versioned views (`drop_views`,
         dependents first) and the sync trigger, applies the alterations (drop old columns, swap
         shadow columns in, NOT NULL from validated checks), renames or drops the table, or, for a
         rewrite, drops it and renames the new table (`swap_in`) to its name, and re-creates the
-        views of the new shape (`views_after`) over the final columns. -#}
+        views of the new shape (`views_after`) over the final columns; with `state` ({run_id,
+        state, at}), the run's state change in the same transaction. -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set statements = [] %}
     {% for name in drop_views %}
@@ -24,6 +25,10 @@
         {% set current = api.Relation.create(database=target.database, schema=schema, identifier=(final_table or table) ~ '_current', type='view') %}
         {% set newest = api.Relation.create(database=target.database, schema=schema, identifier=(final_table or table) ~ '_v2', type='view') %}
         {% do statements.append('create or replace view ' ~ current ~ ' as select * from ' ~ newest) %}
+    {% endif %}
+    {% if state %}
+        {% do statements.append(expand_contract.run_state_statement(meta_schema or var('expand_contract_meta_schema'),
+                                                                    state.run_id, state.state, state.at)) %}
     {% endif %}
     {% if swap_in or drop_table or (final_table and final_table != table) %}
         {% do expand_contract.run_in_transaction(statements) %}

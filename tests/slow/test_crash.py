@@ -50,11 +50,11 @@ def create_orders(db: Db) -> None:
     )
 
 
-def harness_command(settings: Settings, spec: Path) -> tuple[list[str], dict[str, str]]:
+def harness_command(settings: Settings, spec: Path, step: str = "start") -> tuple[list[str], dict[str, str]]:
     command = [
         sys.executable, "-m", "harness.cli", "--target", settings.target or "duckdb",
         "--meta-schema", settings.meta_schema, "--backup-schema", settings.backup_schema,
-        "--target-dir", str(settings.output_dir), "migrate", "start", str(spec),
+        "--target-dir", str(settings.output_dir), "migrate", step, str(spec),
     ]  # fmt: skip
     return command, {**os.environ, **settings.environment()}
 
@@ -222,3 +222,45 @@ def test_session_ended_by_the_server_mid_backfill_then_resume_is_exact(
     assert f"resumed after checkpoint {committed}" in backfill.result
     migration.complete()
     assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
+
+
+def kill_9_at(point: str, command: list[str], env: dict[str, str]) -> None:
+    """Runs a harness command and kill -9s it at a fault point (seen on its stderr)."""
+    process = subprocess.Popen(command, env={**env, faults.ENV: f"{point}:1"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith(faults.FAULT_MARKER):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    assert process.returncode == -signal.SIGKILL, f"the harness ended before {point}"
+
+
+@pytest.mark.parametrize("step", ["expand", "contract"])
+def test_kill_9_between_a_steps_work_and_its_journal_line_resumes(
+    settings: Settings, db: Db, tmp_path: Path, step: str
+) -> None:
+    """The widest crash windows: expand's DDL done (several transactions) or contract committed,
+    and the process killed before the step's journal line. The same command resumes: a repeated
+    expand (its columns recognised as its own), a contract already recorded in the run's state
+    (committed with it) whose journal line is written now. The data is exact."""
+    create_orders(db)
+    expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
+    spec = write_spec(tmp_path, SPEC.replace("throttle_seconds: 0.05", "throttle_seconds: 0"))
+    migration = Migration(Warehouse(settings), load_spec(spec))
+    if step == "contract":
+        migration.start()
+    kill_9_at(f"step.{step}", *harness_command(settings, spec, "start" if step == "expand" else "complete"))
+    run = migration.current_run()
+    assert run is not None and run.state == ("backed_up" if step == "expand" else "contracted")
+    if step == "expand":
+        steps = migration.start()  # the same command
+        assert "from an expand that stopped before its journal line" in steps[0].result
+        migration.complete()
+    else:
+        steps = migration.complete()  # the same command
+        assert [s.step for s in steps] == ["contract"] and "journaled now" in steps[0].result
+    assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
+    assert "amount" not in db.columns("orders")
