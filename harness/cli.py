@@ -5,6 +5,7 @@ renders the result; every HarnessError becomes one line and an exit code (2 inpu
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -110,6 +111,9 @@ def main(
             check_identifier(value)
         except ValueError as error:  # the same rules as the spec's names: never SQL
             _refuse(InputError(f"{option}: {error}.", "name a schema with letters, digits and underscores"))
+    # Files holding data (snapshots, reports, plans, restore scripts, dumps, logs) are the
+    # operator's alone: 0600 files in 0700 folders.
+    os.umask(0o077)
     ctx.obj = Settings(
         project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target,
         meta_schema=meta_schema, backup_schema=backup_schema, target_dir=target_dir,

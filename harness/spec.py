@@ -169,13 +169,29 @@ _FIXES = {
 }
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice (line {key_node.start_mark.line + 1})",
+                    key_node.start_mark,
+                )  # fmt: skip
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def load_spec(path: str | Path) -> MigrationSpec:
     """Reads and validates one spec file; raises SpecError naming file, field and fix."""
     file = Path(path)
     if not file.is_file():
         raise SpecError(f"{file}: no such spec file.", "pass the path of a migration YAML file")
     try:
-        raw = yaml.safe_load(file.read_text())
+        raw = yaml.load(file.read_text(), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise SpecError(f"{file}: not valid YAML: {exc}.", "fix the YAML syntax") from exc
     if not isinstance(raw, dict):

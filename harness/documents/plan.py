@@ -32,8 +32,11 @@ def describe_operation(fields: dict[str, Any]) -> str:
 
 
 def as_docs_block(migration: Migration, markdown: str) -> str:
-    """The plan as a dbt docs block (`plan_<migration>`), for the package's docs site."""
-    return f"{{% docs plan_{migration.spec.name} %}}\n{markdown}\n{{% enddocs %}}\n"
+    """The plan as a dbt docs block (`plan_<migration>`), for the package's docs site. The text is
+    inside a raw block: nothing a spec holds (`{{ ... }}` in an expression, say) is ever rendered
+    as Jinja by dbt."""
+    text = markdown.replace("{% endraw %}", "{% endraw %}{{ '{% endraw %}' }}{% raw %}")
+    return f"{{% docs plan_{migration.spec.name} %}}\n{{% raw %}}\n{text}\n{{% endraw %}}\n{{% enddocs %}}\n"
 
 
 def plan_steps(migration: Migration, plan: Blueprint, batches: int) -> list[str]:

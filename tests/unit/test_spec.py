@@ -139,3 +139,11 @@ def test_changes_since_a_recorded_spec_name_each_field_and_operation(tmp_path: P
     shorter = load_spec(write_spec(tmp_path, BASE, "c.yml"))
     assert shorter.changes_since(recorded.model_dump(mode="json")) == ["operations[1] removed (drop_column)"]
     assert recorded.changes_since(recorded.model_dump(mode="json")) == []
+
+
+def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys; a spec must not silently lose the first."""
+    spec = tmp_path / "twice.yml"
+    spec.write_text("name: m\ntable: t\nkey: [id]\noperations:\n  - {type: drop_column, column: a}\nname: other\n")
+    with pytest.raises(SpecError, match="the key 'name' is given twice"):
+        load_spec(spec)

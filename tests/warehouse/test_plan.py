@@ -50,7 +50,11 @@ def test_cli_writes_the_plan_and_it_holds_no_secrets(
     assert text.startswith("# Migration plan: customers_full_name")
     assert "s3cret" not in text and "s3cret" not in result.output
     block = (tmp_path / "blocks" / "plan_customers_full_name.md").read_text()
-    assert block.startswith("{% docs plan_customers_full_name %}") and block.rstrip().endswith("{% enddocs %}")
-    assert text in block
+    assert block.startswith("{% docs plan_customers_full_name %}\n{% raw %}") and block.rstrip().endswith(
+        "{% enddocs %}"
+    )
+    assert text in block  # inside a raw block: dbt never renders the spec's text as Jinja
+    assert target.stat().st_mode & 0o777 == 0o600  # the operator's alone
     log = tmp_path / "cli-target" / "logs" / "dbt.log"  # where the CLI's dbt calls log (EC_TARGET_DIR), debug level
     assert log.is_file() and "s3cret" not in log.read_text(errors="replace")
+    assert log.stat().st_mode & 0o777 == 0o600 and log.parent.stat().st_mode & 0o777 == 0o700
