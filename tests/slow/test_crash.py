@@ -142,16 +142,7 @@ def kill_9_after_batch(db: Db, settings: Settings, spec: Path, kill_after: int) 
             process.kill()
             blocker.release()
         return
-    env[faults.ENV] = f"backfill.after_batch:{kill_after}"
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    for line in process.stderr:
-        if line.startswith(faults.FAULT_MARKER):
-            break
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
-    assert process.returncode == -signal.SIGKILL, f"the harness ended before batch {kill_after}"
+    kill_9_at("backfill.after_batch", command, env, kill_after)
 
 
 @pytest.mark.parametrize(("phase", "rewrite"), [("early", False), ("midway", False), ("late", False), ("midway", True)])
@@ -224,9 +215,9 @@ def test_session_ended_by_the_server_mid_backfill_then_resume_is_exact(
     assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
 
 
-def kill_9_at(point: str, command: list[str], env: dict[str, str]) -> None:
+def kill_9_at(point: str, command: list[str], env: dict[str, str], number: int = 1) -> None:
     """Runs a harness command and kill -9s it at a fault point (seen on its stderr)."""
-    process = subprocess.Popen(command, env={**env, faults.ENV: f"{point}:1"}, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, env={**env, faults.ENV: f"{point}:{number}"}, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
     assert process.stderr is not None
     for line in process.stderr:
@@ -235,7 +226,7 @@ def kill_9_at(point: str, command: list[str], env: dict[str, str]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait()
     process.stderr.close()
-    assert process.returncode == -signal.SIGKILL, f"the harness ended before {point}"
+    assert process.returncode == -signal.SIGKILL, f"the harness ended before {point} {number}"
 
 
 @pytest.mark.parametrize("step", ["expand", "contract"])
