@@ -13,7 +13,6 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from harness import report
 from harness.demo import run_demo
@@ -46,34 +45,13 @@ T = TypeVar("T")
 SpecPath = Annotated[Path, typer.Argument(help="Migration spec (YAML), e.g. migrations/customers_full_name.yml")]
 
 
-class RichReporter:
-    """Prints each step as it finishes; shows a progress bar (rows/s, ETA) while backfilling."""
-
-    def __init__(self) -> None:
-        self._progress: Progress | None = None
-        self._task: Any = None
-
-    def step_finished(self, step: StepResult) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-        rows = "" if step.rows is None else f" {step.rows:,} rows"
-        console.print(f"[bold]{step.step}[/bold]{rows} in {step.seconds:.2f}s: {step.result}", highlight=False)
-
-    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
-        if self._progress is None:
-            self._progress = Progress(
-                TextColumn("backfill"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} rows"),
-                TextColumn("{task.fields[speed]:,.0f} rows/s"), TimeRemainingColumn(), console=console,
-            )  # fmt: skip
-            self._task = self._progress.add_task("backfill", total=max(rows_total, 1), speed=0.0)
-            self._progress.start()
-        self._progress.update(self._task, completed=rows_done, speed=rows_per_second)
-
-
 def _settings(ctx: typer.Context) -> Settings:
     settings: Settings = ctx.obj
     return settings
+
+
+def _migration(ctx: typer.Context, spec: Path) -> Migration:
+    return Migration(Warehouse(_settings(ctx)), load_spec(spec), report.RichReporter(console))
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -128,7 +106,7 @@ def demo(ctx: typer.Context) -> None:
     Example: harness demo            (DuckDB, no server)
              harness --target postgres demo
     """
-    result = _guarded(lambda: run_demo(_settings(ctx), RichReporter()))
+    result = _guarded(lambda: run_demo(_settings(ctx), report.RichReporter(console)))
     console.print(report.steps_table(f"Demo on {result.target} ({result.adapter})", result.steps))
     console.print(f"columns after contract: {', '.join(result.columns_after_contract)}; rollback proven exact.")
 
@@ -258,7 +236,7 @@ def backup(
 
     Example: harness --target postgres backup migrations/customers_full_name.yml --pg-dump target/customers.dump
     """
-    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).backup(pg_dump))
+    steps = _guarded(lambda: _migration(ctx, spec).backup(pg_dump))
     console.print(report.steps_table("backup", steps))
 
 
@@ -275,7 +253,7 @@ def migrate_start(
 
     Example: harness migrate start migrations/customers_full_name.yml --auto-rollback
     """
-    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).start(auto_rollback))
+    steps = _guarded(lambda: _migration(ctx, spec).start(auto_rollback))
     console.print(report.steps_table("migrate start", steps))
 
 
@@ -286,7 +264,7 @@ def migrate_complete(ctx: typer.Context, spec: SpecPath) -> None:
 
     Example: harness migrate complete migrations/customers_full_name.yml
     """
-    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).complete())
+    steps = _guarded(lambda: _migration(ctx, spec).complete())
     console.print(report.steps_table("migrate complete", steps))
 
 
@@ -389,7 +367,7 @@ def rollback(ctx: typer.Context, spec: SpecPath) -> None:
 
     Example: harness rollback migrations/customers_full_name.yml
     """
-    steps = _guarded(lambda: Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter()).rollback())
+    steps = _guarded(lambda: _migration(ctx, spec).rollback())
     console.print(report.steps_table("rollback", steps))
 
 
@@ -414,8 +392,7 @@ def restore(
             "restore replaces the table's rows with the backup's and gives up every write since it.",
             "say so with --from-backup; to take a migration back without losing writes: harness rollback <spec>",
         ))  # fmt: skip
-    migration = Migration(Warehouse(_settings(ctx)), load_spec(spec), RichReporter())
-    steps = _guarded(migration.restore_from_backup)
+    steps = _guarded(lambda: _migration(ctx, spec).restore_from_backup())
     console.print(report.steps_table("restore", steps))
 
 

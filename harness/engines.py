@@ -17,6 +17,16 @@ from typing import Any
 
 from harness.run_lock import file_lock, session_lock
 
+# Functions an expression may not call: they act outside the row it computes.
+SERVER_FUNCTIONS_REFUSED = ("dblink", "lo_", "pg_read_", "pg_ls_", "pg_file_", "pg_stat_file", "pg_terminate_backend",
+                     "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "set_config", "pg_sleep",
+                     "pg_advisory", "pg_try_advisory", "pg_notify", "query_to_xml", "pg_logical_emit_message",
+                     "pg_switch_wal", "pg_create_", "pg_drop_", "pg_promote")  # fmt: skip
+FILE_FUNCTIONS_REFUSED = ("read_", "glob", "getenv", "query", "query_table", "sniff_csv", "parquet_", "iceberg_",
+                    "delta_scan", "postgres_scan", "postgres_query", "postgres_execute", "postgres_attach",
+                    "sqlite_", "mysql_", "httpfs", "load", "install", "checkpoint", "current_setting",
+                    "duckdb_secrets", "which_secret", "sleep")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Engine:
@@ -35,6 +45,8 @@ class Engine:
     # One run per migration at a time (harness/run_lock.py): (credentials, output dir, key) -> a
     # context manager that holds the lock or refuses, naming the holder.
     run_lock: Callable[[Any, Path, str], AbstractContextManager[None]] = file_lock
+    sql_parser: tuple[str, str | None] = ("sqlglot", None)  # user SQL judged by: pglast, or sqlglot in a dialect
+    refused_functions: tuple[str, ...] = ()  # names (or prefixes) user expressions may not call
     title: str = ""  # the engine's name as people write it, in messages
     owned_sequences: bool = True  # a `serial` column's sequence belongs to its table (dropped with it)
 
@@ -136,13 +148,13 @@ POSTGRES = Engine(
     name="postgres", triggers=True, alter_add_constraint=True, not_valid_constraints=True, concurrent_index=True,
     index_blocks_alter=False, server_side_backfill=True, single_writer=False, pg_dump=True,
     script_runner="psql -v ON_ERROR_STOP=1 -f <this file>", gx_source=_postgres_gx_source, title="PostgreSQL",
-    run_lock=session_lock,
+    run_lock=session_lock, sql_parser=("pglast", None), refused_functions=SERVER_FUNCTIONS_REFUSED,
 )  # fmt: skip
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
     index_blocks_alter=True, server_side_backfill=False, single_writer=True, pg_dump=False,
     script_runner="duckdb <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
-    owned_sequences=False,
+    owned_sequences=False, sql_parser=("sqlglot", "duckdb"), refused_functions=FILE_FUNCTIONS_REFUSED,
 )  # fmt: skip
 ENGINES = {engine.name: engine for engine in (POSTGRES, DUCKDB)}
 
@@ -154,7 +166,8 @@ def engine_for(adapter: str) -> Engine:
     return Engine(
         name=adapter, triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
         index_blocks_alter=True, server_side_backfill=False, single_writer=False, pg_dump=False,
-        script_runner=f"the {adapter} SQL client",
+        script_runner=f"the {adapter} SQL client", sql_parser=("sqlglot", adapter), title=adapter,
+        refused_functions=SERVER_FUNCTIONS_REFUSED + FILE_FUNCTIONS_REFUSED,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from harness.diff import DiffResult
@@ -91,3 +92,29 @@ def write_junit(report: ValidationReport, path: Path) -> Path:
 
 def print_error(console: Console, message: str) -> None:
     console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+
+
+class RichReporter:
+    """Prints each step as it finishes; shows a progress bar (rows/s, ETA) while backfilling."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def step_finished(self, step: StepResult) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        rows = "" if step.rows is None else f" {step.rows:,} rows"
+        self.console.print(f"[bold]{step.step}[/bold]{rows} in {step.seconds:.2f}s: {step.result}", highlight=False)
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("backfill"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} rows"),
+                TextColumn("{task.fields[speed]:,.0f} rows/s"), TimeRemainingColumn(), console=self.console,
+            )  # fmt: skip
+            self._task = self._progress.add_task("backfill", total=max(rows_total, 1), speed=0.0)
+            self._progress.start()
+        self._progress.update(self._task, completed=rows_done, speed=rows_per_second)

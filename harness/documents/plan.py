@@ -139,7 +139,7 @@ def build_plan(migration: Migration) -> str:
     lines += [f"- run: {rollback.describe()}"]
     measured = run.figure(backup.BACKUP, "restore_seconds") if run else None
     lines.append("- before contract (undo): short DDL under lock_timeout, no copy: its time does not grow with the "
-                 "table (benchmarks/rollback_postgres.py)")  # fmt: skip
+                 "table (measured in docs/benchmarks.md)")  # fmt: skip
     lines.append("- after contract or `--from-backup` (restore): the backup's rows copied back; "
                  + (f"measured {measured:.2f} s when the backup was verified" if measured is not None
                     else "measured when the backup is verified"))  # fmt: skip

@@ -22,7 +22,7 @@ def check_grammar(migration: Migration) -> None:
     exactly one expression, no refused function; refused (exit 2) before anything evaluates it."""
     for path, text in user_expressions(migration.spec):
         try:
-            check_expression(text, migration.engine.name)
+            check_expression(text, migration.engine)
         except ValueError as error:
             raise InputError(
                 f"{path}: {error}: {text!r}.",

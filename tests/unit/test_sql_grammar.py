@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.engines import ENGINES
 from harness.spec import load_spec
 from harness.sql_grammar import check_expression, user_expressions
 
@@ -22,10 +23,10 @@ BAD = {
 @pytest.mark.parametrize("grammar", ["postgres", "duckdb"])
 def test_one_expression_passes_and_anything_more_is_refused(grammar: str) -> None:
     for text in GOOD:
-        check_expression(text, grammar)
+        check_expression(text, ENGINES[grammar])
     for name, text in BAD.items():
         with pytest.raises(ValueError, match="not one"):
-            check_expression(text, grammar)
+            check_expression(text, ENGINES[grammar])
         assert name
 
 
@@ -41,7 +42,7 @@ def test_one_expression_passes_and_anything_more_is_refused(grammar: str) -> Non
 )
 def test_functions_that_act_outside_the_row_are_refused_by_name(grammar: str, text: str, name: str) -> None:
     with pytest.raises(ValueError, match=f"calls {name}"):
-        check_expression(text, grammar)
+        check_expression(text, ENGINES[grammar])
 
 
 def test_every_user_expression_of_a_spec_is_found_with_its_path() -> None:
