@@ -153,7 +153,7 @@ POSTGRES = Engine(
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
     index_blocks_alter=True, server_side_backfill=False, single_writer=True, pg_dump=False,
-    script_runner="duckdb <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
+    script_runner="duckdb -bail <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
     owned_sequences=False, sql_parser=("sqlglot", "duckdb"), refused_functions=FILE_FUNCTIONS_REFUSED,
 )  # fmt: skip
 ENGINES = {engine.name: engine for engine in (POSTGRES, DUCKDB)}

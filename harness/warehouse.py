@@ -220,12 +220,13 @@ class Warehouse:
 
     def restore_script(
         self, schema: str, table: str, backup: tuple[str, str], views: list[str], drop_tables: list[str],
-        undo: list[str], restore: RestorePlan,
+        undo: list[str], restore: RestorePlan, verify: dict[str, Any] | None = None,
     ) -> list[str]:  # fmt: skip
-        """The statements of the restore script (what the disaster path runs alone)."""
+        """The statements of the restore script (what the disaster path runs alone); `verify`: the
+        backup's recorded {row_count, table_checksum}, checked by its first statement."""
         statements: list[str] = self.project.operation(
             "restore_script", schema=schema, table=table, backup_schema=backup[0], backup_table=backup[1],
-            views=views, drop_tables=drop_tables, undo=undo, **asdict(restore),
+            views=views, drop_tables=drop_tables, undo=undo, verify=verify, **asdict(restore),
         )  # fmt: skip
         return statements
 

@@ -42,8 +42,17 @@ def build_restore_script(migration: Migration) -> str:
     # rename_table), it is created again from the backup.
     reshape = restoring.plan(migration, run, script=True)
     kept = bool(reshape.columns)
+    before = run.snapshots.get("before")
+    verify = {"row_count": before.row_count, "table_checksum": before.table_checksum} if before else None
     statements = migration.warehouse.restore_script(
-        migration.schema, migration.table, (backup_schema, backup_table), views, drop_tables, undo.raw_downs, reshape
+        migration.schema,
+        migration.table,
+        (backup_schema, backup_table),
+        views,
+        drop_tables,
+        undo.raw_downs,
+        reshape,
+        verify,
     )
     verified = run.last_step(backup.BACKUP)
     measured = run.figure(backup.BACKUP, "restore_seconds")
@@ -60,7 +69,8 @@ def build_restore_script(migration: Migration) -> str:
         "                     every write kept); after contract it restores from the backup when the",
         "                     table took no write since; this script is the disaster path, as",
         "                     `harness restore <spec> --from-backup`",
-        "  steps:             1. drop the migration's views, triggers and tables",
+        "  steps:             0. check the backup against its recorded checksums (a changed one stops here)",
+        "                     1. drop the migration's views, triggers and tables",
         *(
             [
                 "                     2. empty the table, give it its before-shape (ALTERs), reload the",

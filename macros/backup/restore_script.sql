@@ -1,4 +1,4 @@
-{% macro restore_script(schema, table, backup_schema, backup_table, views, drop_tables=[], undo=[], shape=[], not_null=[], columns=[], definition=none) %}
+{% macro restore_script(schema, table, backup_schema, backup_table, views, drop_tables=[], undo=[], shape=[], not_null=[], columns=[], definition=none, verify=none) %}
     {#- Emits (does not run) the statements of a self-contained restore, as `harness restore
         --from-backup` does it: drop the migration's views, the sync trigger's function and the
         tables it made, run the raw SQL `down`s, then put the backup's rows back into the table
@@ -6,6 +6,10 @@
         keys pointing at it and grants). The harness writes them to a file that psql or the
         DuckDB CLI runs without the harness. -#}
     {% set statements = [] %}
+    {% if verify %}  {#- first: a backup changed since it was verified stops the script, nothing changed -#}
+        {% do statements.append(expand_contract.backup_guard_statement(backup_schema, backup_table, verify.row_count,
+                                                                        verify.table_checksum)) %}
+    {% endif %}
     {% for name in views %}
         {% do statements.append('drop view if exists ' ~ api.Relation.create(
             database=target.database, schema=schema, identifier=name, type='view')) %}

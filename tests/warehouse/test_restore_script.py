@@ -44,7 +44,10 @@ def run_cli(db: Db, script: Path, tmp_path: Path) -> None:
     else:
         with script.open() as sql:
             subprocess.run(
-                [duckdb_cli(tmp_path), str(db.settings.duckdb_path)], stdin=sql, check=True, capture_output=True
+                [duckdb_cli(tmp_path), "-bail", str(db.settings.duckdb_path)],
+                stdin=sql,
+                check=True,
+                capture_output=True,
             )
 
 
@@ -77,6 +80,26 @@ def test_script_run_twice_by_the_cli_restores_the_before_snapshot(
     assert all(check.passed for check in compare_snapshots(run.snapshots["before"], restored))
     text = script.read_text().lower()
     assert "password" not in text and "postgresql://" not in text
+
+
+def test_a_damaged_backup_stops_the_script_before_it_changes_anything(
+    loaded: Warehouse, db: Db, tmp_path: Path
+) -> None:
+    """The script's first statement checks the backup against its recorded checksums: a row
+    changed in the backup since makes the CLI stop there, and the table (contracted) is as it was."""
+    migration = Migration(loaded, load_spec(CUSTOMERS_SPEC))
+    migration.start()
+    migration.complete()
+    script = tmp_path / "restore.sql"
+    script.write_text(build_restore_script(migration))
+    run = migration.current_run()
+    assert run is not None and run.backup_relation
+    db.execute(f"update {run.backup_relation} set last_name = 'Z.' where id = 3")
+    rows, columns = db.rows("customers"), db.columns("customers")
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        run_cli(db, script, tmp_path)
+    assert "no longer matches the checksums recorded" in str(failed.value.stderr)
+    assert db.rows("customers") == rows and db.columns("customers") == columns
 
 
 def test_no_script_without_a_verified_backup(loaded: Warehouse) -> None:
