@@ -59,6 +59,8 @@ def _guarded(action: Callable[[], T]) -> T:
         return action()
     except HarnessError as exc:
         _refuse(exc)
+    except Exception as exc:  # a bug of ours: one line and exit 2, not a traceback (details: <target>/logs)
+        _refuse(HarnessError(f"unexpected {type(exc).__name__}: {exc}", "report it with the command that failed"))
 
 
 def _refuse(error: HarnessError) -> NoReturn:

@@ -44,6 +44,16 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert message in result.output
 
 
+def test_an_unexpected_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("harness.cli.load_spec", broken)
+    result = runner.invoke(app, ["migrate", "start", "migrations/customers_full_name.yml"])
+    assert result.exit_code == 2 and "unexpected RuntimeError: boom" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_a_bad_spec_exits_2_naming_the_field(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yml"
     spec.write_text("name: m\ntable: t\nkey: [id]\noperations:\n  - type: add_colum\n")
