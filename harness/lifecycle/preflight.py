@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import InputError, WarehouseError
-from harness.operations import compile_blueprint
+from harness.operations import Blueprint, compile_blueprint
 from harness.sql_grammar import check_expression, user_expressions
 from harness.warehouse import Warehouse
 
@@ -78,12 +78,7 @@ def run(migration: Migration) -> dict[str, Any]:
             f"{', '.join(taken)} already exist(s) in {migration.schema}; the migration would create them.",
             "choose other names (create_table, rename_table), or drop those tables first",
         )
-    for column in spec.checks.not_null:
-        if column not in plan.new_names:
-            raise InputError(
-                f"checks.not_null: {column} is not a column of the new shape ({', '.join(plan.new_names)}).",
-                "list columns of the table after the migration",
-            )
+    _check_rules(migration, plan, column_types)
     new_row = plan.new_row()
     expressions: list[Expression] = [(f"{plan.source(physical)}.up (for {physical})", up, data_type, None)
                    for physical, (up, data_type) in plan.backfill.items()]  # fmt: skip
@@ -99,6 +94,45 @@ def run(migration: Migration) -> dict[str, Any]:
                     for step in plan.expand if step["kind"] == "add_check"]  # fmt: skip
     _check_expressions(migration, expressions)
     return described
+
+
+def _check_rules(migration: Migration, plan: Blueprint, column_types: dict[str, str]) -> None:
+    """Every validation rule of the spec names columns of the new shape, of the right kind, and
+    tables that exist: a rule that could not run is refused here, before anything changes, not
+    skipped at validation."""
+    checks = migration.spec.checks
+    new = {name: column_types.get(physical) or next((c["data_type"] for c in plan.adds if c["name"] == physical), "")
+           for name, physical in plan.new}  # fmt: skip
+    recent = [checks.recent_rows.column] if checks.recent_rows else []
+    rules = {"checks.not_null": checks.not_null, "checks.accepted_values": list(checks.accepted_values),
+             "checks.ranges": list(checks.ranges), "checks.no_future_dates": checks.no_future_dates,
+             "checks.recent_rows": recent}  # fmt: skip
+    for rule, columns in rules.items():
+        missing = [column for column in columns if column not in new]
+        if missing:
+            raise InputError(f"{rule}: {', '.join(missing)} is not a column of the new shape ({', '.join(new)}).",
+                             "list columns of the table after the migration")  # fmt: skip
+    for column in [*checks.no_future_dates, *recent]:
+        if not any(kind in new[column].lower() for kind in ("date", "timestamp")):
+            raise InputError(f"checks: {column} is {new[column]}, not a date or timestamp (no_future_dates and "
+                             "recent_rows compare it with the current time).",
+                             "name a date or timestamp column")  # fmt: skip
+    for index, key in enumerate(checks.foreign_keys):
+        where = f"checks.foreign_keys[{index}]"
+        child = new if key.table is None else _columns_of(migration, key.table, where)
+        parent_table, parent_column = key.parent
+        if key.column not in child:
+            raise InputError(f"{where}: {key.column} is not a column of {key.table or 'the new shape'}.",
+                             "name an existing column")  # fmt: skip
+        if parent_column not in _columns_of(migration, parent_table, where):
+            raise InputError(f"{where}: {parent_table} has no column {parent_column}.", "reference an existing column")
+
+
+def _columns_of(migration: Migration, table: str, where: str) -> list[str]:
+    described = migration.warehouse.describe_table(migration.schema, table, [], [])
+    if not described.get("exists"):
+        raise InputError(f"{where}: table {migration.schema}.{table} does not exist.", "name an existing table")
+    return [column["name"] for column in described["columns"]]
 
 
 def _check_expressions(migration: Migration, expressions: list[Expression]) -> None:

@@ -60,6 +60,37 @@ def test_bad_spec_is_refused_and_data_unchanged(
     assert db.columns("customers") == ["id", "first_name", "last_name"]
 
 
+@pytest.mark.parametrize(
+    ("checks", "message"),
+    [
+        ("not_null: [fullname]", r"checks.not_null: fullname is not a column of the new shape"),
+        ("accepted_values: {nope: [a]}", r"checks.accepted_values: nope is not a column"),
+        ("recent_rows: {column: first_name}", r"first_name is .*, not a date or timestamp"),
+        (
+            "foreign_keys: [{column: id, table: raw_orderz, references: customers.id}]",
+            r"checks.foreign_keys\[0\]: table .*raw_orderz does not exist",
+        ),
+        (
+            "foreign_keys: [{column: user_id, table: raw_orders, references: customers.ident}]",
+            r"checks.foreign_keys\[0\]: customers has no column ident",
+        ),
+    ],
+    ids=["not-null-column", "accepted-values-column", "recent-rows-type", "fk-table", "fk-parent-column"],
+)
+def test_a_rule_that_could_not_run_is_refused_before_anything_changes(
+    loaded: Warehouse, db: Db, tmp_path: Path, checks: str, message: str
+) -> None:
+    """Every validation rule is judged at preflight (columns of the new shape, types, tables): a
+    rule that could not run is refused with exit 2, never skipped at validation."""
+    rows = db.rows("customers")
+    spec = load_spec(write_spec(tmp_path, spec_text() + f"checks:\n  {checks}\n"))
+    with pytest.raises(InputError, match=message) as raised:
+        Migration(loaded, spec).start()
+    assert raised.value.exit_code == 2 and raised.value.fix
+    assert db.rows("customers") == rows and db.columns("customers") == ["id", "first_name", "last_name"]
+    assert Migration(loaded, spec).current_run() is None
+
+
 def test_table_without_usable_key_is_refused(loaded: Warehouse, db: Db, tmp_path: Path) -> None:
     db.execute(f"insert into {db.schema}.customers values (5, 'Twin', 'T.')")
     rows_before = db.rows("customers", order_by="id, first_name")
