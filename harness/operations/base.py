@@ -277,7 +277,12 @@ class Compiler:
         """Values of `column` change: a shadow column carries the new ones until contract swaps it in."""
         self.old_column(column)
         hidden = shadow_name(column)
-        self.add_physical(hidden, data_type)
+        # The column's default goes over with it (cast to the new type; preflight evaluates it), so
+        # writers of either shape get it meanwhile and the column keeps it after contract. A
+        # default drawing on a sequence stays behind: the sequence may belong to the old column.
+        default = str((self.facts.get(column) or {}).get("default") or "")
+        carried = f"cast(({default}) as {data_type})" if default and "nextval(" not in default.lower() else None
+        self.add_physical(hidden, data_type, carried)
         self.plan.backfill[hidden] = [up or f'"{column}"', data_type]
         self.plan.down[column] = [down or f'"{column}"', self.columns[column]]
         self.plan.new = [(reader, hidden if reader == column else phys) for reader, phys in self.plan.new]

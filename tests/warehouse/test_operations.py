@@ -653,3 +653,15 @@ def test_alterations_of_a_table_with_an_index_of_its_own(settings: Settings, db:
     assert db.query(f"select email, status, nickname from {db.schema}.accounts where id = 999") == [
         ("none@example.com", None, None)
     ]
+
+
+def test_a_replaced_column_keeps_its_default(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """change_type swaps a shadow column in at contract: the column's default (status: 'new')
+    goes over with it, so a row inserted after contract without a status still gets it."""
+    create_accounts(db)
+    operations = "  - {type: change_type, column: status, data_type: varchar(40)}\n"
+    migration = migration_for(Warehouse(settings), tmp_path, operations, db)
+    migration.start()
+    migration.complete()
+    db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'late')")
+    assert db.query(f"select status from {db.schema}.accounts where id = 999") == [("new",)]
