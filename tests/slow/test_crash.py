@@ -255,3 +255,23 @@ def test_kill_9_between_a_steps_work_and_its_journal_line_resumes(
         assert [s.step for s in steps] == ["contract"] and "journaled now" in steps[0].result
     assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
     assert "amount" not in db.columns("orders")
+
+
+def test_rollback_after_a_kill_9_mid_backfill_restores_rows_and_catalog(
+    settings: Settings, db: Db, tmp_path: Path
+) -> None:
+    """A run killed inside the backfill (state expanded, some batches committed) rolls back to
+    exactly the rows and the catalog from before the migration."""
+    from tests.fixtures.catalog import catalog, relations
+
+    create_orders(db)
+    rows, schema, tables = db.rows("orders", order_by="region, id"), catalog(db, "orders"), relations(db)
+    spec = write_spec(tmp_path, SPEC)
+    kill_9_after_batch(db, settings, spec, random.randint(3, BATCHES - 3))
+    migration = Migration(Warehouse(settings), load_spec(spec))
+    run = migration.current_run()
+    assert run is not None and run.state == "expanded" and run.last_checkpoint is not None
+    steps = migration.rollback()
+    assert steps[0].step == "undo" and steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("orders", order_by="region, id") == rows
+    assert catalog(db, "orders") == schema and relations(db) == tables
