@@ -119,16 +119,24 @@ def writes_since_backup(migration: Migration, run: RunRecord, facts: dict[str, A
             f"{others:,} update(s) besides the backfill's {backfilled:,}")  # fmt: skip
 
 
-def refuse_if_written(migration: Migration, run: RunRecord) -> None:
-    """Rollback gives up no write: the columns the migration left alone must still equal the
-    before-snapshot (an exact comparison), or the restore is refused, naming the way that keeps
-    the writes and the one that gives them up."""
+def live_table(migration: Migration, run: RunRecord) -> str | None:
+    """The table's name now: its own, the one a contracted rename_table gave it, or None (a
+    contracted drop_table). Read once per restore."""
+    for name in dict.fromkeys((migration.table, migration.blueprint(run).final_table)):
+        if migration.warehouse.describe_table(migration.schema, name, [], []).get("exists"):
+            return name
+    return None
+
+
+def refuse_if_written(migration: Migration, run: RunRecord, live: str | None) -> None:
+    """Rollback gives up no write: the columns the migration left alone in the `live` table must
+    still equal the before-snapshot (an exact comparison), or the restore is refused, naming the
+    way that keeps the writes and the one that gives them up."""
     before = run.snapshots.get("before")
-    plan_now = migration.blueprint(run)
-    table = migration.table if exists(migration, migration.table) else plan_now.final_table
-    if before is None or not table or not exists(migration, table):
+    if before is None or live is None:
         return  # a table dropped at contract took no write since
-    now = migration.warehouse.snapshot(migration.schema, table, profile=False)
+    plan_now = migration.blueprint(run)
+    now = migration.warehouse.snapshot(migration.schema, live, profile=False)
     renamed = dict(plan_now.renamed)
     # The columns the migration left alone (not rewritten by design), under their names now.
     kept = {name: now.columns.get(renamed.get(name, name)) for name in before.columns if name not in plan_now.rewritten}
@@ -141,7 +149,7 @@ def refuse_if_written(migration: Migration, run: RunRecord) -> None:
     ]
     if now.row_count == before.row_count and not changed:
         return
-    facts = migration.warehouse.restore_facts(migration.schema, migration.table, migration.backup_parts(run))
+    facts = migration.warehouse.restore_facts(migration.schema, live, migration.backup_parts(run), orphans=False)
     seen = f"{before.row_count:,} rows then, {now.row_count:,} now"
     seen += f"; {', '.join(changed)} changed" if changed else ""
     raise GuardRefused(
@@ -153,13 +161,12 @@ def refuse_if_written(migration: Migration, run: RunRecord) -> None:
     )
 
 
-def check(migration: Migration, run: RunRecord) -> dict[str, Any]:
+def check(migration: Migration, run: RunRecord, live: str | None) -> dict[str, Any]:
     """Before anything changes: the backup still holds what was verified, and no row elsewhere
-    would be left pointing at nothing (or, on DuckDB, no foreign key points at the table).
+    would be left pointing at nothing (or, on DuckDB, no foreign key points at the `live` table).
     Returns the facts (the write counters among them)."""
     verify_backup(migration, run)
-    table = migration.table if exists(migration, migration.table) else migration.blueprint(run).final_table
-    facts = migration.warehouse.restore_facts(migration.schema, table, migration.backup_parts(run))
+    facts = migration.warehouse.restore_facts(migration.schema, live or migration.table, migration.backup_parts(run))
     if facts.get("orphans"):
         found = "; ".join(f"{o['rows']:,} row(s) of {o['table']} ({o['constraint']})" for o in facts["orphans"])
         raise GuardRefused(
@@ -218,10 +225,6 @@ def verify_backup(migration: Migration, run: RunRecord) -> None:
             "the live table is untouched; find out what changed the backup (a pg_dump archive, if taken, "
             "is another copy: `harness backup <spec> --pg-dump`)",
         )
-
-
-def exists(migration: Migration, table: str) -> bool:
-    return bool(migration.warehouse.describe_table(migration.schema, table, [], []).get("exists"))
 
 
 def restorable(run: RunRecord) -> None:

@@ -141,9 +141,10 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     restore --from-backup` (`knowingly`) gives those writes up and says how many."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     restoring.restorable(run)
+    live = restoring.live_table(migration, run)
     if not knowingly:
-        restoring.refuse_if_written(migration, run)
-    facts = restoring.check(migration, run)  # before anything is dropped
+        restoring.refuse_if_written(migration, run, live)
+    facts = restoring.check(migration, run, live)  # before anything is dropped
     undo = undo_targets(migration.spec)
     final = undo.renamed_to
     _drop_views(migration, run)
@@ -155,8 +156,7 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     for name in undo.created_tables:
         warehouse.drop_table(schema, name)
         undone.append(f"dropped {name}")
-    renamed_back = final and not restoring.exists(migration, table) and restoring.exists(migration, final)
-    if renamed_back:  # a contracted rename_table: renamed back, then restored as the table it is
+    if final and live == final:  # a contracted rename_table: renamed back, then restored as the table it is
         migration.with_lock_retry(run, "rename back", partial(warehouse.alter_table, schema, final,
                                                               [{"kind": "rename_table", "to": table}]))  # fmt: skip
         undone.append(f"{final} renamed back to {table}")

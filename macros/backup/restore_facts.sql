@@ -22,20 +22,8 @@
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set backup = expand_contract.ec_relation(backup_schema, backup_table) %}
     {% set regclass = 'to_regclass(' ~ expand_contract.sql_literal(relation | string) ~ ')' %}  {#- none: a dropped table -#}
-    {% set keys_sql %}
-        select c.conrelid::regclass::text as child, c.conname as name,
-               (select string_agg('r.' || quote_ident(a.attname), ', ' order by k.i)
-                from unnest(c.conkey) with ordinality as k(n, i)
-                join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n) as child_columns,
-               (select string_agg('b.' || quote_ident(a.attname), ', ' order by k.i)
-                from unnest(c.confkey) with ordinality as k(n, i)
-                join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n) as parent_columns
-        from pg_constraint c
-        where c.contype = 'f' and c.confrelid = {{ regclass }} and c.conrelid <> c.confrelid
-        order by c.conname
-    {% endset %}
     {% set found = [] %}
-    {% for key in (expand_contract.rows_as_dicts(run_query(keys_sql)) if orphans else []) %}
+    {% for key in (expand_contract.referencing_foreign_keys(relation) if orphans else []) %}
         {% set count_sql %}
             select count(*) from {{ key.child }} r
             where ({{ key.child_columns }}) is not null

@@ -52,17 +52,14 @@
     {% set names = expand_contract.quote_all(columns) | join(', ') %}
     {% set lit = expand_contract.sql_literal %}
     {% set regclass = lit(relation | string) ~ '::regclass' %}
-    {% set keys = expand_contract.rows_as_dicts(run_query(
-        'select conrelid::regclass::text as child, quote_ident(conname) as name, pg_get_constraintdef(oid) as definition'
-        ~ ' from pg_constraint where contype = \'f\' and confrelid = ' ~ regclass ~ ' and conrelid <> confrelid'
-        ~ ' order by conname')) %}
+    {% set keys = expand_contract.referencing_foreign_keys(relation) %}
     {% set sequences = expand_contract.rows_as_dicts(run_query(
         'select quote_ident(attname) as name, pg_get_serial_sequence(' ~ lit(relation | string) ~ ', attname) as sequence'
         ~ ' from pg_attribute where attrelid = ' ~ regclass ~ ' and attnum > 0 and not attisdropped'
         ~ ' and pg_get_serial_sequence(' ~ lit(relation | string) ~ ', attname) is not null')) %}
     {% set transaction, after = [], [] %}
     {% for key in keys %}
-        {% do transaction.append('alter table ' ~ key.child ~ ' drop constraint ' ~ key.name) %}
+        {% do transaction.append('alter table ' ~ key.child ~ ' drop constraint ' ~ key.quoted) %}
     {% endfor %}
     {% do transaction.append('truncate table ' ~ relation) %}
     {% do transaction.extend(expand_contract.alteration_statements(relation, shape)) %}
@@ -75,9 +72,9 @@
     {% endfor %}
     {% for key in keys %}
         {% set was_valid = 'NOT VALID' not in key.definition %}
-        {% do transaction.append('alter table ' ~ key.child ~ ' add constraint ' ~ key.name ~ ' ' ~ key.definition
+        {% do transaction.append('alter table ' ~ key.child ~ ' add constraint ' ~ key.quoted ~ ' ' ~ key.definition
                                  ~ (' not valid' if was_valid else '')) %}
-        {% if was_valid %}{% do after.append('alter table ' ~ key.child ~ ' validate constraint ' ~ key.name) %}{% endif %}
+        {% if was_valid %}{% do after.append('alter table ' ~ key.child ~ ' validate constraint ' ~ key.quoted) %}{% endif %}
     {% endfor %}
     {{ return({'transactions': [transaction], 'after': after}) }}
 {% endmacro %}
