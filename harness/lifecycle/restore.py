@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import GuardRefused, InputError
 from harness.lifecycle import backup
-from harness.lifecycle.state import State
 from harness.validation.compare import compare_snapshots
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from harness.lifecycle.state import RunRecord
 
 Column = dict[str, Any]
-RESTORE = "restore from backup"
 
 
 def shape_back(
@@ -228,5 +226,5 @@ def verify_backup(migration: Migration, run: RunRecord) -> None:
 
 
 def restorable(run: RunRecord) -> None:
-    if run.state in (State.PLANNED,) or not run.backup_relation:
+    if not run.backup_relation:  # (a run is planned until its backup is taken)
         raise GuardRefused(f"run {run.run_id} has no verified backup to restore from.", "nothing to restore")
