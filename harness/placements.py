@@ -16,8 +16,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from harness.carry import carried_name, declared_anew
 from harness.errors import InputError
-from harness.operations.base import Blueprint, Compiler, Derived, ExpandUndo, Rewrite, rewrite_name, undo_expand
+from harness.operations.base import (
+    Blueprint,
+    Compiler,
+    Derived,
+    ExpandUndo,
+    Rewrite,
+    rewrite_name,
+    shadow_name,
+    undo_expand,
+)
 
 if TYPE_CHECKING:
     from harness.spec import MigrationSpec
@@ -67,10 +77,18 @@ class InPlace:
         warehouse.install_sync_trigger(schema, table, plan.sync_rule())
 
     def describe_sync(self) -> str:
-        return "the sync trigger"
+        return "the sync trigger (the new shape's views write through INSTEAD OF triggers)"
+
+    def shape_writer(self, plan: Blueprint, key: list[str]) -> dict[str, Any] | None:
+        """How the new shape's views take writes while both shapes live in one table: through an
+        INSTEAD OF trigger that marks them as the new shape's, so the sync trigger never guesses."""
+        return {"version": NEW_VERSION, "new_columns": [list(pair) for pair in plan.new], "key": key}
 
     def swap_in(self, plan: Blueprint) -> str | None:
         return None
+
+    def after_swap(self, plan: Blueprint) -> list[dict[str, Any]]:
+        return []
 
     def describe_expand(self, plan: Blueprint) -> str:
         return f"add {', '.join(plan.physical_added) or 'no columns'} (nullable, metadata only)"
@@ -147,13 +165,28 @@ class RewritePlacement(InPlace):
             for step in plan.expand
             if step["kind"] == "add_foreign_key"
         ]
+        old_to_new = {column: reader.get(shadow_name(column), reader.get(column)) for column in plan.old}
+        declared = declared_anew(compiler, {old: new for old, new in old_to_new.items() if new is not None})
+        plan.carried_rules += [*declared["checks"], *({"name": u["name"], "unique": u["columns"]}
+                                                      for u in declared["uniques"])]  # fmt: skip
+        uniques, after_swap = declared["uniques"], []
+        if compiler.engine.alter_add_constraint:  # an index's name is the schema's: a temporary one until the swap
+            after_swap = [{"kind": "rename_constraint", "name": carried_name(u["name"]), "to": u["name"]}
+                          for u in uniques]  # fmt: skip
+            uniques = [{**u, "name": carried_name(u["name"])} for u in uniques]
+        else:
+            uniques = [{**u, "name": None} for u in uniques]
         plan.rewrite = Rewrite(
             table=rewrite_name(spec.table),
             columns=table_columns,
             primary_key=list(spec.key),
-            checks=[{"name": s["name"], "check": s["check"]} for s in plan.expand if s["kind"] == "add_check"],
+            checks=[{"name": s["name"], "check": s["check"]} for s in plan.expand if s["kind"] == "add_check"]
+            + declared["checks"],
             foreign_keys=foreign_keys,
             back=back,
+            uniques=uniques,
+            constraints=declared["constraints"],
+            after_swap=after_swap,
         )
         for index in plan.create_indexes:
             gone = [c for c in index["columns"] if c not in reader]
@@ -206,8 +239,16 @@ class RewritePlacement(InPlace):
     def describe_sync(self) -> str:
         return "the sync triggers on both tables"
 
+    def shape_writer(self, plan: Blueprint, key: list[str]) -> dict[str, Any] | None:
+        """None: each shape has a table of its own, so its triggers know which one was written."""
+        return None
+
     def swap_in(self, plan: Blueprint) -> str | None:
         return self._rewrite(plan).table
+
+    def after_swap(self, plan: Blueprint) -> list[dict[str, Any]]:
+        """Alterations of the swapped-in table, in contract's transaction: names given back."""
+        return self._rewrite(plan).after_swap
 
     def undo(self, plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
         """The old table was never altered: dropping the new table (`created_tables`) is the undo."""

@@ -104,12 +104,22 @@ class Warehouse:
     @staticmethod
     def check_expression(
         schema: str, table: str, expression: str, data_type: str, shape: list[dict[str, Any]] | None = None,
-        key: list[str] | None = None,
+        key: list[str] | None = None, must_hold: bool = False,
     ) -> Call[dict[str, Any]]:  # fmt: skip
         """An expression cast to its type, evaluated over every row (of `shape` computed from the
-        table, if given); for a character type with a length, the values too long for it."""
+        table, if given); for a character type with a length, the values too long for it; with
+        `must_hold`, the rows where the (boolean) expression is false."""
         return Call("check_expression", {"schema": schema, "table": table, "expression": expression,
-                                         "data_type": data_type, "shape": shape, "key": key or []}, dict)  # fmt: skip
+                                         "data_type": data_type, "shape": shape, "key": key or [],
+                                         "must_hold": must_hold}, dict)  # fmt: skip
+
+    @staticmethod
+    def count_duplicate_values(
+        schema: str, table: str, columns: list[str], shape: list[dict[str, Any]] | None = None
+    ) -> Call[dict[str, Any]]:
+        """Value combinations of `columns` (over `shape`) that occur more than once, none NULL."""
+        return Call("count_duplicate_values", {"schema": schema, "table": table, "columns": columns, "shape": shape},
+                    dict)  # fmt: skip
 
     def snapshot(
         self, schema: str, table: str, taken_at: str | None = None, profile: bool = True, portable: bool = False
@@ -203,8 +213,11 @@ class Warehouse:
     def drop_sync_trigger(self, schema: str, table: str) -> None:
         self.project.operation("drop_sync_trigger", schema=schema, table=table)
 
-    def create_index(self, schema: str, table: str, name: str, columns: list[str], unique: bool) -> None:
-        self.project.operation("create_index", schema=schema, table=table, name=name, columns=columns, unique=unique)
+    def create_index(
+        self, schema: str, table: str, name: str, columns: list[str], unique: bool, definition: str | None = None
+    ) -> None:
+        self.project.operation("create_index", schema=schema, table=table, name=name, columns=columns, unique=unique,
+                               definition=definition)  # fmt: skip
 
     def drop_index(self, schema: str, name: str) -> None:
         self.project.operation("drop_index", schema=schema, name=name)
@@ -294,22 +307,23 @@ class Warehouse:
     def contract_table(
         self, schema: str, table: str, alterations: list[dict[str, Any]], *, views_after: dict[str, Any],
         final_table: str, drop_table: bool, drop_views: list[str], swap_in: str | None = None,
-        state: dict[str, str] | None = None,
+        after_swap: list[dict[str, Any]] | None = None, state: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
-        """`state` ({run_id, state, at}): the run's state change, committed in the same transaction."""
+        """`after_swap`: alterations of the swapped-in table; `state` ({run_id, state, at}): the
+        run's state change; both committed in the same transaction."""
         self.project.operation(
             "contract_table", schema=schema, table=table, alterations=alterations, views_after=views_after,
-            final_table=final_table, drop_table=drop_table, drop_views=drop_views, swap_in=swap_in, state=state,
-            **self.meta,
+            final_table=final_table, drop_table=drop_table, drop_views=drop_views, swap_in=swap_in,
+            after_swap=after_swap or [], state=state, **self.meta,
         )  # fmt: skip
 
     def create_version_views(
         self, schema: str, table: str, versions: dict[str, list[list[str]]], aliases: dict[str, str] | None = None,
-        sources: dict[str, str] | None = None, current: str | None = None,
+        sources: dict[str, str] | None = None, current: str | None = None, writer: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         self.project.operation(
             "create_version_views", schema=schema, table=table, versions=versions, aliases=aliases or {},
-            sources=sources or {}, current=current,
+            sources=sources or {}, current=current, writer=writer,
         )  # fmt: skip
 
     def switch_version(self, schema: str, table: str, version: str) -> None:

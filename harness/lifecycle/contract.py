@@ -30,7 +30,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         )
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     plan = migration.blueprint(run)
-    swap_in = placement_of(plan).swap_in(plan)
+    placement = placement_of(plan)
+    swap_in = placement.swap_in(plan)
     for name in plan.drop_indexes:
         migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
     renamed = plan.final_table != plan.table
@@ -41,7 +42,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         run, "contract",
         lambda: warehouse.contract_table(
             schema, table, plan.contract, views_after=views_after, final_table=plan.final_table,
-            drop_table=plan.drops_table, drop_views=drop_views, swap_in=swap_in,
+            drop_table=plan.drops_table, drop_views=drop_views, swap_in=swap_in, after_swap=placement.after_swap(plan),
             state={"run_id": run.run_id, "state": State.CONTRACTED.value, "at": utc_now()},
         ),
     )  # fmt: skip

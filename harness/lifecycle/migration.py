@@ -207,6 +207,7 @@ class Migration:
         if cache_key in self._blueprints:
             return self._blueprints[cache_key]
         facts: dict[str, dict[str, Any]] = {}
+        attachments: list[dict[str, Any]] = []
         if run is not None and run.state == State.CONTRACTED and "before" in run.snapshots:
             types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
         else:
@@ -218,7 +219,8 @@ class Migration:
             columns = [c for c in described.get("columns", []) if c["name"] not in added]
             types = {c["name"]: c["data_type"] for c in columns}
             facts = {c["name"]: c for c in described.get("columns", [])}
-        plan = compile_blueprint(self.spec, types, self.engine, facts=facts)
+            attachments = [a for a in described.get("attachments", []) if not added.intersection(a["columns"])]
+        plan = compile_blueprint(self.spec, types, self.engine, facts=facts, attachments=attachments)
         if cache_key is not None:
             self._blueprints[cache_key] = plan
         return plan
@@ -234,10 +236,13 @@ class Migration:
         """The versioned views given (and the new table name's alias view if the new shape is among them);
         with `current`, `<table>_current` pointed at that version in the same transaction."""
         aliases = {plan.final_table: NEW_VERSION} if plan.final_table != self.table and NEW_VERSION in versions else {}
-        sources = placement_of(plan).view_sources(plan)
+        placement = placement_of(plan)
+        sources = placement.view_sources(plan)
+        writer = placement.shape_writer(plan, list(self.spec.key)) if self.dual_write(plan) else None
         self.with_lock_retry(
             run, "version views",
-            partial(self.warehouse.create_version_views, self.schema, self.table, versions, aliases, sources, current),
+            partial(self.warehouse.create_version_views, self.schema, self.table, versions, aliases, sources, current,
+                    writer),
         )  # fmt: skip
 
     # -- the lifecycle ----------------------------------------------------------------------
@@ -321,7 +326,7 @@ class Migration:
         if run.state == State.EXPANDED:
             steps.append(self._step(run, backfill.NAME, lambda: backfill.run(self, run)))
         if run.state == State.BACKFILLED:
-            if self.blueprint(run).settle:
+            if settle.needed(self.blueprint(run)):
                 steps.append(self._step(run, settle.NAME, lambda: settle.run(self, run)))
             report, step = self._validation_step(run, "validate", advance_to=State.VALIDATED)
             steps.append(step)

@@ -70,7 +70,7 @@ def run(migration: Migration) -> dict[str, Any]:
     column_types = {column["name"]: column["data_type"] for column in described["columns"]}
     facts = {column["name"]: column for column in described["columns"]}
     plan = compile_blueprint(spec, column_types, engine, existing_indexes=int(described.get("indexes", 0)),
-                             facts=facts)  # fmt: skip
+                             facts=facts, attachments=described.get("attachments"))  # fmt: skip
     created = plan.names_created()
     taken = warehouse.describe_table(migration.schema, migration.table, [], created)["taken"] if created else []
     if taken:
@@ -93,7 +93,45 @@ def run(migration: Migration) -> dict[str, Any]:
     expressions += [(f"check {step['name']}", step["check"], "boolean", None)
                     for step in plan.expand if step["kind"] == "add_check"]  # fmt: skip
     _check_expressions(migration, expressions)
+    _check_carried(migration, plan, new_row)
     return described
+
+
+def _check_carried(migration: Migration, plan: Blueprint, new_row: list[dict[str, str | None]]) -> None:
+    """The constraints a replaced column carries over must hold for the new shape's values (as
+    `up` computes them): a check false on some row, or a unique constraint with duplicate values,
+    would fail the migration after its backfill. Refused here, with the count and an example."""
+    if not plan.carried_rules:
+        return
+    schema, table, key = migration.schema, migration.table, list(migration.spec.key)
+    calls = [Warehouse.check_expression(schema, table, rule["check"], "boolean", new_row, key, must_hold=True)
+             if "check" in rule else Warehouse.count_duplicate_values(schema, table, rule["unique"], new_row)
+             for rule in plan.carried_rules]  # fmt: skip
+    try:
+        results = migration.warehouse.run_together(calls)
+    except WarehouseError as exc:
+        raise InputError(
+            f"the constraints {', '.join(rule['name'] for rule in plan.carried_rules)} that the replaced column(s) "
+            f"carry over cannot be evaluated over the new shape: {exc.message.split(' failed: ', 1)[-1]}",
+            "drop the constraint in a migration before this one (or change it to suit the new type); "
+            "nothing was changed",
+        ) from exc
+    for rule, result in zip(plan.carried_rules, results, strict=True):
+        if "check" in rule and result["violations"]:
+            example = ", ".join(f"{k} = {v}" for k, v in zip(key, result["example_key"] or [], strict=False))
+            raise InputError(
+                f"check {rule['name']} ({rule['check']}), which the replaced column keeps, is false for "
+                f"{result['violations']} row(s) of the new shape as `up` fills it, e.g. the row with {example}.",
+                "change `up` so the new values satisfy it, or drop the check first; nothing was changed",
+            )
+        if "unique" in rule and result["duplicates"]:
+            raise InputError(
+                f"unique constraint {rule['name']} ({', '.join(rule['unique'])}), which the replaced column keeps, "
+                f"would see {result['duplicates']} duplicated value(s) in the new shape as `up` fills it, e.g. "
+                f"{tuple(result['example'])}.",
+                "change `up` so the new values stay unique (e.g. include the key), or drop the constraint first; "
+                "nothing was changed",
+            )
 
 
 def _check_rules(migration: Migration, plan: Blueprint, column_types: dict[str, str]) -> None:

@@ -72,16 +72,19 @@ OPERATION_TYPES = ", ".join(CATALOG)
 
 def compile_blueprint(
     spec: MigrationSpec, columns: dict[str, str], engine: Engine, *, existing_indexes: int = 0,
-    facts: dict[str, dict[str, Any]] | None = None,
+    facts: dict[str, dict[str, Any]] | None = None, attachments: list[dict[str, Any]] | None = None,
 ) -> Blueprint:  # fmt: skip
     """The plan of every phase: each operation applied in order (so they compose), then the
     migration's placement. Raises InputError naming the operation for anything impossible on this
     table or engine. `columns` maps the table's column names to their types; `facts` (name ->
-    {nullable, default, identity}) are what operations and a rewrite carry over."""
+    {nullable, default, identity}) are what operations and a rewrite carry over; `attachments`
+    (column_attachments: constraints, indexes, comments) what a replaced column carries over."""
+    from harness.carry import carry_over
     from harness.placements import placement_for
 
     placement = placement_for(spec)
     compiler = Compiler(spec, columns, engine, facts or {})
+    compiler.attachments = attachments or []
     for position, operation in enumerate(spec.operations):
         compiler.position = position
         for capability in operation.needs if not placement.declares_constraints else ():
@@ -90,6 +93,8 @@ def compile_blueprint(
         operation.apply(compiler)
         for column in [*compiler.plan.backfill, *compiler.plan.down]:
             compiler.plan.origin.setdefault(column, position)
+    if not placement.declares_constraints:
+        carry_over(compiler, compiler.attachments)
     placement.finish(compiler, existing_indexes)
     if engine.index_blocks_alter:
         _index_limits(compiler, existing_indexes)

@@ -57,6 +57,12 @@ class Rewrite:
     checks: list[dict[str, str]]  # {name, check}: declared in CREATE TABLE (the table is empty then)
     foreign_keys: list[dict[str, str]]  # {name, column, parent_table, parent_column, on_delete}
     back: list[dict[str, str]]  # {name (old column), expression over the new names, data_type}: sync new -> old
+    # The old table's own constraints, declared anew (see harness.carry.declared_anew): unique
+    # constraints {name, columns} under temporary names (an index's name is the schema's) given
+    # back by `after_swap` at contract; foreign keys by definition {name, definition}.
+    uniques: list[dict[str, Any]] = field(default_factory=list)
+    constraints: list[dict[str, str]] = field(default_factory=list)
+    after_swap: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -89,7 +95,9 @@ class ExpandUndo:
 
 
 # The constraints an expand or settle step adds, which its undo drops by name.
-CONSTRAINT_KINDS = frozenset({"add_check", "add_foreign_key", "add_not_null_check", "unique_using_index"})
+CONSTRAINT_KINDS = frozenset(
+    {"add_check", "add_constraint", "add_foreign_key", "add_not_null_check", "unique_using_index"}
+)
 
 
 def undo_expand(plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
@@ -97,7 +105,8 @@ def undo_expand(plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUnd
     before the migration (`before`: name -> {default, nullable, ...}, from the before-snapshot's
     journal line). Each alteration kind's inverse: a constraint is dropped, a default is put back
     (or dropped if there was none), a relaxed NOT NULL is restored, an added column is dropped."""
-    undo = ExpandUndo(indexes=[index["name"] for index in plan.create_indexes], columns=list(plan.physical_added))
+    built = [*plan.create_indexes, *plan.settle_indexes]
+    undo = ExpandUndo(indexes=[index["name"] for index in built], columns=list(plan.physical_added))
     for step in [*plan.expand, *plan.settle]:
         if step["kind"] in CONSTRAINT_KINDS:
             undo.alterations.append({"kind": "drop_constraint", "name": step["name"]})
@@ -105,6 +114,8 @@ def undo_expand(plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUnd
             column, old = step["column"], before.get(step["column"], {}).get("default")
             put_back = {"kind": "set_default", "column": column, "default": old}
             undo.alterations.append(put_back if old else {"kind": "drop_default", "column": column})
+        elif step["kind"] == "set_comment":
+            continue  # on a column the undo drops
         elif step["kind"] == "drop_not_null" and before.get(step["column"], {}).get("nullable") is False:
             undo.relaxed.append(step["column"])
     return undo
@@ -122,6 +133,10 @@ class Blueprint:
     expand: list[dict[str, Any]] = field(default_factory=list)  # alterations at expand (one transaction)
     create_indexes: list[dict[str, Any]] = field(default_factory=list)
     settle: list[dict[str, Any]] = field(default_factory=list)  # after the backfill: validate constraints
+    settle_indexes: list[dict[str, str]] = field(default_factory=list)  # {name, definition}: carried over
+    # What the new shape's values must satisfy for the carried constraints (preflight counts the rows that do not):
+    # {name, check over the new shape's names} and {name, unique: [columns of the new shape]}.
+    carried_rules: list[dict[str, Any]] = field(default_factory=list)
     contract: list[dict[str, Any]] = field(default_factory=list)  # alterations at contract (one transaction)
     drop_indexes: list[str] = field(default_factory=list)
     create_tables: list[dict[str, Any]] = field(default_factory=list)  # {table, columns, primary_key}
@@ -155,12 +170,9 @@ class Blueprint:
         return bool(self.backfill or self.down) or self.rewrite is not None
 
     def sync_rule(self) -> dict[str, Any]:
-        """What the sync trigger needs: which physical columns belong to each side only, `up`
-        assignments (over v1 names) and `down` assignments (over v2 names)."""
-        new_physical = {physical for _, physical in self.new}
+        """What the sync trigger needs: `up` assignments (over v1 names) for the old shape's writes,
+        `down` assignments (over v2 names) for the new shape's, and the new shape's columns."""
         return {
-            "old_only": [c for c in self.old if c not in new_physical],
-            "new_only": [physical for _, physical in self.new if physical not in self.old],
             "up": self.backfill,
             "down": self.down,
             "new_columns": [list(pair) for pair in self.new],
@@ -212,6 +224,7 @@ class Compiler:
         self.columns = columns
         self.engine = engine
         self.facts = facts
+        self.attachments: list[dict[str, Any]] = []  # column_attachments: what a column carries besides
         self.position = 0
         self.plan = Blueprint(table=spec.table, final_table=spec.table, old=list(columns),
                               new=[(c, c) for c in columns])  # fmt: skip

@@ -7,25 +7,18 @@
 {% endmacro %}
 
 {% macro postgres__install_sync_trigger(schema, table, rule) %}
-    {#- Dual write while both shapes exist: a BEFORE INSERT OR UPDATE row trigger. A write through
-        the old shape (new-only columns untouched) gets the new columns from `up`; a write through
-        the new shape (new-only columns set, old-only ones untouched) gets the old columns from
-        `down`, evaluated over the new shape's names. The backfill marks its transaction
-        (expand_contract.backfill = on): the trigger's WHEN clause skips its rows without even
-        entering PL/pgSQL, so the backfill pays nothing for it. Installed in one transaction. -#}
+    {#- Dual write while both shapes exist: a BEFORE INSERT OR UPDATE row trigger on the table. Which
+        shape wrote is known by construction, never guessed from the values: a write through the
+        new shape arrives through `<table>_v2` (or a view on it), whose INSTEAD OF trigger
+        (shape_writer_statements) marks its own write to the table (`expand_contract.writer` set to
+        the table's name, for that statement only); such a row gets the old-only columns from
+        `down`, evaluated over the new shape's names. Every other write (the table itself, `<table>_v1`)
+        is the old shape's and gets the new columns from `up`, whatever defaults either shape's
+        columns have. The backfill marks its transaction (expand_contract.backfill = on): the
+        trigger's WHEN clause skips its rows without even entering PL/pgSQL, so the backfill pays
+        nothing for it. Installed in one transaction. -#}
     {% set names = expand_contract.sync_trigger_names(schema, table) %}
     {% set q = adapter.quote %}
-    {% set old_null, old_changed, new_set, new_changed = [], [], [], [] %}
-    {% for c in rule.old_only %}
-        {% do old_null.append('NEW.' ~ q(c) ~ ' is null') %}
-        {% do old_changed.append('NEW.' ~ q(c) ~ ' is distinct from OLD.' ~ q(c)) %}
-    {% endfor %}
-    {% for c in rule.new_only %}
-        {% do new_set.append('NEW.' ~ q(c) ~ ' is not null') %}
-        {% do new_changed.append('NEW.' ~ q(c) ~ ' is distinct from OLD.' ~ q(c)) %}
-    {% endfor %}
-    {% set insert_from_new = '(' ~ (old_null | join(' and ') or 'false') ~ ') and (' ~ (new_set | join(' or ') or 'true') ~ ')' %}
-    {% set update_from_new = '(' ~ (new_changed | join(' or ') or 'false') ~ ') and not (' ~ (old_changed | join(' or ') or 'false') ~ ')' %}
     {% set up_values, up_targets, down_values, down_targets, new_row = [], [], [], [], [] %}
     {% for column, spec in rule.up.items() %}
         {% do up_values.append(expand_contract.assign_cast(spec[0], spec[1])) %}
@@ -43,11 +36,7 @@ create or replace function {{ names.function }}() returns trigger language plpgs
 declare
     from_new boolean;
 begin
-    if TG_OP = 'INSERT' then
-        from_new := {{ insert_from_new }};
-    else
-        from_new := {{ update_from_new }};
-    end if;
+    from_new := coalesce(current_setting('expand_contract.writer', true), '') = {{ expand_contract.sql_literal(names.writer) }};
     if from_new then
         {{ down_sql }}
     else

@@ -11,8 +11,10 @@
     {% set names = expand_contract.sync_trigger_names(schema, table) %}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
-    {#- A function's CASCADE drops only the triggers calling it (a rewrite's two, on either table). -#}
+    {#- A function's CASCADE drops only the triggers calling it (a rewrite's two, on either table;
+        the new shape's INSTEAD OF triggers, on its views). -#}
     {{ return((['drop trigger if exists ' ~ names.trigger ~ ' on ' ~ relation] if found else [])
         + ['drop function if exists ' ~ names.function ~ '() cascade',
-           'drop function if exists ' ~ names.back_function ~ '() cascade']) }}
+           'drop function if exists ' ~ names.back_function ~ '() cascade',
+           'drop function if exists ' ~ names.writer_function ~ '() cascade']) }}
 {% endmacro %}

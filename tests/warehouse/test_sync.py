@@ -3,7 +3,10 @@ contract and rollback); DuckDB, which has no triggers, refuses to promise it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +29,8 @@ def start(settings: Settings, tmp_path: Path, db: Db, spec: str = SPLIT_AND_RETY
 def test_writes_through_either_shape_reach_the_other(postgres_settings: Settings, tmp_path: Path) -> None:
     db = Db(postgres_settings)
     migration = start(postgres_settings, tmp_path, db)
-    assert len(sync_objects(db)) == 2  # the trigger and its function
+    # The sync trigger and its function; the new shape's INSTEAD OF trigger (on accounts_v2) and its function.
+    assert sorted(name for (name,) in sync_objects(db)) == ["accounts__ec_sync"] * 2 + ["accounts__ec_write"] * 2
     s = db.schema
     # Old shape (the table itself, as the running application writes it).
     db.execute(
@@ -62,7 +66,7 @@ def test_writes_through_either_shape_reach_the_other(postgres_settings: Settings
 def test_contract_removes_the_sync_trigger(postgres_settings: Settings, tmp_path: Path) -> None:
     db = Db(postgres_settings)
     migration = start(postgres_settings, tmp_path, db)
-    assert len(sync_objects(db)) == 2
+    assert len(sync_objects(db)) == 4
     migration.complete()
     assert sync_objects(db) == []
     db.execute(f"insert into {db.schema}.accounts (id, nickname, first_name) values (200, 'z', 'Zed')")
@@ -128,3 +132,140 @@ def test_rewrite_rollback_removes_triggers_and_the_new_table(postgres_settings: 
     migration.rollback()
     assert sync_objects(db) == []
     assert db.query(f"select to_regclass('{db.schema}._ec_new_accounts') is null") == [(True,)]
+
+
+# Every column of the old shape has a default, so a write through the new shape leaves the old-only
+# columns at a non-NULL value: the sync trigger must know the new shape wrote without guessing.
+DEFAULTS = (
+    "alter table {s}.accounts alter column score set default 0, alter column full_name set default 'No Body', "
+    "alter column nickname set default 'anon', alter column email set default 'none@example.com'"
+)
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """One syncing operation; a row written through each shape; what the other shape must read."""
+
+    operation: str
+    new_write: dict[str, Any]  # written through accounts_v2 (id 101)
+    old_sees: dict[str, Any]  # read through accounts_v1 for that row (`down`, or the same value)
+    old_write: dict[str, Any]  # written to the table itself (id 100)
+    new_sees: dict[str, Any]  # read through accounts_v2 for that row (`up`, or the same value)
+    against_up: str | None = None  # a rule validation must report: the new shape wrote values `up` would not give
+
+
+SYNCED = {
+    "change_type": Shapes(
+        "{type: change_type, column: score, data_type: 'numeric(10, 2)', up: score / 2.0, "
+        "down: cast(score * 2 as integer)}",
+        {"score": Decimal("12.50"), "nickname": "m"},
+        {"score": 25, "nickname": "m"},
+        {"score": 9, "nickname": "n"},
+        {"score": Decimal("4.50")},
+    ),
+    "set_not_null": Shapes(
+        "{type: set_not_null, column: email, up: \"coalesce(email, 'unknown@example.com')\"}",
+        {"email": "b@x", "nickname": "m"},
+        {"email": "b@x"},
+        {"email": None, "nickname": "n"},
+        {"email": "unknown@example.com"},
+    ),
+    "split_column": Shapes(
+        "{type: split_column, column: full_name, down: \"first_name || ' ' || last_name\", into: ["
+        "{column: first_name, data_type: varchar(50), up: \"split_part(full_name, ' ', 1)\"}, "
+        "{column: last_name, data_type: varchar(50), up: \"split_part(full_name, ' ', 2)\"}]}",
+        {"first_name": "Cy", "last_name": "Young", "nickname": "m"},
+        {"full_name": "Cy Young"},
+        {"full_name": "Ann Lee", "nickname": "n"},
+        {"first_name": "Ann", "last_name": "Lee"},
+    ),
+    "merge_columns": Shapes(
+        "{type: merge_columns, columns: [nickname, status], into: {column: label, data_type: varchar(80), "
+        "up: \"nickname || ':' || status\"}, down: {nickname: \"split_part(label, ':', 1)\", "
+        "status: \"split_part(label, ':', 2)\"}}",
+        {"label": "m:active"},
+        {"nickname": "m", "status": "active"},
+        {"nickname": "n", "status": "paused"},
+        {"label": "n:paused"},
+    ),
+    "add_column": Shapes(
+        "{type: add_column, column: tier, data_type: varchar(10), "
+        "up: \"case when score > 60 then 'gold' else 'basic' end\"}",
+        {"tier": "gold", "score": 1, "nickname": "m"},
+        {"score": 1},
+        {"score": 90, "nickname": "n"},
+        {"tier": "gold"},
+        against_up="tier = up",  # rows 100, 101, 103: tier 'gold' written with score 1, stored as written
+    ),
+    "drop_column": Shapes(
+        "{type: drop_column, column: full_name, down: \"'(from v2) ' || nickname\"}",
+        {"nickname": "m"},
+        {"full_name": "(from v2) m"},
+        {"full_name": "Ann Lee", "nickname": "n"},
+        {"nickname": "n"},
+    ),
+}
+
+
+def _literal(value: Any) -> str:
+    return "null" if value is None else f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _insert(db: Db, relation: str, values: dict[str, Any], returning: str = "") -> list[tuple[Any, ...]]:
+    listed = ", ".join(_literal(value) for value in values.values())
+    return db.query(f"insert into {db.schema}.{relation} ({', '.join(values)}) values ({listed}) {returning}")
+
+
+def _read(db: Db, relation: str, row_id: int, columns: list[str]) -> dict[str, Any]:
+    rows = db.query(f"select {', '.join(columns)} from {db.schema}.{relation} where id = {row_id}")
+    return dict(zip(columns, rows[0], strict=True))
+
+
+@pytest.mark.parametrize("case_name", list(SYNCED))
+def test_each_shape_stores_exactly_what_it_wrote_whatever_the_defaults(
+    postgres_settings: Settings, tmp_path: Path, case_name: str
+) -> None:
+    """Writes through either shape, with a default on every old-only column: each value stored is
+    what was written, or what `up`/`down` computes for the other shape. Inserts, updates and
+    deletes through `accounts_v2`, and an insert through `accounts_current` once it points at v2."""
+    case = SYNCED[case_name]
+    db = Db(postgres_settings)
+    create_accounts(db)
+    db.execute(DEFAULTS.replace("{s}", db.schema))
+    spec = (
+        f"name: accounts_sync\ntable: accounts\nkey: [id]\nconcurrent_writes: true\n"
+        f"checks: {{row_count_tolerance: 0.5}}\noperations:\n  - {case.operation}\n"
+    )
+    migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)))
+    migration.start()
+    _insert(db, "accounts_v2", {"id": 101, **case.new_write})
+    assert _read(db, "accounts_v2", 101, list(case.new_write)) == case.new_write
+    assert _read(db, "accounts_v1", 101, list(case.old_sees)) == case.old_sees
+    _insert(db, "accounts", {"id": 100, **case.old_write})
+    assert _read(db, "accounts_v1", 100, list(case.old_write)) == case.old_write
+    assert _read(db, "accounts_v2", 100, list(case.new_sees)) == case.new_sees
+    # An update through the new shape of a row the old shape wrote: the new values, exactly.
+    assignments = ", ".join(f"{column} = {_literal(value)}" for column, value in case.new_write.items())
+    db.execute(f"update {db.schema}.accounts_v2 set {assignments} where id = 100")
+    assert _read(db, "accounts_v2", 100, list(case.new_write)) == case.new_write
+    assert _read(db, "accounts_v1", 100, list(case.old_sees)) == case.old_sees
+    # A column left out of the insert gets the table's default (status: 'new'); RETURNING shows it.
+    assert _insert(db, "accounts_v2", {"id": 102, **case.new_write}, returning="returning id") == [(102,)]
+    if "status" in db.columns("accounts_v2"):
+        assert _read(db, "accounts_v2", 102, ["status"]) == {"status": "new"}
+    db.execute(f"delete from {db.schema}.accounts_v2 where id = 102")
+    assert db.query(f"select count(*) from {db.schema}.accounts where id = 102") == [(0,)]
+    migration.warehouse.switch_version(db.schema, "accounts", "v2")
+    _insert(db, "accounts_current", {"id": 103, **case.new_write})
+    assert _read(db, "accounts_v1", 103, list(case.old_sees)) == case.old_sees
+    report = migration.validate(record=False)
+    if case.against_up:  # stored as written; validation says where the rows and `up` disagree
+        assert [(check.name, check.actual) for check in report.failures] == [(case.against_up, "3 rows differ")]
+        migration.rollback()
+        assert sync_objects(db) == []
+        return
+    assert report.passed, report.failures
+    migration.complete()
+    assert sync_objects(db) == []
+    for row_id in (100, 101, 103):
+        assert _read(db, "accounts", row_id, list(case.new_write)) == case.new_write

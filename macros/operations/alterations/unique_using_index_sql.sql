@@ -8,10 +8,15 @@
 {% endmacro %}
 
 {% macro postgres__unique_using_index_sql(relation, step) %}
-    {#- The constraint adopts an index built CONCURRENTLY (create_index): no scan under the lock.
-        Nothing to do when it already exists (ADD CONSTRAINT has no IF NOT EXISTS). -#}
+    {#- The constraint `name` adopts an index built CONCURRENTLY (create_index): no scan under the
+        lock. Nothing to do when the constraint already exists (ADD CONSTRAINT has no IF NOT EXISTS).
+        With `index` (a replaced column's constraint, carried over: the old one goes with the old
+        column earlier in the same transaction), that index adopted and renamed `name`, always;
+        `deferrable` / `deferred` carry its DEFERRABLE [INITIALLY DEFERRED]. -#}
     {% set name = adapter.quote(step.name) %}
     {% set found = run_query("select count(*) from pg_constraint where conname = " ~ expand_contract.sql_literal(step.name)
-        ~ " and conrelid = " ~ expand_contract.sql_literal(relation | string) ~ "::regclass") %}
-    {{ return([] if found.rows[0][0] > 0 else ['alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' unique using index ' ~ name]) }}
+        ~ " and conrelid = " ~ expand_contract.sql_literal(relation | string) ~ "::regclass") if not step.get('index') else none %}
+    {% set deferrable = (' deferrable' ~ (' initially deferred' if step.get('deferred') else '')) if step.get('deferrable') else '' %}
+    {{ return([] if found and found.rows[0][0] > 0 else ['alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' unique using index '
+               ~ adapter.quote(step.get('index') or step.name) ~ deferrable]) }}
 {% endmacro %}
