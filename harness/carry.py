@@ -21,6 +21,7 @@ from harness.operations.base import MAX_NAME, shadow_name
 
 if TYPE_CHECKING:
     from harness.operations.base import Blueprint, Compiler
+    from harness.placements import InPlace as Placement
 
 _NAME_LISTS = ("fk_attrs", "keys", "including")
 CARRIED_SUFFIX = "_ec"
@@ -54,16 +55,19 @@ def _renamed(node: Any, columns: dict[str, str], table: str) -> Any:
     return node
 
 
-def index_definition(definition: str, name: str, columns: dict[str, str], table: str) -> str:
+def index_definition(
+    definition: str, name: str, columns: dict[str, str], table: str, *, concurrently: bool = True
+) -> str:
     """`CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS <name> ...` from an index's definition,
     on the shadow columns (`columns`: old name -> shadow): method, operator classes, order,
-    expressions, INCLUDE, predicate and storage parameters kept."""
+    expressions, INCLUDE, predicate and storage parameters kept. Without `concurrently`, for a
+    table nobody reads meanwhile (a restore)."""
     (raw,) = parse_sql(definition)
     statement = raw.stmt
     if not isinstance(statement, ast.IndexStmt):
         raise ValueError(f"not an index definition: {definition}")
     statement = _renamed(statement, columns, table)
-    statement.idxname, statement.concurrent, statement.if_not_exists = name, True, True
+    statement.idxname, statement.concurrent, statement.if_not_exists = name, concurrently, True
     return str(RawStream()(statement))
 
 
@@ -94,6 +98,8 @@ def check_expression_of(definition: str) -> str:
 def renamed_check(definition: str, columns: dict[str, str], table: str, parser: tuple[str, str | None]) -> str:
     """A CHECK constraint's expression over renamed columns (`columns`: old -> new), parsed by the
     engine's parser (pglast, or sqlglot in the engine's dialect: DuckDB's `CHECK((a >= 0))`)."""
+    if not columns and definition.startswith("CHECK (") and definition.endswith(")"):
+        return definition[len("CHECK (") : -1]  # one the harness wrapped: kept as the user wrote it
     if parser[0] == "pglast":
         return check_expression_of(constraint_definition(definition, columns, table))
     import sqlglot
@@ -102,6 +108,8 @@ def renamed_check(definition: str, columns: dict[str, str], table: str, parser: 
     text = definition.strip()
     body = text[len("CHECK") :] if text.upper().startswith("CHECK") else text
     tree = sqlglot.parse_one(body, read=parser[1])
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
     for column in list(tree.find_all(exp.Column)):
         if column.name in columns:
             column.set("this", exp.to_identifier(columns[column.name]))
@@ -117,10 +125,12 @@ def declared_anew(compiler: Compiler, reader: dict[str, str]) -> dict[str, list[
     foreign key (its definition cannot be re-declared faithfully there yet)."""
     plan = compiler.plan
     declared: dict[str, list[dict[str, Any]]] = {"checks": [], "uniques": [], "constraints": []}
-    for attachment in compiler.attachments:
-        kind, name, columns = attachment["kind"], attachment["name"], attachment["columns"]
-        if kind in ("comment", "index", "primary_key") or any(column not in reader for column in columns):
+    for attachment in map(dict, compiler.attachments or []):
+        if attachment["kind"] in ("comment", "index", "primary_key"):
             continue
+        if any(column not in reader for column in attachment["columns"]) or _settled_by_the_spec(plan, attachment):
+            continue
+        kind, name, columns = attachment["kind"], attachment["name"], attachment["columns"]
         renamed = {column: reader[column] for column in columns if reader[column] != column}
         if kind == "check":
             check = renamed_check(attachment["definition"], renamed, plan.table, compiler.engine.sql_parser)
@@ -158,12 +168,14 @@ def carry_over(compiler: Compiler, attachments: list[dict[str, Any]]) -> None:
     # An old column's name in the new shape (renamed or not), for rules preflight evaluates there.
     readers = {column: reader[shadows.get(column, column)] for column in plan.old
                if reader.get(shadows.get(column, column), column) != column}  # fmt: skip
-    for attachment in attachments:
+    for attachment in map(dict, attachments):  # copies: a rename below is this blueprint's only
         involved = [column for column in attachment["columns"] if column in shadows]
         if not involved or (attachment["kind"] == "index" and attachment["name"] in plan.drop_indexes):
             continue
         if any(column in plan.dropped for column in attachment["columns"]):
             continue  # it goes with a column the new shape drops, as drop_column says
+        if _settled_by_the_spec(plan, attachment):
+            continue
         compiler.position = plan.origin.get(shadows[involved[0]], compiler.position)
         if attachment["kind"] == "comment":
             step = {"kind": "set_comment", "column": shadows[involved[0]], "comment": attachment["definition"]}
@@ -171,6 +183,19 @@ def carry_over(compiler: Compiler, attachments: list[dict[str, Any]]) -> None:
             continue
         _refuse_uncarriable(compiler, attachment, involved[0])
         _carry(plan, attachment, shadows, readers)
+
+
+def _settled_by_the_spec(plan: Blueprint, attachment: dict[str, Any]) -> bool:
+    """A replaced column's constraint the spec drops goes with the old column (the spec's drop
+    step is taken out: nothing is left to drop); one the spec renames is carried under its new name."""
+    for step in list(plan.contract):
+        if step["kind"] == "drop_constraint" and step["name"] == attachment["name"]:
+            plan.contract.remove(step)
+            return True
+        if step["kind"] == "rename_constraint" and step["name"] == attachment["name"]:
+            plan.contract.remove(step)
+            attachment["name"] = step["to"]
+    return False
 
 
 def _refuse_uncarriable(compiler: Compiler, attachment: dict[str, Any], column: str) -> None:
@@ -215,3 +240,21 @@ def _carry(plan: Blueprint, attachment: dict[str, Any], shadows: dict[str, str],
         plan.contract.append({"kind": "unique_using_index", "name": name, "index": temporary, **deferrable})
     else:
         plan.contract.append({"kind": "rename_index", "name": temporary, "to": name})
+
+
+def over_final_names(compiler: Compiler, placement: Placement) -> None:
+    """The fold's last step: what was declared over physical columns, renamed to the columns' final
+    names: the steps for the end of contract (comments, raw SQL `on_complete`) and the rules
+    preflight evaluates over the new shape (a new check's expression, a new unique's columns)."""
+    plan = compiler.plan
+    final = {physical: name for name, physical in plan.new}
+    renamed = {physical: name for physical, name in final.items() if physical != name}
+    placement.contract_last(plan, [{**step, "column": final[step["column"]]} if "column" in step else step
+                                   for step in plan.contract_last])  # fmt: skip
+    for rule in plan.carried_rules:
+        if not rule.pop("physical", False):
+            continue
+        if "unique" in rule:
+            rule["unique"] = [final.get(column, column) for column in rule["unique"]]
+        elif renamed:
+            rule["check"] = renamed_check(f"CHECK ({rule['check']})", renamed, plan.table, compiler.engine.sql_parser)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from harness.carry import carried_name, declared_anew
+from harness.carry import carried_name, declared_anew, renamed_check
 from harness.errors import InputError
 from harness.operations.base import (
     Blueprint,
@@ -41,7 +41,12 @@ class InPlace:
     declares_constraints = False  # constraints are added to the live table (the engine must be able to)
 
     def finish(self, compiler: Compiler, existing_indexes: int) -> None:
-        """Nothing to add: the operations' effects are the plan."""
+        """An index on a column the backfill fills is built after it (settle): until then every
+        row holds the column's default (a unique one would fail), and the backfill would maintain it."""
+        plan = compiler.plan
+        later = [index for index in plan.create_indexes if set(index["columns"]) & set(plan.backfill)]
+        plan.create_indexes = [index for index in plan.create_indexes if index not in later]
+        plan.settle_indexes = later + plan.settle_indexes
 
     def created_tables(self, table: str) -> list[str]:
         return []
@@ -89,6 +94,10 @@ class InPlace:
 
     def after_swap(self, plan: Blueprint) -> list[dict[str, Any]]:
         return []
+
+    def contract_last(self, plan: Blueprint, steps: list[dict[str, Any]]) -> None:
+        """Steps for the end of contract's transaction, over the final column names."""
+        plan.contract += steps
 
     def describe_expand(self, plan: Blueprint) -> str:
         return f"add {', '.join(plan.physical_added) or 'no columns'} (nullable, metadata only)"
@@ -165,6 +174,10 @@ class RewritePlacement(InPlace):
             for step in plan.expand
             if step["kind"] == "add_foreign_key"
         ]
+        renamed = {physical: name for physical, name in reader.items() if physical != name}
+        new_checks = [{"name": step["name"], "check": renamed_check(f"CHECK ({step['check']})", renamed, spec.table,
+                                                                     compiler.engine.sql_parser)}
+                      for step in plan.expand if step["kind"] == "add_check"]  # fmt: skip
         old_to_new = {column: reader.get(shadow_name(column), reader.get(column)) for column in plan.old}
         declared = declared_anew(compiler, {old: new for old, new in old_to_new.items() if new is not None})
         plan.carried_rules += [*declared["checks"], *({"name": u["name"], "unique": u["columns"]}
@@ -180,8 +193,7 @@ class RewritePlacement(InPlace):
             table=rewrite_name(spec.table),
             columns=table_columns,
             primary_key=list(spec.key),
-            checks=[{"name": s["name"], "check": s["check"]} for s in plan.expand if s["kind"] == "add_check"]
-            + declared["checks"],
+            checks=[*new_checks, *declared["checks"]],
             foreign_keys=foreign_keys,
             back=back,
             uniques=uniques,
@@ -249,6 +261,9 @@ class RewritePlacement(InPlace):
     def after_swap(self, plan: Blueprint) -> list[dict[str, Any]]:
         """Alterations of the swapped-in table, in contract's transaction: names given back."""
         return self._rewrite(plan).after_swap
+
+    def contract_last(self, plan: Blueprint, steps: list[dict[str, Any]]) -> None:
+        self._rewrite(plan).after_swap += steps
 
     def undo(self, plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
         """The old table was never altered: dropping the new table (`created_tables`) is the undo."""

@@ -24,12 +24,14 @@ SNAPSHOT, BACKUP, REVERIFY, PG_DUMP = "snapshot before", "backup + verify", "re-
 def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     before = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
     before.save(migration.artifact_dir(run.run_id) / "before.json")
-    # What a rollback puts back: the columns' catalog facts (type, NOT NULL, default, identity)
-    # and the versioned views a previous migration of the table left (`<table>_v2`, `_current`).
+    # What a rollback puts back: the columns' catalog facts (type, NOT NULL, default, identity),
+    # their constraints, indexes and comments (column_attachments), and the versioned views a
+    # previous migration of the table left (`<table>_v2`, `_current`).
     described = migration.described_table()
     # And the spec itself: `complete` and `rollback` refuse another one, naming what changed.
     figures = {"columns": described.get("columns", []), "views": described.get("views", []),
-               "definition": described.get("definition"), "spec": migration.spec.model_dump(mode="json")}  # fmt: skip
+               "definition": described.get("definition"), "attachments": described.get("attachments", []),
+               "spec": migration.spec.model_dump(mode="json")}  # fmt: skip
     return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
                    snapshots={"before": before}, figures=figures)  # fmt: skip
 

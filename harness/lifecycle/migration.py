@@ -207,7 +207,7 @@ class Migration:
         if cache_key in self._blueprints:
             return self._blueprints[cache_key]
         facts: dict[str, dict[str, Any]] = {}
-        attachments: list[dict[str, Any]] = []
+        attachments: list[dict[str, Any]] | None = None
         if run is not None and run.state == State.CONTRACTED and "before" in run.snapshots:
             types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
         else:

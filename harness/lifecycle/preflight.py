@@ -84,23 +84,22 @@ def run(migration: Migration) -> dict[str, Any]:
                    for physical, (up, data_type) in plan.backfill.items()]  # fmt: skip
     expressions += [(f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
                     for column, (down, data_type) in plan.down.items()]  # fmt: skip
-    # Defaults and checks too: every user expression is evaluated here, read-only, or refused.
+    # Defaults too (checks: _check_carried): every user expression is evaluated here, read-only, or refused.
     expressions += [(f"the default of {added['name']}", added["default"], added["data_type"], None)
                     for added in plan.adds if added.get("default")]  # fmt: skip
     defaults = [step for step in plan.expand if step["kind"] == "set_default" and step["column"] in column_types]
     expressions += [(f"the default of {step['column']}", step["default"], column_types[step["column"]], None)
                     for step in defaults]  # fmt: skip
-    expressions += [(f"check {step['name']}", step["check"], "boolean", None)
-                    for step in plan.expand if step["kind"] == "add_check"]  # fmt: skip
     _check_expressions(migration, expressions)
     _check_carried(migration, plan, new_row)
     return described
 
 
 def _check_carried(migration: Migration, plan: Blueprint, new_row: list[dict[str, str | None]]) -> None:
-    """The constraints a replaced column carries over must hold for the new shape's values (as
-    `up` computes them): a check false on some row, or a unique constraint with duplicate values,
-    would fail the migration after its backfill. Refused here, with the count and an example."""
+    """The constraints the new shape will have, new or carried over from a replaced column, must
+    hold for its values (as `up` computes them): a check false on some row, or a unique constraint
+    with duplicate values, would fail the migration after its backfill. Refused here, with the
+    count and an example."""
     if not plan.carried_rules:
         return
     schema, table, key = migration.schema, migration.table, list(migration.spec.key)
@@ -111,8 +110,8 @@ def _check_carried(migration: Migration, plan: Blueprint, new_row: list[dict[str
         results = migration.warehouse.run_together(calls)
     except WarehouseError as exc:
         raise InputError(
-            f"the constraints {', '.join(rule['name'] for rule in plan.carried_rules)} that the replaced column(s) "
-            f"carry over cannot be evaluated over the new shape: {exc.message.split(' failed: ', 1)[-1]}",
+            f"the constraints {', '.join(rule['name'] for rule in plan.carried_rules)} cannot be evaluated over the "
+            f"new shape: {exc.message.split(' failed: ', 1)[-1]}",
             "drop the constraint in a migration before this one (or change it to suit the new type); "
             "nothing was changed",
         ) from exc
@@ -120,14 +119,14 @@ def _check_carried(migration: Migration, plan: Blueprint, new_row: list[dict[str
         if "check" in rule and result["violations"]:
             example = ", ".join(f"{k} = {v}" for k, v in zip(key, result["example_key"] or [], strict=False))
             raise InputError(
-                f"check {rule['name']} ({rule['check']}), which the replaced column keeps, is false for "
+                f"check {rule['name']} ({rule['check']}) is false for "
                 f"{result['violations']} row(s) of the new shape as `up` fills it, e.g. the row with {example}.",
                 "change `up` so the new values satisfy it, or drop the check first; nothing was changed",
             )
         if "unique" in rule and result["duplicates"]:
             raise InputError(
-                f"unique constraint {rule['name']} ({', '.join(rule['unique'])}), which the replaced column keeps, "
-                f"would see {result['duplicates']} duplicated value(s) in the new shape as `up` fills it, e.g. "
+                f"unique constraint {rule['name']} ({', '.join(rule['unique'])}) would see {result['duplicates']} "
+                "duplicated value(s) in the new shape as `up` fills it, e.g. "
                 f"{tuple(result['example'])}.",
                 "change `up` so the new values stay unique (e.g. include the key), or drop the constraint first; "
                 "nothing was changed",

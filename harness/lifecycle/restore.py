@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from harness.carry import index_definition
 from harness.errors import GuardRefused, InputError
 from harness.lifecycle import backup
 from harness.validation.compare import compare_snapshots
@@ -69,6 +70,46 @@ def shape_back(
     return shape, not_null
 
 
+CONSTRAINTS = ("check", "unique", "foreign_key", "primary_key", "exclusion")
+
+
+def attachments_back(
+    before: list[Column], now: list[Column], columns: list[str], renamed: dict[str, str] | None = None
+) -> tuple[list[Column], list[Column]]:
+    """The constraints, indexes and comments the table had at the before-snapshot, put back:
+    `drop` (run before the table is reshaped: what the migration added or changed, e.g. a unique
+    constraint the old rows would break) and `add` (run once the rows are back: what it dropped or
+    changed, from the definitions the catalog gave then, validated by the reload's scan; comments).
+    Both are catalog facts from column_attachments; keyed by kind and name, compared by definition;
+    `columns` are the before-shape's (a comment is put back, or taken off, on those; `renamed`: a
+    before-name -> the name the migration gave it, which the comment is read under now)."""
+
+    def keyed(facts: list[Column]) -> dict[tuple[str, str], Column]:
+        return {(a["kind"], a["name"]): a for a in facts if a["kind"] in (*CONSTRAINTS, "index")}
+
+    was, now_has = keyed(before), keyed(now)
+    drop: list[Column] = []
+    add: list[Column] = []
+    for key, attachment in now_has.items():
+        if key not in was or was[key]["definition"] != attachment["definition"]:
+            kind = "drop_index" if attachment["kind"] == "index" else "drop_constraint"
+            drop.append({"kind": kind, "name": attachment["name"]})
+    for key, attachment in was.items():
+        if key not in now_has or now_has[key]["definition"] != attachment["definition"]:
+            if attachment["kind"] == "index":
+                add.append({"kind": "raw_sql", "sql": index_definition(attachment["definition"], attachment["name"],
+                                                                        {}, "", concurrently=False)})  # fmt: skip
+            else:
+                add.append({"kind": "add_constraint", "name": attachment["name"],
+                            "definition": attachment["definition"]})  # fmt: skip
+    said_then = {a["columns"][0]: a["definition"] for a in before if a["kind"] == "comment"}
+    said_now = {a["columns"][0]: a["definition"] for a in now if a["kind"] == "comment"}
+    for column in columns:
+        if said_then.get(column) != said_now.get((renamed or {}).get(column, column)):
+            add.append({"kind": "set_comment", "column": column, "comment": said_then.get(column)})
+    return drop, add
+
+
 def _type_of(column: Column) -> str:
     return str(column.get("ddl_type") or column["data_type"])
 
@@ -100,6 +141,10 @@ def plan(migration: Migration, run: RunRecord, *, script: bool = False) -> Resto
         return RestorePlan()  # gone, and nothing to create it from but the backup's columns
     renamed = dict(migration.blueprint(run).renamed)
     shape, not_null = shape_back(before, described.get("columns", []), renamed, script=script)
+    attached = run.figure(backup.SNAPSHOT, "attachments")
+    if attached is not None and definition is None:  # (a journaled definition re-creates them all)
+        drop, add = attachments_back(attached, described.get("attachments", []), [c["name"] for c in before], renamed)
+        shape, not_null = drop + shape, not_null + add
     return RestorePlan(shape, not_null, [column["name"] for column in before], definition)
 
 
@@ -191,9 +236,15 @@ def restore(migration: Migration, run: RunRecord, facts: dict[str, Any]) -> tupl
     target = (migration.schema, migration.table)
     if not restoring.columns:
         migration.with_lock_retry(run, "restore", lambda: warehouse.copy_table(backup_parts, target))
-        gone = "its indexes, constraints, defaults and grants went with it"
-        return writes, [f"{migration.table} was dropped at contract: created again from {run.backup_relation} "
-                        f"(columns, types, NOT NULLs; {gone})"]  # fmt: skip
+        # The copy has the columns and rows; its defaults, NOT NULLs, constraints, indexes and
+        # comments as the before-snapshot had them (a sequence went with the dropped table: not its default).
+        again = plan(migration, run)
+        steps = [step for step in again.shape + again.not_null
+                 if not (step["kind"] == "set_default" and "nextval(" in str(step.get("default")).lower())]  # fmt: skip
+        migration.with_lock_retry(run, "restore catalog", lambda: warehouse.alter_table(*target, steps))
+        gone = "its grants and sequences went with it"
+        return writes, [f"{migration.table} was dropped at contract: created again from {run.backup_relation}, "
+                        f"its defaults, NOT NULLs, constraints, indexes and comments put back ({gone})"]  # fmt: skip
     migration.with_lock_retry(run, "restore", lambda: warehouse.restore_table(*target, backup_parts, restoring))
     if restoring.definition is not None:
         exact = "column order, defaults, constraints and indexes as before; views re-bind by name"

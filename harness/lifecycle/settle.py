@@ -1,5 +1,6 @@
-"""Settle, after the backfill: the indexes a replaced column carries over are built on its shadow
-(CONCURRENTLY: writers go on; after the backfill, so it does not maintain them row by row), then
+"""Settle, after the backfill: the indexes on backfilled columns are built (those a replaced column
+carries over to its shadow among them; CONCURRENTLY: writers go on; after the backfill, so it does
+not maintain them row by row and a unique one sees the final values), then
 constraints added NOT VALID are validated (SHARE UPDATE EXCLUSIVE on PostgreSQL, so writers go
 on) and unique indexes become constraints."""
 
@@ -28,7 +29,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     warehouse, schema = migration.warehouse, migration.schema
     table = placement_of(plan).built_in(plan, migration.table)
     for index in plan.settle_indexes:
-        build = partial(warehouse.create_index, schema, table, index["name"], [], False, index["definition"])
+        build = partial(warehouse.create_index, schema, table, index["name"], index.get("columns", []),
+                        index.get("unique", False), index.get("definition"))  # fmt: skip
         migration.with_lock_retry(run, f"create index {index['name']}", build)
     if plan.settle:
         migration.with_lock_retry(
@@ -42,5 +44,5 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
 def describe(plan: Blueprint) -> str:
     carried = ", ".join(index["name"] for index in plan.settle_indexes)
     names = ", ".join(step["name"] for step in plan.settle)
-    text = f"Build the carried-over index(es) {carried} CONCURRENTLY. " if carried else ""
+    text = f"Build the index(es) {carried} on the backfilled columns CONCURRENTLY. " if carried else ""
     return text + (f"Validate constraints {names} (no long lock on writers)." if plan.settle else "")

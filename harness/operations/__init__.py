@@ -79,12 +79,12 @@ def compile_blueprint(
     table or engine. `columns` maps the table's column names to their types; `facts` (name ->
     {nullable, default, identity}) are what operations and a rewrite carry over; `attachments`
     (column_attachments: constraints, indexes, comments) what a replaced column carries over."""
-    from harness.carry import carry_over
+    from harness.carry import carry_over, over_final_names
     from harness.placements import placement_for
 
     placement = placement_for(spec)
     compiler = Compiler(spec, columns, engine, facts or {})
-    compiler.attachments = attachments or []
+    compiler.attachments = attachments
     for position, operation in enumerate(spec.operations):
         compiler.position = position
         for capability in operation.needs if not placement.declares_constraints else ():
@@ -94,8 +94,9 @@ def compile_blueprint(
         for column in [*compiler.plan.backfill, *compiler.plan.down]:
             compiler.plan.origin.setdefault(column, position)
     if not placement.declares_constraints:
-        carry_over(compiler, compiler.attachments)
+        carry_over(compiler, compiler.attachments or [])
     placement.finish(compiler, existing_indexes)
+    over_final_names(compiler, placement)
     if engine.index_blocks_alter:
         _index_limits(compiler, existing_indexes)
     return compiler.plan

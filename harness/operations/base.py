@@ -133,11 +133,15 @@ class Blueprint:
     expand: list[dict[str, Any]] = field(default_factory=list)  # alterations at expand (one transaction)
     create_indexes: list[dict[str, Any]] = field(default_factory=list)
     settle: list[dict[str, Any]] = field(default_factory=list)  # after the backfill: validate constraints
-    settle_indexes: list[dict[str, str]] = field(default_factory=list)  # {name, definition}: carried over
+    # Built after the backfill: {name, definition} (carried over) or {name, columns, unique} (on backfilled columns).
+    settle_indexes: list[dict[str, Any]] = field(default_factory=list)
     # What the new shape's values must satisfy for the carried constraints (preflight counts the rows that do not):
     # {name, check over the new shape's names} and {name, unique: [columns of the new shape]}.
     carried_rules: list[dict[str, Any]] = field(default_factory=list)
     contract: list[dict[str, Any]] = field(default_factory=list)  # alterations at contract (one transaction)
+    # At the end of contract's transaction, once the columns have their final names (comments, raw SQL
+    # on_complete); a `column` in them is the physical one when declared, renamed at the end of the fold.
+    contract_last: list[dict[str, Any]] = field(default_factory=list)
     drop_indexes: list[str] = field(default_factory=list)
     create_tables: list[dict[str, Any]] = field(default_factory=list)  # {table, columns, primary_key}
     raw: list[str] = field(default_factory=list)  # raw SQL run at expand
@@ -224,10 +228,24 @@ class Compiler:
         self.columns = columns
         self.engine = engine
         self.facts = facts
-        self.attachments: list[dict[str, Any]] = []  # column_attachments: what a column carries besides
+        # column_attachments: what the columns carry besides their type; None once contracted (the
+        # blueprint is then compiled from the before-snapshot, and the catalog has moved on).
+        self.attachments: list[dict[str, Any]] | None = None
         self.position = 0
         self.plan = Blueprint(table=spec.table, final_table=spec.table, old=list(columns),
                               new=[(c, c) for c in columns])  # fmt: skip
+
+    def constraint(self, name: str) -> dict[str, Any]:
+        """The table's constraint `name` (column_attachments), or a refusal naming the ones it has."""
+        if self.attachments is None:
+            return {"name": name, "kind": None, "columns": []}
+        kinds = ("check", "unique", "foreign_key", "primary_key", "exclusion")
+        found = [a for a in self.attachments if a["kind"] in kinds]
+        for attachment in found:
+            if attachment["name"] == name:
+                return attachment
+        names = ", ".join(sorted(a["name"] for a in found)) or "none"
+        raise self.fail(f"{self.spec.table} has no constraint {name} (it has: {names}).", "name an existing constraint")
 
     def fail(self, problem: str, fix: str) -> InputError:
         operation = self.spec.operations[self.position]
@@ -285,6 +303,23 @@ class Compiler:
         self.plan.contract.append({"kind": "set_not_null", "column": final})
         if late:
             self.plan.contract.append({"kind": "drop_constraint", "name": check})
+
+    def fix_values(self, up: dict[str, str]) -> None:
+        """Columns whose values a new constraint needs fixed (`up`: {column: expression over the
+        old shape}): each gets a shadow column of its type filled with the expression, swapped in
+        at contract (a NOT NULL column stays NOT NULL); the constraint then applies to the shadow."""
+        for column, expression in up.items():
+            hidden = self.shadow(column, self.columns.get(column, ""), expression, None)
+            if self.facts.get(column, {}).get("nullable") is False:
+                self.not_null_via_check(hidden, column)
+
+    def over_physical(self, expression: str) -> str:
+        """A user expression over the new shape's names, rewritten over the physical columns that
+        hold them now (a shadow, a renamed column's old name), by the engine's parser."""
+        from harness.carry import renamed_check
+
+        physical = {name: column for name, column in self.plan.new if name != column}
+        return renamed_check(f"CHECK ({expression})", physical, self.spec.table, self.engine.sql_parser)
 
     def shadow(self, column: str, data_type: str, up: str | None, down: str | None) -> str:
         """Values of `column` change: a shadow column carries the new ones until contract swaps it in."""

@@ -81,7 +81,7 @@ def compare_snapshots(
     Columns present in both must be identical (values, NULLs and type); columns named in
     `expect_added` / `expect_dropped` must be exactly the ones that appeared / disappeared; a
     column in `renamed` (old -> new) must hold identical values under its new name; columns in
-    `rewritten` changed values or type by design (validated against `up` elsewhere). Without
+    `rewritten` (under either name) changed values or type by design (validated against `up` elsewhere). Without
     `compare_values` (a table taking writes during the migration) only counts and shape are compared.
     """
     renamed = renamed or {}
@@ -102,7 +102,8 @@ def compare_snapshots(
     if not compare_values:
         return checks
     pairs = [(name, name) for name in sorted(set(before.columns) & set(after.columns)) if name not in rewritten]
-    pairs += [(old_name, new_name) for old_name, new_name in sorted(renamed.items()) if new_name in after.columns]
+    pairs += [(old_name, new_name) for old_name, new_name in sorted(renamed.items())
+              if new_name in after.columns and old_name not in rewritten]  # fmt: skip
     for name, new_name in pairs:
         old, new = before.columns[name], after.columns[new_name]
         # Edge cases (NULLs, min, max) ride along: readable when the checksum differs.

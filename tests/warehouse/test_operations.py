@@ -35,6 +35,7 @@ class Case:
     check: Callable[[Db], None] = lambda db: None
     postgres_only: bool = False
     setup: str = ""  # SQL run after the table is created
+    setup_postgres: str = ""  # and on PostgreSQL only (a constraint DuckDB cannot add to a table)
     final_table: str = "accounts"
 
 
@@ -141,6 +142,35 @@ def _raw_ran(db: Db) -> None:
     assert _values(db, "select note from {s}.audit_note") == [("migrated",)]
 
 
+def _comment(db: Db, column: str) -> list[tuple[object, ...]]:
+    if db.adapter == "postgres":
+        return _values(db, f"select col_description('{{s}}.accounts'::regclass, attnum) from pg_attribute "
+                           f"where attrelid = '{{s}}.accounts'::regclass and attname = '{column}'")  # fmt: skip
+    return _values(db, f"select comment from duckdb_columns() where schema_name = '{{s}}' and table_name = 'accounts' "
+                       f"and column_name = '{column}'")  # fmt: skip
+
+
+def _constraints(db: Db) -> list[tuple[object, ...]]:
+    return _values(db, "select conname from pg_constraint where conrelid = '{s}.accounts'::regclass order by 1")
+
+
+def _altered(db: Db) -> None:
+    """alter_column: retyped, NOT NULL, a default, renamed, commented, all at once."""
+    assert _values(db, "select contact from {s}.accounts where id = 10") == [("none",)]
+    assert _comment(db, "contact") == [("how to reach them",)]
+    db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
+    assert _values(db, "select contact from {s}.accounts where id = 999") == [("unknown",)]
+    with pytest.raises(Exception, match=r"(?i)null"):
+        db.execute(f"update {db.schema}.accounts set contact = null where id = 1")
+
+
+def _altered_with_rules(db: Db) -> None:
+    assert _constraints(db) == [("accounts_score_not_negative",), ("accounts_status_key",)]
+    assert _values(db, "select count(distinct status) from {s}.accounts") == [(40,)]
+    with pytest.raises(Exception, match="accounts_score_not_negative"):
+        db.execute(f"update {db.schema}.accounts set score = -5 where id = 1")
+
+
 def _carried_over(db: Db) -> None:
     """The rewritten table kept the old one's NOT NULL (nickname), default (status) and key."""
     db.execute(f"insert into {db.schema}.accounts (id, nickname) values (999, 'x')")
@@ -237,6 +267,46 @@ CASES = {
     "rename_table": Case("  - {type: rename_table, to: members}\n", COLUMNS, final_table="members"),
     "drop_table": Case("  - {type: drop_table}\n", None),
     "rewrite_table": Case("  - {type: rewrite_table}\n", COLUMNS, _carried_over),
+    "drop_constraint": Case(
+        "  - {type: drop_constraint, name: score_small}\n",
+        COLUMNS,
+        lambda db: _values(db, "update {s}.accounts set score = 5000 where id = 1"),
+        postgres_only=True,
+        setup_postgres="alter table {s}.accounts add constraint score_small check (score < 1000)",
+    ),
+    "rename_constraint": Case(
+        "  - {type: rename_constraint, name: score_small, to: score_below_1000}\n",
+        COLUMNS,
+        lambda db: (_constraints(db) == [("score_below_1000",)]) or pytest.fail(str(_constraints(db))),
+        postgres_only=True,
+        setup_postgres="alter table {s}.accounts add constraint score_small check (score < 1000)",
+    ),
+    "set_comment": Case(
+        "  - {type: set_comment, column: score, comment: points earned}\n",
+        COLUMNS,
+        lambda db: (_comment(db, "score") == [("points earned",)]) or pytest.fail(str(_comment(db, "score"))),
+    ),
+    "alter_column": Case(
+        "  - {type: alter_column, column: email, data_type: varchar(120), not_null: true, default: \"'unknown'\",\n"
+        "     to: contact, comment: how to reach them, up: \"coalesce(email, 'none')\"}\n",
+        [c for c in COLUMNS if c != "email"] + ["contact"],
+        _altered,
+    ),
+    "alter_column_with_rules": Case(
+        "  - {type: alter_column, column: status, unique: {name: accounts_status_key},\n"
+        "     up: \"status || '-' || id\"}\n"
+        "  - {type: add_check, name: accounts_score_not_negative, check: score >= 0, up: {score: abs(score)}}\n",
+        [c for c in COLUMNS if c not in ("status", "score")] + ["status", "score"],
+        _altered_with_rules,
+        postgres_only=True,
+        setup_postgres="update {s}.accounts set score = -score where id < 5",
+    ),
+    "raw_sql_on_complete": Case(
+        '  - type: raw_sql\n    on_complete: true\n    up: "create view {s}.account_emails as select id, email '
+        'from {s}.accounts"\n    down: drop view if exists {s}.account_emails\n',
+        COLUMNS,
+        lambda db: (_values(db, "select count(*) from {s}.account_emails") == [(40,)]) or pytest.fail("no view"),
+    ),
     "raw_sql": Case(
         '  - type: raw_sql\n    up: "create table {s}.audit_note (note varchar(20)); '
         "insert into {s}.audit_note values ('migrated')\"\n    down: drop table if exists {s}.audit_note\n",
@@ -266,9 +336,10 @@ def test_operation_forward_then_rollback_to_exact_checksum(
 ) -> None:
     case = CASES[case_name]
     create_accounts(db)
-    if case.setup:
-        db.execute(case.setup.replace("{s}", db.schema))
-    original = db.rows("accounts")
+    for setup in (case.setup, case.setup_postgres if db.adapter == "postgres" else ""):
+        if setup:
+            db.execute(setup.replace("{s}", db.schema))
+    original, schema_before = db.rows("accounts"), catalog(db, "accounts")
     warehouse = Warehouse(settings)
     migration = migration_for(warehouse, tmp_path, case.operations, db)
     if case.postgres_only and db.adapter != "postgres":
@@ -301,6 +372,9 @@ def test_operation_forward_then_rollback_to_exact_checksum(
         migration.rollback()  # from contracted: the strongest rollback
     assert by_name(db, "accounts") == by_name_rows(original)
     assert sorted(db.columns("accounts")) == sorted(COLUMNS)  # PostgreSQL: a column put back comes last
+    schema_after = catalog(db, "accounts")  # the catalog too: constraints, indexes, comments as they were
+    assert sorted(schema_after.pop("columns")) == sorted(schema_before.pop("columns"))
+    assert schema_after == schema_before
     rolled = migration.current_run()
     assert rolled is not None and rolled.state == "rolled_back"
 
@@ -317,8 +391,9 @@ def test_operation_rolled_back_before_contract_restores_the_catalog(
     if case.postgres_only and db.adapter != "postgres":
         pytest.skip("refused on this adapter before anything changes (test_operation_forward_then_rollback...)")
     create_accounts(db)
-    if case.setup:
-        db.execute(case.setup.replace("{s}", db.schema))
+    for setup in (case.setup, case.setup_postgres if db.adapter == "postgres" else ""):
+        if setup:
+            db.execute(setup.replace("{s}", db.schema))
     original, schema_before, tables_before = db.rows("accounts"), catalog(db, "accounts"), relations(db)
     migration = migration_for(Warehouse(settings), tmp_path, case.operations, db)
     migration.start()
@@ -460,9 +535,9 @@ REWRITTEN = (
 def test_rewrite_table_builds_the_new_shape_aside_then_swaps(settings: Settings, db: Db, tmp_path: Path) -> None:
     """rewrite_table: the old table is never altered; the new one (columns in place, constraints
     declared up front, add_check even on DuckDB) is copied, validated, swapped in at contract, and
-    a rollback from contracted gives the exact rows back."""
+    a rollback from contracted gives the exact rows back, and the catalog."""
     create_accounts(db)
-    original = db.rows("accounts")
+    original, schema_before = db.rows("accounts"), catalog(db, "accounts")
     migration = migration_for(Warehouse(settings), tmp_path, REWRITTEN, db)
     assert "create `_ec_new_accounts`, empty, with the whole new shape" in build_plan(migration)
     migration.start()
@@ -490,6 +565,9 @@ def test_rewrite_table_builds_the_new_shape_aside_then_swaps(settings: Settings,
     migration.rollback()
     assert by_name(db, "accounts") == by_name_rows(original)
     assert sorted(db.columns("accounts")) == sorted(COLUMNS)  # PostgreSQL: a column put back comes last
+    schema_after = catalog(db, "accounts")  # the catalog too: constraints, indexes, comments as they were
+    assert sorted(schema_after.pop("columns")) == sorted(schema_before.pop("columns"))
+    assert schema_after == schema_before
 
 
 def test_rewrite_table_builds_indexes_on_the_new_table(settings: Settings, db: Db, tmp_path: Path) -> None:
