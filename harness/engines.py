@@ -35,6 +35,7 @@ class Engine:
     alter_add_constraint: bool  # ALTER TABLE ... ADD CONSTRAINT (check, foreign key) on an existing table
     not_valid_constraints: bool  # constraints added NOT VALID, validated later without blocking writers
     concurrent_index: bool  # CREATE / DROP INDEX CONCURRENTLY
+    index_options: bool  # index method, operator classes, INCLUDE, partial (WHERE), storage parameters
     index_blocks_alter: bool  # an index on a table blocks dropping or renaming its columns, or the table
     server_side_backfill: bool  # the backfill loop and its pauses run in the server (DO block, COMMIT per batch)
     single_writer: bool  # one writing process per database file
@@ -62,6 +63,8 @@ REFUSALS = {
     "(and {title} allows one writing process per file)",
     "alter_add_constraint": "not supported on {engine}",
     "index_blocks_alter": "{title} cannot drop or rename columns, or rename a table, while an index exists on it",
+    "index_options": "{title} indexes take columns only (no method, operator class, order, INCLUDE, WHERE or "
+    "storage parameters)",
     "pg_dump": "--pg-dump needs a PostgreSQL target; this one is {engine}",
 }
 FIXES = {
@@ -74,6 +77,7 @@ FIXES = {
     "index_blocks_alter": "create indexes in a separate migration after this one (or drop them first); "
     "PostgreSQL has no such limit",
     "pg_dump": "drop --pg-dump: the in-database backup copy is verified the same way",
+    "index_options": "list plain columns (and `unique`), or run it on PostgreSQL",
 }
 
 
@@ -146,12 +150,14 @@ def _postgres_gx_source(context: Any, credentials: Any, opened: list[Any]) -> An
 
 POSTGRES = Engine(
     name="postgres", triggers=True, alter_add_constraint=True, not_valid_constraints=True, concurrent_index=True,
+    index_options=True,
     index_blocks_alter=False, server_side_backfill=True, single_writer=False, pg_dump=True,
     script_runner="psql -v ON_ERROR_STOP=1 -f <this file>", gx_source=_postgres_gx_source, title="PostgreSQL",
     run_lock=session_lock, sql_parser=("pglast", None), refused_functions=SERVER_FUNCTIONS_REFUSED,
 )  # fmt: skip
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
+    index_options=False,
     index_blocks_alter=True, server_side_backfill=False, single_writer=True, pg_dump=False,
     script_runner="duckdb -bail <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
     owned_sequences=False, sql_parser=("sqlglot", "duckdb"), refused_functions=FILE_FUNCTIONS_REFUSED,
@@ -165,6 +171,7 @@ def engine_for(adapter: str) -> Engine:
         return ENGINES[adapter]
     return Engine(
         name=adapter, triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
+        index_options=False,
         index_blocks_alter=True, server_side_backfill=False, single_writer=False, pg_dump=False,
         script_runner=f"the {adapter} SQL client", sql_parser=("sqlglot", adapter), title=adapter,
         refused_functions=SERVER_FUNCTIONS_REFUSED + FILE_FUNCTIONS_REFUSED,

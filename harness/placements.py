@@ -13,7 +13,7 @@ which views exist when, what contract swaps in, what rollback drops.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from harness.carry import carried_name, declared_anew, renamed_check
@@ -21,7 +21,6 @@ from harness.errors import InputError
 from harness.operations.base import (
     Blueprint,
     Compiler,
-    Derived,
     ExpandUndo,
     Rewrite,
     rewrite_name,
@@ -44,7 +43,11 @@ class InPlace:
         """An index on a column the backfill fills is built after it (settle): until then every
         row holds the column's default (a unique one would fail), and the backfill would maintain it."""
         plan = compiler.plan
-        later = [index for index in plan.create_indexes if set(index["columns"]) & set(plan.backfill)]
+
+        def covers(index: dict[str, Any]) -> set[str]:
+            return set(index["columns"] + (index.get("options") or {}).get("include", []))
+
+        later = [index for index in plan.create_indexes if covers(index) & set(plan.backfill)]
         plan.create_indexes = [index for index in plan.create_indexes if index not in later]
         plan.settle_indexes = later + plan.settle_indexes
 
@@ -105,6 +108,19 @@ class InPlace:
     def undo(self, plan: Blueprint, before: dict[str, dict[str, Any]]) -> ExpandUndo:
         """What a rollback before contract takes back on the table itself (see ExpandUndo)."""
         return undo_expand(plan, before)
+
+
+def _on_new_names(index: dict[str, Any], reader: dict[str, str], table: str,
+                  parser: tuple[str, str | None]) -> dict[str, Any]:  # fmt: skip
+    """An index of the plan over the physical columns, declared over the rewrite's new table's names."""
+    moved = {**index, "columns": [reader[c] for c in index["columns"]]}
+    options = index.get("options")
+    if options:
+        renamed = {physical: name for physical, name in reader.items() if physical != name}
+        where = options.get("where")
+        on_new = renamed_check(f"CHECK ({where})", renamed, table, parser) if where else None
+        moved["options"] = {**options, "include": [reader[c] for c in options.get("include") or []], "where": on_new}
+    return moved
 
 
 class RewritePlacement(InPlace):
@@ -205,10 +221,10 @@ class RewritePlacement(InPlace):
             if gone:
                 raise fail(f"index {index['name']} is on {', '.join(gone)}, which the new table does not have.",
                            "index columns of the new shape (or drop the index operation)")  # fmt: skip
-        plan.create_indexes = [{**index, "columns": [reader[c] for c in index["columns"]]}
+        plan.create_indexes = [_on_new_names(index, reader, spec.table, compiler.engine.sql_parser)
                                for index in plan.create_indexes]  # fmt: skip
         plan.settle = [step for step in plan.settle if step["kind"] == "unique_using_index"]
-        plan.derived = [Derived(d.column, d.column, d.expression, d.data_type) for d in plan.derived]
+        plan.derived = [replace(d, physical=d.column) for d in plan.derived]
         plan.drop_indexes = []  # they go with the old table
         plan.expand, plan.contract = [], []
 

@@ -146,14 +146,15 @@ class Warehouse:
     @staticmethod
     def count_derived_mismatches(
         source: tuple[str, str], target: tuple[str, str], key: list[str], column: str, expression: str,
-        data_type: str,
+        data_type: str, volatile: bool = False,
     ) -> Call[int]:  # fmt: skip
-        """Rows of target whose `column` differs from `expression` recomputed on the source row."""
+        """Rows of target whose `column` differs from `expression` recomputed on the source row
+        (`volatile`: is NULL where the expression gives a value, or has no source row)."""
         return Call(
             "count_derived_mismatches",
             {"source_schema": source[0], "source_table": source[1], "target_schema": target[0],
              "target_table": target[1], "key": key, "column": column, "expression": expression,
-             "data_type": data_type},
+             "data_type": data_type, "volatile": volatile},
             lambda result: int(result["mismatches"]),
         )  # fmt: skip
 
@@ -214,10 +215,11 @@ class Warehouse:
         self.project.operation("drop_sync_trigger", schema=schema, table=table)
 
     def create_index(
-        self, schema: str, table: str, name: str, columns: list[str], unique: bool, definition: str | None = None
-    ) -> None:
+        self, schema: str, table: str, name: str, columns: list[str], unique: bool, definition: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
         self.project.operation("create_index", schema=schema, table=table, name=name, columns=columns, unique=unique,
-                               definition=definition)  # fmt: skip
+                               definition=definition, options=options or {})  # fmt: skip
 
     def drop_index(self, schema: str, name: str) -> None:
         self.project.operation("drop_index", schema=schema, name=name)

@@ -30,7 +30,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     table = placement_of(plan).built_in(plan, migration.table)
     for index in plan.settle_indexes:
         build = partial(warehouse.create_index, schema, table, index["name"], index.get("columns", []),
-                        index.get("unique", False), index.get("definition"))  # fmt: skip
+                        index.get("unique", False), index.get("definition"), index.get("options"))  # fmt: skip
         migration.with_lock_retry(run, f"create index {index['name']}", build)
     if plan.settle:
         migration.with_lock_retry(

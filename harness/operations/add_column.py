@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from harness.operations.base import Compiler, OperationSpec
+from harness.operations.base import VOLATILE, Compiler, OperationSpec
 from harness.spec_fields import DataType, Identifier, SqlExpression
 
 
@@ -19,6 +19,7 @@ class AddColumn(OperationSpec):
     column: Identifier
     data_type: DataType
     up: SqlExpression | None = Field(default=None, description="computes the new column from the old shape")
+    volatile: bool = Field(default=False, description=VOLATILE)
     default: SqlExpression | None = Field(default=None, description="column default for new rows")
     not_null: bool = False
 
@@ -29,7 +30,7 @@ class AddColumn(OperationSpec):
         return self
 
     def apply(self, compiler: Compiler) -> None:
-        compiler.add_new(self.column, self.data_type, self.up, self.default)
+        compiler.add_new(self.column, self.data_type, self.up, self.default, self.volatile)
         if self.not_null:
             compiler.not_null_via_check(self.column, self.column)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from harness.operations.base import Compiler, OperationSpec, key_column_moved, shadow_name
+from harness.operations.base import VOLATILE, Compiler, OperationSpec, key_column_moved, shadow_name
 from harness.operations.drop_default import DropDefault
 from harness.operations.drop_not_null import DropNotNull
 from harness.operations.set_default import SetDefault
@@ -41,6 +42,7 @@ class AlterColumn(OperationSpec):
     check: NamedCheck | None = None
     to: Identifier | None = Field(default=None, description="the column's new name")
     up: SqlExpression | None = Field(default=None, description="new value from the old shape; default: a cast")
+    volatile: bool = Field(default=False, description=VOLATILE)
     down: SqlExpression | None = Field(default=None, description="old value from the new shape; default: a cast")
 
     @model_validator(mode="after")
@@ -62,7 +64,8 @@ class AlterColumn(OperationSpec):
         column = compiler.old_column(self.column)
         plan = compiler.plan
         if self.replaces:
-            hidden = compiler.shadow(column, self.data_type or compiler.columns[column], self.up, self.down)
+            data_type = self.data_type or compiler.columns[column]
+            hidden = compiler.shadow(column, data_type, self.up, self.down, self.volatile)
             added = next(add for add in plan.adds if add["name"] == hidden)
             if self.default is not None or self.drop_default:
                 added["default"] = f"cast(({self.default}) as {added['data_type']})" if self.default else None
@@ -106,8 +109,7 @@ class AlterColumn(OperationSpec):
         plan.renamed[column] = to  # a replaced column's values are validated as derived, under the new name
         if self.replaces and self.down is None:  # the old value from the new shape: the column under its new name
             plan.down[column] = [f'"{to}"', plan.down[column][1]]
-        plan.derived = [d if d.column != column else type(d)(to, d.physical, d.expression, d.data_type)
-                        for d in plan.derived]  # fmt: skip
+        plan.derived = [d if d.column != column else replace(d, column=to) for d in plan.derived]
 
     def columns_changed(self) -> list[str]:
         return [self.column]

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from harness.spec import MigrationSpec
 
 SHADOW_PREFIX = "_ec_"
+VOLATILE = (
+    "`up` gives another value each time (now(), random(), gen_random_uuid()): validation checks the column is "
+    "filled wherever `up` is not NULL (and its type), not that it equals a recomputation"
+)
 REWRITE_PREFIX = "_ec_new_"
 MAX_NAME = 63
 
@@ -45,6 +49,7 @@ class Derived:
     physical: str  # the column holding it before contract
     expression: str
     data_type: str
+    volatile: bool = False  # `up` gives another value each time: validated as filled, not as equal
 
 
 @dataclass
@@ -275,14 +280,16 @@ class Compiler:
     def remove(self, name: str) -> None:
         self.plan.new = [(reader, column) for reader, column in self.plan.new if reader != name]
 
-    def add_new(self, column: str, data_type: str, up: str | None, default: str | None = None) -> None:
+    def add_new(
+        self, column: str, data_type: str, up: str | None, default: str | None = None, volatile: bool = False
+    ) -> None:
         """A new column of the new shape, filled by the backfill from `up` (if any)."""
         self.add_physical(column, data_type, default)
         self.plan.new.append((column, column))
         self.plan.added.append(column)
         if up:
             self.plan.backfill[column] = [up, data_type]
-            self.plan.derived.append(Derived(column, column, up, data_type))
+            self.plan.derived.append(Derived(column, column, up, data_type, volatile))
 
     def drop_old(self, column: str, down: str | None) -> None:
         """An old column the new shape leaves out; dropped at contract, kept up by `down` until then."""
@@ -321,7 +328,7 @@ class Compiler:
         physical = {name: column for name, column in self.plan.new if name != column}
         return renamed_check(f"CHECK ({expression})", physical, self.spec.table, self.engine.sql_parser)
 
-    def shadow(self, column: str, data_type: str, up: str | None, down: str | None) -> str:
+    def shadow(self, column: str, data_type: str, up: str | None, down: str | None, volatile: bool = False) -> str:
         """Values of `column` change: a shadow column carries the new ones until contract swaps it in."""
         self.old_column(column)
         hidden = shadow_name(column)
@@ -338,7 +345,7 @@ class Compiler:
             {"kind": "drop_column", "column": column},
             {"kind": "rename_column", "column": hidden, "to": column},
         ]
-        self.plan.derived.append(Derived(column, hidden, up or f'"{column}"', data_type))
+        self.plan.derived.append(Derived(column, hidden, up or f'"{column}"', data_type, volatile))
         self.plan.rewritten.append(column)
         return hidden
 

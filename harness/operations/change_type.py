@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from harness.operations.base import Compiler, OperationSpec, key_column_moved, shadow_name
+from harness.operations.base import VOLATILE, Compiler, OperationSpec, key_column_moved, shadow_name
 from harness.spec_fields import DataType, Identifier, SqlExpression
 
 
@@ -18,10 +18,11 @@ class ChangeType(OperationSpec):
     column: Identifier
     data_type: DataType
     up: SqlExpression | None = Field(default=None, description="new value from the old shape; default: a cast")
+    volatile: bool = Field(default=False, description=VOLATILE)
     down: SqlExpression | None = Field(default=None, description="old value from the new shape; default: a cast")
 
     def apply(self, compiler: Compiler) -> None:
-        hidden = compiler.shadow(self.column, self.data_type, self.up, self.down)
+        hidden = compiler.shadow(self.column, self.data_type, self.up, self.down, self.volatile)
         if compiler.facts.get(self.column, {}).get("nullable") is False:
             compiler.not_null_via_check(hidden, self.column)
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from harness.operations.base import Compiler, OperationSpec, shadow_name
+from harness.operations.base import VOLATILE, Compiler, OperationSpec, shadow_name
 from harness.spec_fields import Identifier, SqlExpression
 
 
@@ -16,11 +16,13 @@ class SetNotNull(OperationSpec):
     type: Literal["set_not_null"]
     column: Identifier
     up: SqlExpression | None = Field(default=None, description="value for the new shape; default: the column")
+    volatile: bool = Field(default=False, description=VOLATILE)
     down: SqlExpression | None = Field(default=None, description="value for the old shape; default: the column")
 
     def apply(self, compiler: Compiler) -> None:
         data_type = compiler.columns.get(self.column, "")
-        compiler.not_null_via_check(compiler.shadow(self.column, data_type, self.up, self.down), self.column)
+        hidden = compiler.shadow(self.column, data_type, self.up, self.down, self.volatile)
+        compiler.not_null_via_check(hidden, self.column)
 
     def columns_changed(self) -> list[str]:
         return [self.column]

@@ -67,9 +67,15 @@ def validate(
             column = derived.column if final_shape else derived.physical
             if column in after.columns:
                 call = Warehouse.count_derived_mismatches(
-                    source, (schema, table), list(spec.key), column, derived.expression, derived.data_type
+                    source,
+                    (schema, table),
+                    list(spec.key),
+                    column,
+                    derived.expression,
+                    derived.data_type,
+                    derived.volatile,
                 )
-                questions.append((call, _mismatches(derived.column)))
+                questions.append((call, _mismatches(derived.column, derived.volatile)))
     backup = None
     shared: list[str] = []
     if run.backup_relation and not spec.concurrent_writes:
@@ -102,8 +108,11 @@ def validate(
     return report
 
 
-def _mismatches(column: str) -> Callable[[int], list[CheckResult]]:
+def _mismatches(column: str, volatile: bool = False) -> Callable[[int], list[CheckResult]]:
     def read(mismatches: int) -> list[CheckResult]:
+        if volatile:  # another value each time: filled wherever `up` gives one, on every row
+            return [CheckResult(f"{column} filled by up (volatile)", "0 rows unfilled", f"{mismatches} rows unfilled",
+                                mismatches == 0)]  # fmt: skip
         return [CheckResult(f"{column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)]
 
     return read

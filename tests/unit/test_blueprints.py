@@ -13,7 +13,15 @@ import yaml
 import harness.operations as catalog
 from harness.engines import DUCKDB, POSTGRES, Engine
 from harness.errors import InputError
-from harness.operations import CATALOG, OPERATION_TYPES, Blueprint, compile_blueprint, planned_additions, undo_targets
+from harness.operations import (
+    CATALOG,
+    OPERATION_TYPES,
+    Blueprint,
+    Derived,
+    compile_blueprint,
+    planned_additions,
+    undo_targets,
+)
 from harness.spec import MigrationSpec
 
 COLUMNS = {"id": "integer", "email": "varchar(100)", "score": "integer", "status": "varchar(20)",
@@ -322,6 +330,44 @@ CASES = {
             "renamed": {"last_name": "surname"},
             "carried_rules": [{"name": "accounts_last_name_key", "unique": ["surname"]}],
         },
+    ),
+    "create_index-options": Case(
+        {
+            "type": "create_index",
+            "name": "i",
+            "columns": [{"column": "email", "opclass": "text_pattern_ops"}],
+            "where": "score > 0",
+            "include": ["status"],
+            "method": "btree",
+            "storage": {"fillfactor": 70},
+        },
+        POSTGRES,
+        {
+            "create_indexes": [
+                {
+                    "name": "i",
+                    "columns": ["email"],
+                    "unique": False,
+                    "options": {
+                        "method": "btree",
+                        "elements": [{"opclass": "text_pattern_ops", "order": "asc", "nulls": None}],
+                        "include": ["status"],
+                        "where": "score > 0",
+                        "storage": {"fillfactor": 70},
+                    },
+                }
+            ]
+        },
+    ),
+    "create_index-options-duckdb": Case(
+        {"type": "create_index", "name": "i", "columns": ["email"], "where": "score > 0"},
+        DUCKDB,
+        refused="DuckDB indexes take columns only",
+    ),
+    "add_column-volatile": Case(
+        {"type": "add_column", "column": "token", "data_type": "double precision", "up": "random()", "volatile": True},
+        DUCKDB,
+        {"derived": [Derived("token", "token", "random()", "double precision", volatile=True)]},
     ),
     "alter_column-nothing": Case({"type": "alter_column", "column": "email"}, POSTGRES, refused="changes nothing"),
 }

@@ -36,6 +36,7 @@ class Case:
     postgres_only: bool = False
     setup: str = ""  # SQL run after the table is created
     setup_postgres: str = ""  # and on PostgreSQL only (a constraint DuckDB cannot add to a table)
+    refused_on_duckdb: str = "not supported on duckdb"  # with postgres_only: DuckDB's refusal
     final_table: str = "accounts"
 
 
@@ -125,6 +126,12 @@ def _index_exists(name: str) -> Callable[[Db], None]:
     return check
 
 
+def _index_is(db: Db, name: str, definition: str) -> None:
+    """Written by hand: the index as PostgreSQL prints it, every option."""
+    found = _values(db, f"select indexdef from pg_indexes where schemaname = '{{s}}' and indexname = '{name}'")
+    assert found == [(f"CREATE INDEX {name} ON {db.schema}.accounts {definition}",)]
+
+
 def _no_index(db: Db) -> None:
     if db.adapter == "postgres":
         # In this test's schema: another pytest-xdist worker may have an accounts_signup in its own.
@@ -187,6 +194,11 @@ CASES = {
         "     up: \"case when score > 60 then 'gold' else 'basic' end\"}\n",
         [*COLUMNS, "tier"],
         _not_null_tier,
+    ),
+    "add_column_volatile": Case(
+        "  - {type: add_column, column: token, data_type: double precision, up: random(), volatile: true}\n",
+        [*COLUMNS, "token"],
+        lambda db: (_values(db, "select count(*) from {s}.accounts where token is null") == [(0,)]) or pytest.fail(),
     ),
     "add_column_default": Case(
         "  - {type: add_column, column: plan, data_type: varchar(10), default: \"'free'\"}\n",
@@ -251,6 +263,20 @@ CASES = {
         "  - {type: create_index, name: accounts_status_score, columns: [status, score]}\n",
         COLUMNS,
         _index_exists("accounts_status_score"),
+    ),
+    "create_index_with_options": Case(
+        "  - {type: create_index, name: accounts_nick_pattern, method: btree, include: [email], where: score > 10,\n"
+        "     columns: [{column: nickname, opclass: text_pattern_ops, order: desc, nulls: last}, score],\n"
+        "     storage: {fillfactor: 70}}\n",
+        COLUMNS,
+        lambda db: _index_is(
+            db,
+            "accounts_nick_pattern",
+            "USING btree (nickname text_pattern_ops DESC NULLS LAST, "
+            "score) INCLUDE (email) WITH (fillfactor='70') WHERE (score > 10)",
+        ),
+        postgres_only=True,
+        refused_on_duckdb="DuckDB indexes take columns only",
     ),
     "drop_index": Case(
         "  - {type: drop_index, name: accounts_signup}\n",
@@ -343,7 +369,7 @@ def test_operation_forward_then_rollback_to_exact_checksum(
     warehouse = Warehouse(settings)
     migration = migration_for(warehouse, tmp_path, case.operations, db)
     if case.postgres_only and db.adapter != "postgres":
-        with pytest.raises(InputError, match="not supported on duckdb"):
+        with pytest.raises(InputError, match=case.refused_on_duckdb):
             migration.start()
         assert db.rows("accounts") == original  # refused before anything changed
         return
