@@ -36,6 +36,7 @@ class Engine:
     not_valid_constraints: bool  # constraints added NOT VALID, validated later without blocking writers
     concurrent_index: bool  # CREATE / DROP INDEX CONCURRENTLY
     index_options: bool  # index method, operator classes, INCLUDE, partial (WHERE), storage parameters
+    replica_identity: bool  # logical replication's REPLICA IDENTITY
     index_blocks_alter: bool  # an index on a table blocks dropping or renaming its columns, or the table
     server_side_backfill: bool  # the backfill loop and its pauses run in the server (DO block, COMMIT per batch)
     single_writer: bool  # one writing process per database file
@@ -66,6 +67,7 @@ REFUSALS = {
     "index_options": "{title} indexes take columns only (no method, operator class, order, INCLUDE, WHERE or "
     "storage parameters)",
     "pg_dump": "--pg-dump needs a PostgreSQL target; this one is {engine}",
+    "replica_identity": "{title} has no logical replication, so no replica identity",
 }
 FIXES = {
     "triggers": "stop writers for the migration and set `concurrent_writes: false` (the switch is atomic), "
@@ -78,6 +80,7 @@ FIXES = {
     "PostgreSQL has no such limit",
     "pg_dump": "drop --pg-dump: the in-database backup copy is verified the same way",
     "index_options": "list plain columns (and `unique`), or run it on PostgreSQL",
+    "replica_identity": "leave set_replica_identity out of this migration",
 }
 
 
@@ -150,14 +153,14 @@ def _postgres_gx_source(context: Any, credentials: Any, opened: list[Any]) -> An
 
 POSTGRES = Engine(
     name="postgres", triggers=True, alter_add_constraint=True, not_valid_constraints=True, concurrent_index=True,
-    index_options=True,
+    index_options=True, replica_identity=True,
     index_blocks_alter=False, server_side_backfill=True, single_writer=False, pg_dump=True,
     script_runner="psql -v ON_ERROR_STOP=1 -f <this file>", gx_source=_postgres_gx_source, title="PostgreSQL",
     run_lock=session_lock, sql_parser=("pglast", None), refused_functions=SERVER_FUNCTIONS_REFUSED,
 )  # fmt: skip
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
-    index_options=False,
+    index_options=False, replica_identity=False,
     index_blocks_alter=True, server_side_backfill=False, single_writer=True, pg_dump=False,
     script_runner="duckdb -bail <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
     owned_sequences=False, sql_parser=("sqlglot", "duckdb"), refused_functions=FILE_FUNCTIONS_REFUSED,
@@ -171,7 +174,7 @@ def engine_for(adapter: str) -> Engine:
         return ENGINES[adapter]
     return Engine(
         name=adapter, triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
-        index_options=False,
+        index_options=False, replica_identity=False,
         index_blocks_alter=True, server_side_backfill=False, single_writer=False, pg_dump=False,
         script_runner=f"the {adapter} SQL client", sql_parser=("sqlglot", adapter), title=adapter,
         refused_functions=SERVER_FUNCTIONS_REFUSED + FILE_FUNCTIONS_REFUSED,

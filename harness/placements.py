@@ -186,7 +186,7 @@ class RewritePlacement(InPlace):
             elif column in reader:
                 back.append({"name": column, "expression": f'"{reader[column]}"', "data_type": columns[column]})
         foreign_keys = [
-            {**{k: v for k, v in step.items() if k != "kind"}, "column": reader[step["column"]]}
+            {**{k: v for k, v in step.items() if k != "kind"}, "columns": [reader[c] for c in step["columns"]]}
             for step in plan.expand
             if step["kind"] == "add_foreign_key"
         ]

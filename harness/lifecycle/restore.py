@@ -76,7 +76,7 @@ CONSTRAINTS = ("check", "unique", "foreign_key", "primary_key", "exclusion")
 def attachments_back(
     before: list[Column], now: list[Column], columns: list[str], renamed: dict[str, str] | None = None
 ) -> tuple[list[Column], list[Column]]:
-    """The constraints, indexes and comments the table had at the before-snapshot, put back:
+    """The constraints, indexes, replica identity and comments the table had at the before-snapshot, put back:
     `drop` (run before the table is reshaped: what the migration added or changed, e.g. a unique
     constraint the old rows would break) and `add` (run once the rows are back: what it dropped or
     changed, from the definitions the catalog gave then, validated by the reload's scan; comments).
@@ -102,6 +102,13 @@ def attachments_back(
             else:
                 add.append({"kind": "add_constraint", "name": attachment["name"],
                             "definition": attachment["definition"]})  # fmt: skip
+    identity = {"then": None, "now": None}
+    for when, facts in (("then", before), ("now", now)):
+        for attachment in facts:
+            if attachment["kind"] == "replica_identity":
+                identity[when] = (attachment["definition"], attachment.get("index_definition"))
+    if identity["then"] and identity["then"] != identity["now"]:
+        add.append({"kind": "set_replica_identity", "identity": identity["then"][0], "index": identity["then"][1]})
     said_then = {a["columns"][0]: a["definition"] for a in before if a["kind"] == "comment"}
     said_now = {a["columns"][0]: a["definition"] for a in now if a["kind"] == "comment"}
     for column in columns:

@@ -60,7 +60,7 @@ class Rewrite:
     columns: list[dict[str, Any]]  # {name, data_type, expression (over the old names), not_null, default}
     primary_key: list[str]
     checks: list[dict[str, str]]  # {name, check}: declared in CREATE TABLE (the table is empty then)
-    foreign_keys: list[dict[str, str]]  # {name, column, parent_table, parent_column, on_delete}
+    foreign_keys: list[dict[str, Any]]  # {name, columns, parent_table, parent_columns, on_delete}
     back: list[dict[str, str]]  # {name (old column), expression over the new names, data_type}: sync new -> old
     # The old table's own constraints, declared anew (see harness.carry.declared_anew): unique
     # constraints {name, columns} under temporary names (an index's name is the schema's) given

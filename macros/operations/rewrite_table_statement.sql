@@ -22,8 +22,9 @@
         {% do parts.append('constraint ' ~ q(constraint.name) ~ ' ' ~ constraint.definition) %}
     {% endfor %}
     {% for fk in rewrite.foreign_keys %}
-        {% do parts.append('constraint ' ~ q(fk.name) ~ ' foreign key (' ~ q(fk.column) ~ ') references '
-            ~ expand_contract.ec_relation(schema, fk.parent_table) ~ ' (' ~ q(fk.parent_column) ~ ')'
+        {% do parts.append('constraint ' ~ q(fk.name) ~ ' foreign key (' ~ expand_contract.quote_all(fk.columns) | join(', ')
+            ~ ') references ' ~ expand_contract.ec_relation(schema, fk.parent_table) ~ ' ('
+            ~ expand_contract.quote_all(fk.parent_columns) | join(', ') ~ ')'
             ~ (' on delete ' ~ fk.on_delete if fk.on_delete != 'no action' else '')) %}
     {% endfor %}
     {{ return('create table if not exists ' ~ expand_contract.ec_relation(schema, rewrite.table) ~ ' (' ~ parts | join(', ') ~ ')') }}

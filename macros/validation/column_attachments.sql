@@ -33,7 +33,9 @@
         with the columns each involves: constraints (check, foreign_key, unique, primary_key,
         exclusion: their definition, and the index's for those an index backs), foreign keys of
         any table pointing at it (`referenced`, `owner` the table they belong to), indexes no
-        constraint owns (columns in their keys, INCLUDE, expressions or predicate), column comments. -#}
+        constraint owns (columns in their keys, INCLUDE, expressions or predicate), the table's
+        replica identity (`definition` default, full, nothing or index; `index_definition` the
+        index's name), column comments. -#}
     {% set relation = expand_contract.sql_literal(expand_contract.ec_relation(schema, table) | string) %}
     {% set sql %}
         with rel as (select {{ relation }}::regclass as oid)
@@ -63,6 +65,12 @@
         from pg_index x join pg_class i on i.oid = x.indexrelid, rel
         where x.indrelid = rel.oid
           and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid and k.conrelid = x.indrelid)
+        union all
+        select null, 'replica_identity', '[]', case c.relreplident when 'd' then 'default' when 'f' then 'full'
+                    when 'n' then 'nothing' else 'index' end,
+               (select i.relname::text from pg_index x join pg_class i on i.oid = x.indexrelid
+                where x.indrelid = c.oid and x.indisreplident), false, false, null
+        from pg_class c, rel where c.oid = rel.oid
         union all
         select null, 'comment', to_json(array[a.attname::text])::text, col_description(a.attrelid, a.attnum), null, false, false, null
         from pg_attribute a, rel

@@ -172,9 +172,9 @@ CASES = {
                 {
                     "kind": "add_foreign_key",
                     "name": "fk",
-                    "column": "status",
+                    "columns": ["status"],
                     "parent_table": "statuses",
-                    "parent_column": "code",
+                    "parent_columns": ["code"],
                     "on_delete": "no action",
                 }
             ],
@@ -368,6 +368,65 @@ CASES = {
         {"type": "add_column", "column": "token", "data_type": "double precision", "up": "random()", "volatile": True},
         DUCKDB,
         {"derived": [Derived("token", "token", "random()", "double precision", volatile=True)]},
+    ),
+    "add_foreign_key-several-columns": Case(
+        {
+            "type": "add_foreign_key",
+            "name": "fk",
+            "columns": ["first_name", "last_name"],
+            "references": "people(first, last)",
+            "on_delete": "cascade",
+        },
+        POSTGRES,
+        {
+            "expand": [
+                {
+                    "kind": "add_foreign_key",
+                    "name": "fk",
+                    "columns": ["first_name", "last_name"],
+                    "parent_table": "people",
+                    "parent_columns": ["first", "last"],
+                    "on_delete": "cascade",
+                }
+            ]
+        },
+    ),
+    "add_foreign_key-count-mismatch": Case(
+        {"type": "add_foreign_key", "name": "fk", "columns": ["first_name", "last_name"], "references": "people.id"},
+        POSTGRES,
+        refused="2 column\\(s\\) reference 1",
+    ),
+    "add_primary_key": Case(
+        {"type": "add_primary_key", "columns": ["email"]},
+        POSTGRES,
+        {
+            "create_indexes": [{"name": "accounts_pkey", "columns": ["email"], "unique": True}],
+            "expand": [{"kind": "add_not_null_check", "name": "accounts_email_not_null", "column": "email"}],
+            "contract": [
+                {"kind": "set_not_null", "column": "email"},
+                {"kind": "drop_constraint", "name": "accounts_email_not_null"},
+                {"kind": "add_primary_key", "name": "accounts_pkey", "index": "accounts_pkey"},
+            ],
+        },
+    ),
+    "add_primary_key-duckdb": Case(
+        {"type": "add_primary_key", "columns": ["id"], "name": "pk"},
+        DUCKDB,
+        {
+            "contract": [
+                {"kind": "set_not_null", "column": "id"},
+                {"kind": "add_primary_key", "name": "pk", "columns": ["id"]},
+            ],
+            "create_indexes": [],
+        },
+    ),
+    "set_replica_identity": Case(
+        {"type": "set_replica_identity", "identity": "full"},
+        POSTGRES,
+        {"contract": [{"kind": "set_replica_identity", "identity": "full", "index": None}]},
+    ),
+    "set_replica_identity-duckdb": Case(
+        {"type": "set_replica_identity", "identity": "full"}, DUCKDB, refused="no logical replication"
     ),
     "alter_column-nothing": Case({"type": "alter_column", "column": "email"}, POSTGRES, refused="changes nothing"),
 }

@@ -126,6 +126,11 @@ def _index_exists(name: str) -> Callable[[Db], None]:
     return check
 
 
+def _rejects(db: Db, statement: str, error: str) -> None:
+    with pytest.raises(Exception, match=error):
+        db.execute(statement.replace("{s}", db.schema))
+
+
 def _index_is(db: Db, name: str, definition: str) -> None:
     """Written by hand: the index as PostgreSQL prints it, every option."""
     found = _values(db, f"select indexdef from pg_indexes where schemaname = '{{s}}' and indexname = '{name}'")
@@ -277,6 +282,30 @@ CASES = {
         ),
         postgres_only=True,
         refused_on_duckdb="DuckDB indexes take columns only",
+    ),
+    "add_primary_key": Case(
+        "  - {type: add_primary_key, columns: [id]}\n",
+        COLUMNS,
+        lambda db: _rejects(db, "insert into {s}.accounts (id, nickname) values (1, 'x')", "(?i)primary key|duplicate"),
+    ),
+    "add_foreign_key_two_columns": Case(
+        "  - {type: add_foreign_key, name: accounts_nick_status_fk, columns: [nickname, status],\n"
+        '     references: "nick_status(nickname, status)"}\n',
+        COLUMNS,
+        lambda db: _rejects(db, "update {s}.accounts set status = 'new' where id = 1", "accounts_nick_status_fk"),
+        postgres_only=True,
+        setup_postgres="create table {s}.nick_status (nickname varchar(50), status varchar(20), primary key "
+        "(nickname, status)); insert into {s}.nick_status select nickname, status from {s}.accounts",
+    ),
+    "set_replica_identity": Case(
+        "  - {type: set_replica_identity, identity: full}\n",
+        COLUMNS,
+        lambda db: (
+            (_values(db, "select relreplident from pg_class where oid = '{s}.accounts'::regclass") == [("f",)])
+            or pytest.fail("replica identity")
+        ),
+        postgres_only=True,
+        refused_on_duckdb="no logical replication",
     ),
     "drop_index": Case(
         "  - {type: drop_index, name: accounts_signup}\n",

@@ -12,6 +12,7 @@
     {% set name = adapter.quote(step.name) %}
     {% set parent = expand_contract.ec_relation(relation.schema, step.parent_table) %}
     {{ return(['alter table ' ~ relation ~ ' drop constraint if exists ' ~ name,
-               'alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' foreign key (' ~ adapter.quote(step.column) ~ ') references '
-                   ~ parent ~ ' (' ~ adapter.quote(step.parent_column) ~ ') on delete ' ~ step.on_delete ~ ' not valid']) }}
+               'alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' foreign key ('
+                   ~ expand_contract.quote_all(step.columns) | join(', ') ~ ') references ' ~ parent ~ ' ('
+                   ~ expand_contract.quote_all(step.parent_columns) | join(', ') ~ ') on delete ' ~ step.on_delete ~ ' not valid']) }}
 {% endmacro %}
