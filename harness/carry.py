@@ -119,14 +119,25 @@ def renamed_check(definition: str, columns: dict[str, str], table: str, parser: 
 def declared_anew(compiler: Compiler, reader: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """What a rewrite's new table declares (while empty) of the old table's own constraints, over
     the new shape's names (`reader`: old physical column -> its name in the new shape): checks,
-    unique constraints, foreign keys. One on a column the new shape drops goes with it, as
+    unique constraints, foreign keys; a replica identity `full` / `nothing` (set after the swap:
+    `after_swap`; one `using index` names an index of the old table: refused).
+    One on a column the new shape drops goes with it, as
     drop_column says. Refused: a foreign key of another table pointing at this one (the rewrite
     drops the old table), an exclusion constraint, and on engines without pglast's grammar a
     foreign key (its definition cannot be re-declared faithfully there yet)."""
     plan = compiler.plan
-    declared: dict[str, list[dict[str, Any]]] = {"checks": [], "uniques": [], "constraints": []}
+    declared: dict[str, list[dict[str, Any]]] = {"checks": [], "uniques": [], "constraints": [], "after_swap": []}
     for attachment in map(dict, compiler.attachments or []):
-        if attachment["kind"] in ("comment", "index", "primary_key"):
+        if attachment["kind"] == "replica_identity" and attachment["definition"] in ("full", "nothing"):
+            declared["after_swap"].append({"kind": "set_replica_identity", "identity": attachment["definition"],
+                                           "index": None})  # fmt: skip
+        elif attachment["kind"] == "replica_identity" and attachment["definition"] == "index":
+            raise InputError(
+                f"placement rewrite: the table's replica identity is the index {attachment.get('index_definition')}, "
+                "which goes with the old table.",
+                "set it again after this migration (set_replica_identity), or migrate in place",
+            )
+        if attachment["kind"] in ("comment", "index", "primary_key", "replica_identity"):
             continue
         if any(column not in reader for column in attachment["columns"]) or _settled_by_the_spec(plan, attachment):
             continue

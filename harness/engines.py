@@ -37,6 +37,7 @@ class Engine:
     concurrent_index: bool  # CREATE / DROP INDEX CONCURRENTLY
     index_options: bool  # index method, operator classes, INCLUDE, partial (WHERE), storage parameters
     replica_identity: bool  # logical replication's REPLICA IDENTITY
+    identity_columns: bool  # GENERATED ... AS IDENTITY
     index_blocks_alter: bool  # an index on a table blocks dropping or renaming its columns, or the table
     server_side_backfill: bool  # the backfill loop and its pauses run in the server (DO block, COMMIT per batch)
     single_writer: bool  # one writing process per database file
@@ -153,14 +154,14 @@ def _postgres_gx_source(context: Any, credentials: Any, opened: list[Any]) -> An
 
 POSTGRES = Engine(
     name="postgres", triggers=True, alter_add_constraint=True, not_valid_constraints=True, concurrent_index=True,
-    index_options=True, replica_identity=True,
+    index_options=True, replica_identity=True, identity_columns=True,
     index_blocks_alter=False, server_side_backfill=True, single_writer=False, pg_dump=True,
     script_runner="psql -v ON_ERROR_STOP=1 -f <this file>", gx_source=_postgres_gx_source, title="PostgreSQL",
     run_lock=session_lock, sql_parser=("pglast", None), refused_functions=SERVER_FUNCTIONS_REFUSED,
 )  # fmt: skip
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
-    index_options=False, replica_identity=False,
+    index_options=False, replica_identity=False, identity_columns=False,
     index_blocks_alter=True, server_side_backfill=False, single_writer=True, pg_dump=False,
     script_runner="duckdb -bail <database file> < <this file>", gx_source=_duckdb_gx_source, title="DuckDB",
     owned_sequences=False, sql_parser=("sqlglot", "duckdb"), refused_functions=FILE_FUNCTIONS_REFUSED,
@@ -174,7 +175,7 @@ def engine_for(adapter: str) -> Engine:
         return ENGINES[adapter]
     return Engine(
         name=adapter, triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,
-        index_options=False, replica_identity=False,
+        index_options=False, replica_identity=False, identity_columns=False,
         index_blocks_alter=True, server_side_backfill=False, single_writer=False, pg_dump=False,
         script_runner=f"the {adapter} SQL client", sql_parser=("sqlglot", adapter), title=adapter,
         refused_functions=SERVER_FUNCTIONS_REFUSED + FILE_FUNCTIONS_REFUSED,

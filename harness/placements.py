@@ -198,10 +198,10 @@ class RewritePlacement(InPlace):
         declared = declared_anew(compiler, {old: new for old, new in old_to_new.items() if new is not None})
         plan.carried_rules += [*declared["checks"], *({"name": u["name"], "unique": u["columns"]}
                                                       for u in declared["uniques"])]  # fmt: skip
-        uniques, after_swap = declared["uniques"], []
+        uniques, after_swap = declared["uniques"], list(declared["after_swap"])
         if compiler.engine.alter_add_constraint:  # an index's name is the schema's: a temporary one until the swap
-            after_swap = [{"kind": "rename_constraint", "name": carried_name(u["name"]), "to": u["name"]}
-                          for u in uniques]  # fmt: skip
+            after_swap += [{"kind": "rename_constraint", "name": carried_name(u["name"]), "to": u["name"]}
+                           for u in uniques]  # fmt: skip
             uniques = [{**u, "name": carried_name(u["name"])} for u in uniques]
         else:
             uniques = [{**u, "name": None} for u in uniques]

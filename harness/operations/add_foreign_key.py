@@ -15,6 +15,12 @@ NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 REFERENCES = rf"^{NAME}\.{NAME}$|^{NAME} *\( *{NAME}( *, *{NAME})* *\)$"
 
 
+def parse_references(references: str) -> tuple[str, list[str]]:
+    """`table.column` or `table(a, b)` -> (table, [columns])."""
+    table, *columns = re.findall(NAME, references)
+    return table, columns
+
+
 class AddForeignKey(OperationSpec):
     """Added NOT VALID at expand, validated after the backfill. One column (`column`, `references:
     table.column`) or several (`columns`, `references: table(a, b)`). With `up`, the columns it
@@ -45,8 +51,7 @@ class AddForeignKey(OperationSpec):
 
     @property
     def parent(self) -> tuple[str, list[str]]:
-        table, *columns = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.references)
-        return table, columns
+        return parse_references(self.references)
 
     def apply(self, compiler: Compiler) -> None:
         compiler.fix_values(self.up or {})

@@ -6,26 +6,77 @@ from typing import Literal
 
 from pydantic import Field
 
+from harness.operations.add_foreign_key import REFERENCES, parse_references
 from harness.operations.base import Compiler, OperationSpec, Undo
-from harness.spec_fields import DataType, Identifier
+from harness.spec_fields import DataType, Identifier, SqlExpression, Strict
+
+OnDelete = Literal["no action", "restrict", "cascade", "set null"]
+
+
+class ColumnDefinition(Strict):
+    """A column with everything it can declare (the table is empty: nothing scans rows)."""
+
+    type: DataType
+    not_null: bool = False
+    default: SqlExpression | None = None
+    identity: Literal["always", "by default"] | None = Field(default=None, description="GENERATED ... AS IDENTITY")
+    unique: bool = False
+    check: SqlExpression | None = None
+    references: str | None = Field(default=None, pattern=REFERENCES, description="table.column")
+    on_delete: OnDelete = "no action"
+    comment: str | None = None
+
+
+class NamedCheck(Strict):
+    name: Identifier
+    check: SqlExpression
+
+
+class NamedUnique(Strict):
+    name: Identifier
+    columns: list[Identifier] = Field(min_length=1)
+
+
+class NamedForeignKey(Strict):
+    name: Identifier
+    columns: list[Identifier] = Field(min_length=1)
+    references: str = Field(pattern=REFERENCES, description="table.column or table(column, ...)")
+    on_delete: OnDelete = "no action"
 
 
 class CreateTable(OperationSpec):
-    """A new table created at expand (empty) and dropped again on rollback."""
+    """A new table created at expand (empty) and dropped again on rollback. A column is a type, or
+    a full definition (`not_null`, `default`, `identity`, `unique`, `check`, `references`,
+    `on_delete`, `comment`); named table constraints: `checks`, `uniques`, `foreign_keys`."""
 
     type: Literal["create_table"]
     table: Identifier
-    columns: dict[Identifier, DataType] = Field(min_length=1)
+    columns: dict[Identifier, DataType | ColumnDefinition] = Field(min_length=1)
     primary_key: list[Identifier] = Field(default_factory=list)
+    checks: list[NamedCheck] = Field(default_factory=list)
+    uniques: list[NamedUnique] = Field(default_factory=list)
+    foreign_keys: list[NamedForeignKey] = Field(default_factory=list)
 
     def apply(self, compiler: Compiler) -> None:
         if self.table == compiler.spec.table:
             raise compiler.fail(f"{self.table} is the migrated table.", "name a new table")
-        missing = [c for c in self.primary_key if c not in self.columns]
+        named = [*self.primary_key, *(c for u in self.uniques for c in u.columns),
+                 *(c for f in self.foreign_keys for c in f.columns)]  # fmt: skip
+        missing = sorted({c for c in named if c not in self.columns})
         if missing:
-            raise compiler.fail(f"primary key column(s) {', '.join(missing)} are not among its columns.",
+            raise compiler.fail(f"column(s) {', '.join(missing)} of its keys are not among its columns.",
                                 "list them under `columns`")  # fmt: skip
-        compiler.plan.create_tables.append(self.model_dump())
+        identity = [name for name, c in self.columns.items() if isinstance(c, ColumnDefinition) and c.identity]
+        if identity and not compiler.engine.identity_columns:
+            raise compiler.fail(f"{compiler.engine.title} has no identity columns ({', '.join(identity)}).",
+                                "give the column a sequence default (`default: nextval('a_sequence')`)")  # fmt: skip
+        spec = self.model_dump()
+        for foreign_key in spec["foreign_keys"]:
+            foreign_key["parent_table"], foreign_key["parent_columns"] = parse_references(foreign_key["references"])
+        for column in spec["columns"].values():
+            if isinstance(column, dict) and column.get("references"):
+                column["parent_table"], column["parent_columns"] = parse_references(column["references"])
+        compiler.plan.create_tables.append(spec)
 
     def undo(self, table: str, undo: Undo) -> None:
         undo.created_tables.append(self.table)

@@ -4,7 +4,7 @@
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set statements = expand_contract.alteration_statements(relation, alterations) %}
     {% for spec in create_tables %}
-        {% do statements.append(expand_contract.create_table_statement(schema, spec)) %}
+        {% do statements.extend(expand_contract.create_table_statements(schema, spec)) %}
     {% endfor %}
     {% if rewrite %}
         {% do statements.append(expand_contract.rewrite_table_statement(schema, rewrite)) %}

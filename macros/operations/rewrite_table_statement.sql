@@ -23,7 +23,7 @@
     {% endfor %}
     {% for fk in rewrite.foreign_keys %}
         {% do parts.append('constraint ' ~ q(fk.name) ~ ' foreign key (' ~ expand_contract.quote_all(fk.columns) | join(', ')
-            ~ ') references ' ~ expand_contract.ec_relation(schema, fk.parent_table) ~ ' ('
+            ~ ') references ' ~ expand_contract.ec_referenced(schema, fk.parent_table) ~ ' ('
             ~ expand_contract.quote_all(fk.parent_columns) | join(', ') ~ ')'
             ~ (' on delete ' ~ fk.on_delete if fk.on_delete != 'no action' else '')) %}
     {% endfor %}

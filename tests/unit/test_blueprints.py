@@ -234,7 +234,24 @@ CASES = {
     "create_table": Case(
         {"type": "create_table", "table": "t", "columns": {"a": "integer"}, "primary_key": ["a"]},
         DUCKDB,
-        {"create_tables": [{"type": "create_table", "table": "t", "columns": {"a": "integer"}, "primary_key": ["a"]}]},
+        {
+            "create_tables": [
+                {
+                    "type": "create_table",
+                    "table": "t",
+                    "columns": {"a": "integer"},
+                    "primary_key": ["a"],
+                    "checks": [],
+                    "uniques": [],
+                    "foreign_keys": [],
+                }
+            ]
+        },
+    ),
+    "create_table-identity-duckdb": Case(
+        {"type": "create_table", "table": "t", "columns": {"a": {"type": "bigint", "identity": "always"}}},
+        DUCKDB,
+        refused="DuckDB has no identity columns",
     ),
     "create_table-same-name": Case(
         {"type": "create_table", "table": "accounts", "columns": {"a": "integer"}},

@@ -150,6 +150,25 @@ def _events_table(db: Db) -> None:
     assert db.columns("account_events") == ["id", "account_id", "kind"]
 
 
+def _events_declared(db: Db) -> None:
+    """create_table with full column definitions: each enforced, the default and comment there."""
+    db.execute(f"insert into {db.schema}.events (id, amount, code) values (1, 5, 'a')")
+    assert _values(db, "select status from {s}.events") == [("new",)]
+    for statement in ["insert into {s}.events (id, status) values (2, 'bogus')",  # references
+                      "insert into {s}.events (id, amount) values (3, -1)",  # column check
+                      "insert into {s}.events (id, amount) values (4, 5000)",  # named check
+                      "insert into {s}.events (id, code) values (5, 'a')",  # unique
+                      "insert into {s}.events (id, status) values (6, null)"]:  # not null  # fmt: skip
+        _rejects(db, statement, "(?i)constraint|violat|null|foreign|check|duplicate|unique")
+    if db.adapter == "postgres":
+        found = _values(db, "select col_description('{s}.events'::regclass, 2)")
+    else:
+        where = "table_name = 'events' and column_name = 'status'"
+        found = _values(db, f"select comment from duckdb_columns() where {where}")
+    assert found == [("the status",)]
+    db.execute(f"delete from {db.schema}.events")
+
+
 def _raw_ran(db: Db) -> None:
     assert _values(db, "select note from {s}.audit_note") == [("migrated",)]
 
@@ -318,6 +337,18 @@ CASES = {
         "    columns: {id: bigint, account_id: integer, kind: varchar(20)}\n",
         COLUMNS,
         _events_table,
+    ),
+    "create_table_full": Case(
+        "  - type: create_table\n    table: events\n    primary_key: [id]\n    columns:\n"
+        "      id: bigint\n"
+        "      status: {type: varchar(20), not_null: true, default: \"'new'\", references: statuses.code,\n"
+        "               comment: the status}\n"
+        "      amount: {type: 'numeric(10, 2)', check: amount >= 0}\n"
+        "      code: {type: varchar(10), unique: true}\n"
+        "    checks: [{name: events_amount_small, check: amount < 1000}]\n"
+        "    uniques: [{name: events_code_status_key, columns: [code, status]}]\n",
+        COLUMNS,
+        _events_declared,
     ),
     "rename_table": Case("  - {type: rename_table, to: members}\n", COLUMNS, final_table="members"),
     "drop_table": Case("  - {type: drop_table}\n", None),
