@@ -224,6 +224,22 @@ CASES = {
         [*COLUMNS, "token"],
         lambda db: (_values(db, "select count(*) from {s}.accounts where token is null") == [(0,)]) or pytest.fail(),
     ),
+    "add_column_full": Case(
+        "  - {type: add_column, column: tier, data_type: varchar(10), not_null: true, unique: true,\n"
+        "     up: \"case when score > 60 then 'gold' else 'basic' end || '-' || id\", check: length(tier) > 3,\n"
+        "     references: tiers.code, comment: the level}\n",
+        [*COLUMNS, "tier"],
+        lambda db: (
+            (
+                _constraints(db) == [("accounts_tier_check",), ("accounts_tier_fkey",), ("accounts_tier_key",)]
+                and _comment(db, "tier") == [("the level",)]
+            )
+            or pytest.fail(str(_constraints(db)))
+        ),
+        postgres_only=True,
+        setup_postgres="create table {s}.tiers (code varchar(10) primary key); insert into {s}.tiers "
+        "select t || '-' || i from generate_series(1, 40) as g(i), (values ('gold'), ('basic')) as v(t)",
+    ),
     "add_column_default": Case(
         "  - {type: add_column, column: plan, data_type: varchar(10), default: \"'free'\"}\n",
         [*COLUMNS, "plan"],
