@@ -17,7 +17,7 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from harness.errors import InputError
-from harness.operations.base import MAX_NAME, shadow_name
+from harness.operations.base import MAX_NAME, rewrite_name, shadow_name
 
 if TYPE_CHECKING:
     from harness.operations.base import Blueprint, Compiler
@@ -56,18 +56,27 @@ def _renamed(node: Any, columns: dict[str, str], table: str) -> Any:
 
 
 def index_definition(
-    definition: str, name: str, columns: dict[str, str], table: str, *, concurrently: bool = True
+    definition: str,
+    name: str,
+    columns: dict[str, str],
+    table: str,
+    *,
+    concurrently: bool = True,
+    on_table: str | None = None,
 ) -> str:
     """`CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS <name> ...` from an index's definition,
     on the shadow columns (`columns`: old name -> shadow): method, operator classes, order,
     expressions, INCLUDE, predicate and storage parameters kept. Without `concurrently`, for a
-    table nobody reads meanwhile (a restore)."""
+    table nobody reads meanwhile (a restore); `on_table`: on another table of the same schema (a
+    rewrite's new one)."""
     (raw,) = parse_sql(definition)
     statement = raw.stmt
     if not isinstance(statement, ast.IndexStmt):
         raise ValueError(f"not an index definition: {definition}")
     statement = _renamed(statement, columns, table)
     statement.idxname, statement.concurrent, statement.if_not_exists = name, concurrently, True
+    if on_table:
+        statement.relation.relname = on_table
     return str(RawStream()(statement))
 
 
@@ -119,14 +128,16 @@ def renamed_check(definition: str, columns: dict[str, str], table: str, parser: 
 def declared_anew(compiler: Compiler, reader: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """What a rewrite's new table declares (while empty) of the old table's own constraints, over
     the new shape's names (`reader`: old physical column -> its name in the new shape): checks,
-    unique constraints, foreign keys; a replica identity `full` / `nothing` (set after the swap:
-    `after_swap`; one `using index` names an index of the old table: refused).
+    unique constraints, foreign keys, indexes (PostgreSQL: built after the copy under a temporary
+    name, given theirs after the swap: `indexes`, `after_swap`); a replica identity `full` or
+    `nothing` (set after the swap; one `using index` names an index of the old table: refused).
     One on a column the new shape drops goes with it, as
     drop_column says. Refused: a foreign key of another table pointing at this one (the rewrite
     drops the old table), an exclusion constraint, and on engines without pglast's grammar a
     foreign key (its definition cannot be re-declared faithfully there yet)."""
     plan = compiler.plan
-    declared: dict[str, list[dict[str, Any]]] = {"checks": [], "uniques": [], "constraints": [], "after_swap": []}
+    declared: dict[str, list[dict[str, Any]]] = {"checks": [], "uniques": [], "constraints": [], "indexes": [],
+                                                 "after_swap": []}  # fmt: skip
     for attachment in map(dict, compiler.attachments or []):
         if attachment["kind"] == "replica_identity" and attachment["definition"] in ("full", "nothing"):
             declared["after_swap"].append({"kind": "set_replica_identity", "identity": attachment["definition"],
@@ -137,7 +148,10 @@ def declared_anew(compiler: Compiler, reader: dict[str, str]) -> dict[str, list[
                 "which goes with the old table.",
                 "set it again after this migration (set_replica_identity), or migrate in place",
             )
-        if attachment["kind"] in ("comment", "index", "primary_key", "replica_identity"):
+        if attachment["kind"] in ("comment", "primary_key", "replica_identity"):
+            continue
+        if attachment["kind"] == "index" and (attachment["name"] in plan.drop_indexes or
+                                              compiler.engine.sql_parser[0] != "pglast"):  # fmt: skip
             continue
         if any(column not in reader for column in attachment["columns"]) or _settled_by_the_spec(plan, attachment):
             continue
@@ -148,6 +162,12 @@ def declared_anew(compiler: Compiler, reader: dict[str, str]) -> dict[str, list[
             declared["checks"].append({"name": name, "check": check})
         elif kind == "unique":
             declared["uniques"].append({"name": name, "columns": [reader[column] for column in columns]})
+        elif kind == "index":  # built on the new table after the copy, its name given back after the swap
+            temporary = carried_name(name)
+            definition = index_definition(attachment["definition"], temporary, renamed, plan.table,
+                                          on_table=rewrite_name(plan.table))  # fmt: skip
+            declared["indexes"].append({"name": temporary, "definition": definition})
+            declared["after_swap"].append({"kind": "rename_index", "name": temporary, "to": name})
         elif kind == "foreign_key" and compiler.engine.sql_parser[0] == "pglast":
             definition = constraint_definition(attachment["definition"], renamed, plan.table, not_valid=False)
             declared["constraints"].append({"name": name, "definition": definition})
