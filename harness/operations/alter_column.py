@@ -68,7 +68,7 @@ class AlterColumn(OperationSpec):
             hidden = compiler.shadow(column, data_type, self.up, self.down, self.volatile)
             added = next(add for add in plan.adds if add["name"] == hidden)
             if self.default is not None or self.drop_default:
-                added["default"] = f"cast(({self.default}) as {added['data_type']})" if self.default else None
+                added["default"] = self.default  # written for the new type (preflight evaluates it as one)
             was_required = compiler.facts.get(column, {}).get("nullable") is False
             if self.not_null or (self.not_null is None and was_required):
                 compiler.not_null_via_check(hidden, column)
