@@ -25,9 +25,25 @@ from harness.errors import ConnectionFailed, HarnessError, InputError, Warehouse
 from harness.settings import Settings
 
 RESULT_MARKER = "EXPAND_CONTRACT_RESULT "
-# Set (to anything) to keep dbt's debug log (`<target dir>/logs/dbt.log`: every statement) for every
-# macro call; by default it holds the parse and each project's first call, the journal the rest.
+# Set (to anything) to keep dbt's debug lines (`<target dir>/logs/dbt.log`: every statement) for
+# every macro call; by default they are written for the parse and each project's first call, and
+# later calls write their info lines only (the backfill's progress among them).
 DEBUG_LOG = "EC_DBT_DEBUG_LOG"
+
+
+class _InfoAndAbove:
+    """One of dbt's loggers, passing on its info, warning and error lines only."""
+
+    def __init__(self, logger: Any) -> None:
+        self.logger = logger
+
+    def filter(self, message: Any) -> bool:
+        return bool(message.info.level != "debug" and self.logger.filter(message))
+
+    def write_line(self, message: Any) -> None:
+        self.logger.write_line(message)
+
+
 PACKAGE = "expand_contract"
 
 _CONNECTION_SIGNS = (
@@ -209,8 +225,8 @@ class DbtProject:
         adapter is the one dbt's macro context looks up (a process may hold several, e.g. a diff
         across two targets), its relation cache is empty (stale entries would hide tables made
         since), and its connections are closed afterwards (none left for another call to reuse
-        after a server restart, or to hold a DuckDB file). dbt's file log is left out unless
-        EC_DBT_DEBUG_LOG is set (the errors reach the harness through the callbacks either way)."""
+        after a server restart, or to hold a DuckDB file). dbt's file log takes its info lines
+        only, unless EC_DBT_DEBUG_LOG is set (errors reach the harness through the callbacks)."""
         collected = _Collected()
         manager = get_event_manager()
         saved_callbacks, saved_loggers = list(manager.callbacks), list(manager.loggers)
@@ -218,8 +234,8 @@ class DbtProject:
         displaced = FACTORY.adapters.get(kind)
         FACTORY.adapters[kind] = adapter
         manager.callbacks[:] = [collected]
-        if not os.environ.get(DEBUG_LOG):  # dbt's debug log file costs ~8 ms of a ~50 ms call
-            manager.loggers[:] = []
+        if not os.environ.get(DEBUG_LOG):  # dbt's debug lines cost ~8 ms of a ~50 ms call
+            manager.loggers[:] = [_InfoAndAbove(logger) for logger in saved_loggers]
         adapter.cache.clear()
         try:
             with _environment(self.settings.environment()), adapter.connection_named(f"macro_{macro}"):
