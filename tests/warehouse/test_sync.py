@@ -269,3 +269,22 @@ def test_each_shape_stores_exactly_what_it_wrote_whatever_the_defaults(
     assert sync_objects(db) == []
     for row_id in (100, 101, 103):
         assert _read(db, "accounts", row_id, list(case.new_write)) == case.new_write
+
+
+def test_a_write_through_v2_gets_the_identity_the_table_would_give(postgres_settings: Settings, tmp_path: Path) -> None:
+    """An identity key left out of an insert through `<table>_v2` is generated as the table would
+    (the view column's default is the identity's sequence), and RETURNING shows the stored row."""
+    db = Db(postgres_settings)
+    s = db.schema
+    db.execute(f"create schema if not exists {s}")
+    db.execute(f"create table {s}.items (id bigint generated always as identity primary key, price integer default 5)")
+    db.execute(f"insert into {s}.items (price) select i from generate_series(1, 10) i")
+    spec = ("name: items_sync\ntable: items\nkey: [id]\nconcurrent_writes: true\nchecks: {row_count_tolerance: 1}\n"
+            "operations:\n  - {type: change_type, column: price, data_type: bigint}\n")  # fmt: skip
+    migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)))
+    migration.start()
+    assert db.query(f"insert into {s}.items_v2 (price) values (42) returning id, price") == [(11, 42)]
+    assert db.query(f"insert into {s}.items_v2 default values returning id, price") == [(12, 5)]
+    assert db.query(f"select id, price from {s}.items_v1 where id > 10 order by id") == [(11, 42), (12, 5)]
+    migration.complete()
+    assert db.query(f"select id, price from {s}.items where id > 10 order by id") == [(11, 42), (12, 5)]
