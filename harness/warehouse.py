@@ -95,9 +95,12 @@ class Warehouse:
         return result
 
     # -- reading ----------------------------------------------------------------------------
-    def describe_table(self, schema: str, table: str, key: list[str], reserved: list[str]) -> dict[str, Any]:
+    def describe_table(
+        self, schema: str, table: str, key: list[str], reserved: list[str], attachments: bool = True
+    ) -> dict[str, Any]:
+        """`attachments=False`: without column_attachments (a question of existence or columns only)."""
         result: dict[str, Any] = self.project.operation(
-            "describe_table", schema=schema, table=table, key=key, reserved=reserved
+            "describe_table", schema=schema, table=table, key=key, reserved=reserved, attachments=attachments
         )
         return result
 

@@ -72,7 +72,8 @@ def run(migration: Migration) -> dict[str, Any]:
     plan = compile_blueprint(spec, column_types, engine, existing_indexes=int(described.get("indexes", 0)),
                              facts=facts, attachments=described.get("attachments"))  # fmt: skip
     created = plan.names_created()
-    taken = warehouse.describe_table(migration.schema, migration.table, [], created)["taken"] if created else []
+    taken = (warehouse.describe_table(migration.schema, migration.table, [], created, attachments=False)["taken"]
+             if created else [])  # fmt: skip
     if taken:
         raise InputError(
             f"{', '.join(taken)} already exist(s) in {migration.schema}; the migration would create them.",
@@ -166,7 +167,7 @@ def _check_rules(migration: Migration, plan: Blueprint, column_types: dict[str, 
 
 
 def _columns_of(migration: Migration, table: str, where: str) -> list[str]:
-    described = migration.warehouse.describe_table(migration.schema, table, [], [])
+    described = migration.warehouse.describe_table(migration.schema, table, [], [], attachments=False)
     if not described.get("exists"):
         raise InputError(f"{where}: table {migration.schema}.{table} does not exist.", "name an existing table")
     return [column["name"] for column in described["columns"]]

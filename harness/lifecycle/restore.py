@@ -173,7 +173,7 @@ def live_table(migration: Migration, run: RunRecord) -> str | None:
     """The table's name now: its own, the one a contracted rename_table gave it, or None (a
     contracted drop_table). Read once per restore."""
     for name in dict.fromkeys((migration.table, migration.blueprint(run).final_table)):
-        if migration.warehouse.describe_table(migration.schema, name, [], []).get("exists"):
+        if migration.warehouse.describe_table(migration.schema, name, [], [], attachments=False).get("exists"):
             return name
     return None
 

@@ -7,16 +7,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from harness.operations.add_check import AddCheck
+from harness.operations.add_unique import AddUnique
 from harness.operations.base import VOLATILE, Compiler, OperationSpec, key_column_moved, shadow_name
+from harness.operations.create_table import NamedCheck
 from harness.operations.drop_default import DropDefault
 from harness.operations.drop_not_null import DropNotNull
 from harness.operations.set_default import SetDefault
 from harness.spec_fields import DataType, Identifier, SqlExpression, Strict
-
-
-class NamedCheck(Strict):
-    name: Identifier
-    check: SqlExpression = Field(description="over the column's new name and the new shape's other columns")
 
 
 class NamedUnique(Strict):
@@ -56,6 +54,11 @@ class AlterColumn(OperationSpec):
         return self
 
     @property
+    def needs(self) -> tuple[str, ...]:  # type: ignore[override]
+        """A check is added to the existing table (unless a rewrite declares it)."""
+        return ("alter_add_constraint",) if self.check else ()
+
+    @property
     def replaces(self) -> bool:
         """Whether the values change: a shadow column carries the new ones until contract."""
         return self.data_type is not None or self.not_null is True or self.up is not None
@@ -84,19 +87,11 @@ class AlterColumn(OperationSpec):
             plan.contract_last.append({"kind": "set_comment", "column": physical, "comment": self.comment})
         if self.to:
             self._rename(compiler, column)
+        current = self.to or column  # its name in the new shape from here on
         if self.unique:
-            plan.create_indexes.append({"name": self.unique.name, "columns": [physical], "unique": True})
-            plan.carried_rules.append({"name": self.unique.name, "unique": [physical], "physical": True})
-            if compiler.engine.alter_add_constraint:
-                plan.settle.append({"kind": "unique_using_index", "name": self.unique.name})
+            AddUnique(type="add_unique", name=self.unique.name, columns=[current]).apply(compiler)
         if self.check:
-            if not compiler.engine.alter_add_constraint:
-                problem, fix = compiler.engine.refusal("alter_add_constraint")
-                raise compiler.fail(f"check {self.check.name}: {problem}.", fix)
-            check = compiler.over_physical(self.check.check)
-            plan.expand.append({"kind": "add_check", "name": self.check.name, "check": check})
-            plan.settle.append({"kind": "validate_constraint", "name": self.check.name})
-            plan.carried_rules.append({"name": self.check.name, "check": check, "physical": True})
+            AddCheck(type="add_check", name=self.check.name, check=self.check.check).apply(compiler)
 
     def _rename(self, compiler: Compiler, column: str) -> None:
         """The column's new name: shown by `<table>_v2`, given at contract after any swap."""

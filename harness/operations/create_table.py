@@ -29,7 +29,7 @@ class ColumnDefinition(Strict):
 
 class NamedCheck(Strict):
     name: Identifier
-    check: SqlExpression
+    check: SqlExpression = Field(description="over the new shape's columns")
 
 
 class NamedUnique(Strict):

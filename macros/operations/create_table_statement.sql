@@ -36,10 +36,8 @@
         {% do parts.append('constraint ' ~ q(unique.name) ~ ' unique (' ~ expand_contract.quote_all(unique.columns) | join(', ') ~ ')') %}
     {% endfor %}
     {% for fk in spec.get('foreign_keys', []) %}
-        {% do parts.append('constraint ' ~ q(fk.name) ~ ' foreign key (' ~ expand_contract.quote_all(fk.columns) | join(', ')
-            ~ ") references " ~ expand_contract.ec_referenced(schema, fk.parent_table) ~ ' ('
-            ~ expand_contract.quote_all(fk.parent_columns) | join(', ') ~ ')'
-            ~ (' on delete ' ~ fk.on_delete if fk.on_delete != 'no action' else '')) %}
+        {% do parts.append('constraint ' ~ q(fk.name) ~ ' '
+            ~ expand_contract.foreign_key_clause(schema, fk.columns, fk.parent_table, fk.parent_columns, fk.on_delete)) %}
     {% endfor %}
     {{ return(['create table if not exists ' ~ relation ~ ' (' ~ parts | join(', ') ~ ')'] + comments) }}
 {% endmacro %}

@@ -1,7 +1,7 @@
-{% macro describe_table(schema, table, key, reserved=[]) %}
+{% macro describe_table(schema, table, key, reserved=[], attachments=true) %}
     {#- What the preflight needs to judge a spec against the warehouse: does the table exist, its
         columns (type, its DDL spelling, nullable, default, identity), its definition where the engine keeps it (table_definition), what its columns carry
-        besides (column_attachments: constraints, indexes, comments), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
+        besides (column_attachments: constraints, indexes, comments; not read with `attachments=false`), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
         names the migration will create (`reserved`) are already taken by tables (`taken`) or
         exist as views (`views`: a previous migration's, which a rollback puts back). Reads only. -#}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
@@ -29,7 +29,7 @@
     {% set result = {'exists': true, 'type': found.type | string, 'columns': columns, 'taken': [], 'views': [],
                    'indexes': expand_contract.count_indexes(schema, table),
                    'definition': expand_contract.table_definition(schema, table),
-                   'attachments': expand_contract.column_attachments(schema, table)} %}
+                   'attachments': expand_contract.column_attachments(schema, table) if attachments else []} %}
     {% for name in reserved %}
         {% set other = adapter.get_relation(database=target.database, schema=schema, identifier=name) %}
         {% if other and not other.is_view %}

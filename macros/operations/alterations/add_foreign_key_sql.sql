@@ -10,9 +10,7 @@
 {% macro postgres__add_foreign_key_sql(relation, step) %}
     {#- NOT VALID: new writes are checked at once, existing rows by validate_constraint later. -#}
     {% set name = adapter.quote(step.name) %}
-    {% set parent = expand_contract.ec_relation(relation.schema, step.parent_table) %}
     {{ return(['alter table ' ~ relation ~ ' drop constraint if exists ' ~ name,
-               'alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' foreign key ('
-                   ~ expand_contract.quote_all(step.columns) | join(', ') ~ ') references ' ~ parent ~ ' ('
-                   ~ expand_contract.quote_all(step.parent_columns) | join(', ') ~ ') on delete ' ~ step.on_delete ~ ' not valid']) }}
+               'alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' ' ~ expand_contract.foreign_key_clause(
+                   relation.schema, step.columns, step.parent_table, step.parent_columns, step.on_delete) ~ ' not valid']) }}
 {% endmacro %}

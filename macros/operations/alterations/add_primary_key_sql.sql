@@ -10,8 +10,6 @@
 {% macro postgres__add_primary_key_sql(relation, step) %}
     {#- The primary key adopts the unique index built CONCURRENTLY (`index`), its columns NOT NULL
         already: no scan under the lock. Nothing to do when the constraint exists. -#}
-    {% set found = run_query("select count(*) from pg_constraint where conname = " ~ expand_contract.sql_literal(step.name)
-        ~ " and conrelid = " ~ expand_contract.sql_literal(relation | string) ~ "::regclass") %}
-    {{ return([] if found.rows[0][0] > 0 else ['alter table ' ~ relation ~ ' add constraint ' ~ adapter.quote(step.name)
+    {{ return([] if expand_contract.constraint_exists(relation, step.name) else ['alter table ' ~ relation ~ ' add constraint ' ~ adapter.quote(step.name)
                ~ ' primary key using index ' ~ adapter.quote(step.index)]) }}
 {% endmacro %}

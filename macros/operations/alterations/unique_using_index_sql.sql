@@ -14,9 +14,8 @@
         column earlier in the same transaction), that index adopted and renamed `name`, always;
         `deferrable` / `deferred` carry its DEFERRABLE [INITIALLY DEFERRED]. -#}
     {% set name = adapter.quote(step.name) %}
-    {% set found = run_query("select count(*) from pg_constraint where conname = " ~ expand_contract.sql_literal(step.name)
-        ~ " and conrelid = " ~ expand_contract.sql_literal(relation | string) ~ "::regclass") if not step.get('index') else none %}
+    {% set exists = expand_contract.constraint_exists(relation, step.name) if not step.get('index') else false %}
     {% set deferrable = (' deferrable' ~ (' initially deferred' if step.get('deferred') else '')) if step.get('deferrable') else '' %}
-    {{ return([] if found and found.rows[0][0] > 0 else ['alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' unique using index '
+    {{ return([] if exists else ['alter table ' ~ relation ~ ' add constraint ' ~ name ~ ' unique using index '
                ~ adapter.quote(step.get('index') or step.name) ~ deferrable]) }}
 {% endmacro %}
