@@ -69,6 +69,7 @@ REFUSALS = {
     "storage parameters)",
     "pg_dump": "--pg-dump needs a PostgreSQL target; this one is {engine}",
     "replica_identity": "{title} has no logical replication, so no replica identity",
+    "identity_columns": "{title} has no identity columns (GENERATED ... AS IDENTITY)",
 }
 FIXES = {
     "triggers": "stop writers for the migration and set `concurrent_writes: false` (the switch is atomic), "
@@ -82,6 +83,7 @@ FIXES = {
     "pg_dump": "drop --pg-dump: the in-database backup copy is verified the same way",
     "index_options": "list plain columns (and `unique`), or run it on PostgreSQL",
     "replica_identity": "leave set_replica_identity out of this migration",
+    "identity_columns": "number the column from a sequence instead: `up` and `default` of nextval('a_sequence')",
 }
 
 

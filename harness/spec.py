@@ -102,11 +102,19 @@ class MigrationSpec(Strict):
             conflict = operation.key_conflict(list(self.key))
             if conflict:
                 raise ValueError(f"operations[{position}]: {conflict}")
-            if operation.alone and len(self.operations) > 1:
-                raise ValueError(f"{operation.type} must be the only operation of its migration")
+            if (operation.alone or operation.creates(self.table)) and len(self.operations) > 1:
+                raise ValueError(
+                    f"{operation.type} must be the only operation of its migration"
+                    + (f" when it creates {self.table} itself" if operation.creates(self.table) else "")
+                )
             if operation.once and sum(op.type == operation.type for op in self.operations) > 1:
                 raise ValueError(f"{operation.type} may appear once")
         return self
+
+    @property
+    def creates_table(self) -> bool:
+        """The migration creates its own table (`create_table` of `table`): nothing exists before it."""
+        return any(operation.creates(self.table) for operation in self.operations)
 
     @property
     def dropped(self) -> list[str]:

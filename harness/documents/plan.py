@@ -51,7 +51,11 @@ def plan_steps(migration: Migration, plan: Blueprint, batches: int) -> list[str]
 def validation_rules(migration: Migration, plan: Blueprint) -> list[str]:
     spec = migration.spec
     checks = spec.checks
-    rules = [f"row count equal (tolerance {checks.row_count_tolerance:.0%})", "unchanged columns: identical checksums"]
+    if plan.creates_table:
+        rules = [f"`{spec.table}` exists with the declared columns ({', '.join(plan.new_names)}), in order"]
+    else:
+        rules = [f"row count equal (tolerance {checks.row_count_tolerance:.0%})",
+                 "unchanged columns: identical checksums"]  # fmt: skip
     rules += [f"`{d.column}` = `{d.expression}` recomputed in SQL" for d in plan.derived]
     rules += [f"`{column}` not NULL" for column in checks.not_null]
     rules += [f"`{column}` in {values}" for column, values in checks.accepted_values.items()]
@@ -73,7 +77,8 @@ def build_plan(migration: Migration) -> str:
     info = migration.warehouse.info()
     engine = migration.engine
     run = migration.current_run()
-    rows = migration.warehouse.snapshot(migration.schema, migration.table, profile=False).row_count
+    exists = migration.warehouse.describe_table(migration.schema, migration.table, [], [], attachments=False)["exists"]
+    rows = migration.warehouse.snapshot(migration.schema, migration.table, profile=False).row_count if exists else 0
     throughput = _measured_throughput(run)
     batches = -(-rows // spec.batch_size) if rows else 0
     lock_waits = [step for step in (run.steps if run else []) if step["step"] == "lock_wait"]
@@ -99,7 +104,11 @@ def build_plan(migration: Migration) -> str:
         "",
         "## Pattern: expand-contract",
         "",
-        f"{len(spec.operations)} operation(s) (below): adds {', '.join(plan.added) or 'none'}, drops "
+        f"Creates `{spec.table}` ({', '.join(plan.new_names)}), empty, with every constraint declared: nothing "
+        "exists before it, so there is no old shape, no backup and no versioned views; a rollback drops it while "
+        "it holds no rows (with rows it is refused; `harness restore --from-backup` sets them aside)."
+        if plan.creates_table
+        else f"{len(spec.operations)} operation(s) (below): adds {', '.join(plan.added) or 'none'}, drops "
         f"{', '.join(plan.dropped) or 'none'}. The old and new shapes stay readable side by side "
         f"(`{spec.table}_v1`, `{spec.table}_v2`; `{spec.table}_current` chooses), the new column is "
         "backfilled in keyset batches without a long lock, and nothing is dropped until validation passes. " + writers,

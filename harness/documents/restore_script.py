@@ -34,7 +34,7 @@ def build_restore_script(migration: Migration) -> str:
     info = migration.warehouse.info()
     views = [f"{migration.table}_{suffix}" for suffix in ("current", "v1", "v2")]
     undo = undo_targets(migration.spec)
-    drop_tables, renamed = list(undo.created_tables), undo.renamed_to
+    drop_tables, renamed = [*undo.created_tables, *undo.scratch_tables], undo.renamed_to
     if renamed:  # a view of the new shape until contract, the table itself after
         views += [f"{renamed}_{suffix}" for suffix in ("current", "v2")]
         (drop_tables if run.state == State.CONTRACTED else views).append(renamed)

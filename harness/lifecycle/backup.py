@@ -21,8 +21,18 @@ if TYPE_CHECKING:
 SNAPSHOT, BACKUP, REVERIFY, PG_DUMP = "snapshot before", "backup + verify", "re-verify backup", "pg_dump + verify"
 
 
+def nothing_before(migration: Migration) -> Snapshot:
+    """The before-snapshot of a table the migration creates: it does not exist, so no rows, no columns."""
+    return Snapshot(migration.relation, migration.warehouse.info().adapter, 0, "", {}, utc_now())
+
+
 def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
-    before = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
+    created = migration.spec.creates_table
+    before = (
+        nothing_before(migration)
+        if created
+        else migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
+    )
     before.save(migration.artifact_dir(run.run_id) / "before.json")
     # What a rollback puts back: the columns' catalog facts (type, NOT NULL, default, identity),
     # their constraints, indexes and comments (column_attachments), and the versioned views a
@@ -32,11 +42,14 @@ def snapshot_before(migration: Migration, run: RunRecord) -> Outcome:
     figures = {"columns": described.get("columns", []), "views": described.get("views", []),
                "definition": described.get("definition"), "attachments": described.get("attachments", []),
                "spec": migration.spec.model_dump(mode="json")}  # fmt: skip
-    return Outcome(before.row_count, f"{len(before.columns)} columns checksummed", before.table_checksum,
-                   snapshots={"before": before}, figures=figures)  # fmt: skip
+    done = f"{migration.relation} does not exist yet" if created else f"{len(before.columns)} columns checksummed"
+    return Outcome(before.row_count, done, before.table_checksum, snapshots={"before": before}, figures=figures)
 
 
 def backup(migration: Migration, run: RunRecord) -> Outcome:
+    if migration.spec.creates_table:
+        return Outcome(0, f"nothing to back up: {migration.relation} does not exist yet (a rollback drops it while "
+                          "it holds no rows)", state=State.BACKED_UP)  # fmt: skip
     warehouse = migration.warehouse
     backup_schema = warehouse.settings.backup_schema
     copy = (backup_schema, f"{migration.table[:40]}__{run.run_id}")
@@ -94,6 +107,8 @@ def backup(migration: Migration, run: RunRecord) -> Outcome:
 def reverify(migration: Migration, run: RunRecord) -> Outcome:
     """The backup was taken by an earlier call: prove it (and the table) still match."""
     before = run.snapshots["before"]
+    if migration.spec.creates_table:
+        return _still_new(migration, before)
     # Columns the migration's own expand added (it stopped before its journal line: preflight
     # refused those names beforehand, so nobody else made them) are expected: expand runs again.
     added = planned_additions(migration.spec)
@@ -112,6 +127,21 @@ def reverify(migration: Migration, run: RunRecord) -> Outcome:
     return Outcome(before.row_count, f"{run.backup_relation} and the table still match the before-snapshot{again}")
 
 
+def _still_new(migration: Migration, before: Snapshot) -> Outcome:
+    """A table the migration creates is still absent (or empty: its expand stopped before its journal line)."""
+    warehouse = migration.warehouse
+    if not warehouse.describe_table(migration.schema, migration.table, [], [], attachments=False)["exists"]:
+        return Outcome(0, f"{migration.relation} still does not exist")
+    rows = warehouse.snapshot(migration.schema, migration.table, profile=False).row_count
+    if rows:
+        raise GuardRefused(
+            f"refusing to migrate: {migration.relation} exists with {rows} row(s); this migration was to create it.",
+            "find out who created it; `harness rollback <spec>` refuses to drop a table with rows",
+        )
+    return Outcome(0, f"{migration.relation} exists, empty, from an expand that stopped before its journal line "
+                      "(it runs again)")  # fmt: skip
+
+
 def pg_dump(migration: Migration, run: RunRecord, path: Path) -> Outcome:
     from harness.pgdump import dump_and_verify
 
@@ -128,6 +158,8 @@ def pg_dump(migration: Migration, run: RunRecord, path: Path) -> Outcome:
 
 
 def describe(migration: Migration) -> list[str]:
+    if migration.spec.creates_table:
+        return [f"Before-snapshot and backup: nothing to take, `{migration.table}` does not exist yet."]
     return [
         "Before-snapshot: row count, whole-table and per-column checksums.",
         f"Backup to `{migration.warehouse.settings.backup_schema}`, verified by restoring it into a scratch "

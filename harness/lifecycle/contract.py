@@ -36,7 +36,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
     renamed = plan.final_table != plan.table
     views_after = {} if renamed else plan.views_after_contract()
-    drop_views = [f"{table}_current", f"{table}_{OLD_VERSION}", f"{table}_{NEW_VERSION}"]
+    drop_views = [] if plan.creates_table else [f"{table}_current", f"{table}_{OLD_VERSION}", f"{table}_{NEW_VERSION}"]
     drop_views += [plan.final_table] if renamed else []
     migration.with_lock_retry(
         run, "contract",
@@ -53,7 +53,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done += [f"table renamed to {plan.final_table}"] if renamed else []
     done += [f"table {table} dropped (backup kept)"] if plan.drops_table else []
     done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
-    done += [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]
+    done += [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"] if drop_views else \
+        [f"nothing to take away: {table} was created at expand"]  # fmt: skip
     return Outcome(None, "; ".join(done), state=State.CONTRACTED)
 
 
@@ -66,6 +67,8 @@ def recovered(migration: Migration, run: RunRecord) -> Outcome:
 
 def describe(migration: Migration, plan: Blueprint) -> str:
     swap_in = placement_of(plan).swap_in(plan)
+    if plan.creates_table:
+        return f"Contract: re-validate; nothing to take away (`{migration.table}` is new), the run is done."
     return (
         f"Contract: re-validate, then in one transaction drop {', '.join(plan.dropped) or 'none'}, "
         f"`{migration.table}_v1`"

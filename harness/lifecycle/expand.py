@@ -59,7 +59,8 @@ def _after_ddl(migration: Migration, run: RunRecord, plan: Blueprint) -> Outcome
     if synced:
         migration.with_lock_retry(run, "sync trigger", partial(placement.install_sync, warehouse, schema, table, plan))
     versions = placement.views_at_expand(plan)
-    migration.create_views(run, plan, versions, current=OLD_VERSION)
+    if versions:  # (none for a new table: it has one shape, its own)
+        migration.create_views(run, plan, versions, current=OLD_VERSION)
     new_table = placement.new_table(plan)
     done = [f"created {new_table['table']} (the new shape, empty)"] if new_table else []
     done += [f"added {', '.join(plan.physical_added)}" if plan.physical_added else "no columns added"]
@@ -67,7 +68,7 @@ def _after_ddl(migration: Migration, run: RunRecord, plan: Blueprint) -> Outcome
     done += [f"index(es) {', '.join(i['name'] for i in plan.create_indexes)}"] if plan.create_indexes else []
     done += [f"table(s) {', '.join(t['table'] for t in plan.create_tables)}"] if plan.create_tables else []
     done += ["sync trigger"] if synced else []
-    done += [f"views {', '.join(f'{table}_{v}' for v in versions)}, {table}_current → v1"]
+    done += [f"views {', '.join(f'{table}_{v}' for v in versions)}, {table}_current → v1"] if versions else []
     return Outcome(None, "; ".join(done), state=State.EXPANDED)
 
 
@@ -78,5 +79,5 @@ def describe(migration: Migration, plan: Blueprint) -> str:
         + (f"; {len(plan.expand)} constraint/default change(s)" if plan.expand else "")
         + (f"; index(es) {', '.join(i['name'] for i in plan.create_indexes)}" if plan.create_indexes else "")
         + (f"; {placement.describe_sync()}" if migration.dual_write(plan) else "")
-        + "; the versioned views."
+        + ("; the versioned views." if plan.versions() else "; no versioned views (a new table has one shape).")
     )

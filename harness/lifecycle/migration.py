@@ -208,7 +208,9 @@ class Migration:
             return self._blueprints[cache_key]
         facts: dict[str, dict[str, Any]] = {}
         attachments: list[dict[str, Any]] | None = None
-        if run is not None and run.state == State.CONTRACTED and "before" in run.snapshots:
+        if self.spec.creates_table:  # no old shape: the table is the spec's columns, whatever it holds now
+            types, attachments = {}, []
+        elif run is not None and run.state == State.CONTRACTED and "before" in run.snapshots:
             types = {name: stats.data_type for name, stats in run.snapshots["before"].columns.items()}
         else:
             unchanged = run is not None and run.state in (State.PLANNED, State.BACKED_UP)  # preflight's view holds
@@ -220,7 +222,8 @@ class Migration:
             types = {c["name"]: c["data_type"] for c in columns}
             facts = {c["name"]: c for c in described.get("columns", [])}
             attachments = [a for a in described.get("attachments", []) if not added.intersection(a["columns"])]
-        plan = compile_blueprint(self.spec, types, self.engine, facts=facts, attachments=attachments)
+        plan = compile_blueprint(self.spec, types, self.engine, facts=facts, attachments=attachments,
+                                 schema=self.schema)  # fmt: skip
         if cache_key is not None:
             self._blueprints[cache_key] = plan
         return plan
@@ -289,7 +292,7 @@ class Migration:
             self._step(run, backup.SNAPSHOT, lambda: backup.snapshot_before(self, run)),
             self._step(run, backup.BACKUP, lambda: backup.backup(self, run)),
         ]
-        if pg_dump is not None:
+        if pg_dump is not None and not self.spec.creates_table:
             steps.append(self._step(run, backup.PG_DUMP, lambda: backup.pg_dump(self, run, pg_dump)))
         return steps
 
@@ -304,7 +307,7 @@ class Migration:
         try:
             self._advance(run, steps)
         except HarnessError as exc:
-            if not auto_rollback or run.backup_relation is None:
+            if not auto_rollback or run.state == State.PLANNED:  # nothing changed before the backup
                 raise
             steps += self.rollback()
             self.set_state(run, State.ROLLED_BACK, note=f"auto-rollback after: {exc.message}"[:4000])

@@ -40,6 +40,9 @@ def run(migration: Migration) -> dict[str, Any]:
     if spec.concurrent_writes and not engine.triggers:
         problem, fix = engine.refusal("triggers")
         raise InputError(f"concurrent_writes: {problem}.", fix)
+    if spec.creates_table:
+        _check_created(migration, described)
+        return described
     if not described["exists"]:
         raise InputError(
             f"table {migration.relation} does not exist in target {target}.",
@@ -70,7 +73,8 @@ def run(migration: Migration) -> dict[str, Any]:
     column_types = {column["name"]: column["data_type"] for column in described["columns"]}
     facts = {column["name"]: column for column in described["columns"]}
     plan = compile_blueprint(spec, column_types, engine, existing_indexes=int(described.get("indexes", 0)),
-                             facts=facts, attachments=described.get("attachments"))  # fmt: skip
+                             facts=facts, attachments=described.get("attachments"),
+                             schema=migration.schema)  # fmt: skip
     created = plan.names_created()
     taken = (warehouse.describe_table(migration.schema, migration.table, [], created, attachments=False)["taken"]
              if created else [])  # fmt: skip
@@ -82,7 +86,8 @@ def run(migration: Migration) -> dict[str, Any]:
     _check_rules(migration, plan, column_types)
     new_row = plan.new_row()
     expressions: list[Expression] = [(f"{plan.source(physical)}.up (for {physical})", up, data_type, None)
-                   for physical, (up, data_type) in plan.backfill.items()]  # fmt: skip
+                   for physical, (up, data_type) in plan.backfill.items()
+                   if physical not in plan.generated]  # (a sequence expand creates numbers those)  # fmt: skip
     expressions += [(f"{plan.source(column)}.down (for {column})", down, data_type, new_row)
                     for column, (down, data_type) in plan.down.items()]  # fmt: skip
     # Defaults too (checks: _check_carried): every user expression is evaluated here, read-only, or refused.
@@ -94,6 +99,33 @@ def run(migration: Migration) -> dict[str, Any]:
     _check_expressions(migration, expressions)
     _check_carried(migration, plan, new_row)
     return described
+
+
+def _check_created(migration: Migration, described: dict[str, Any]) -> None:
+    """A migration that creates its table: the name is free, the tables its foreign keys point at
+    exist with those columns, and the validation rules name its columns."""
+    if described["exists"]:
+        raise InputError(
+            f"table {migration.relation} already exists in target {migration.warehouse.info().target}; "
+            "this migration creates it.",
+            "name a new table in `table`, or migrate the existing one with other operations",
+        )
+    plan = compile_blueprint(migration.spec, {}, migration.engine, attachments=[], schema=migration.schema)
+    (created,) = plan.create_tables
+    references = [(f"columns.{name}.references", column["parent_table"], column["parent_columns"])
+                  for name, column in created["columns"].items() if isinstance(column, dict) and
+                  column.get("parent_table")]  # fmt: skip
+    references += [(f"foreign_keys {key['name']}", key["parent_table"], key["parent_columns"])
+                   for key in created["foreign_keys"]]  # fmt: skip
+    for where, parent, columns in references:
+        if parent == migration.table:
+            continue  # a key pointing into the new table itself
+        missing = [column for column in columns if column not in _columns_of(migration, parent, where)]
+        if missing:
+            raise InputError(f"{where}: {parent} has no column {', '.join(missing)}.", "reference an existing column")
+    declared = {name: column if isinstance(column, str) else column["type"]
+                for name, column in created["columns"].items()}  # fmt: skip
+    _check_rules(migration, plan, declared)
 
 
 def _check_carried(migration: Migration, plan: Blueprint, new_row: list[dict[str, str | None]]) -> None:

@@ -45,6 +45,9 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     before = {column["name"]: column for column in run.figure(backup.SNAPSHOT, "columns") or []}
     steps = placement_of(plan).undo(plan, before)
     _refuse_nulls_in_relaxed(migration, steps.relaxed)  # before anything changes
+    _refuse_rows_in_created(migration, targets.created_tables)
+    if migration.spec.creates_table:
+        return Outcome(None, _remove_created(migration, run, targets.created_tables))
     # A previous migration's views go back over the old shape first, each replaced in one
     # transaction, so their readers never find them missing; then the rest are dropped.
     put_back = _put_back_views(migration, run)
@@ -68,9 +71,7 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
         drops = [{"kind": "drop_column", "column": column} for column in steps.columns]
         migration.with_lock_retry(run, "drop added columns", partial(warehouse.alter_table, schema, table, drops))
         done.append(f"dropped {', '.join(steps.columns)}")
-    for name in targets.created_tables:
-        warehouse.drop_table(schema, name)
-        done.append(f"dropped {name}")
+    done += [_remove_created(migration, run, targets.created_tables, targets.scratch_tables)]
     done += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     done.append("no row rewritten: every write since start kept")
     return Outcome(None, "before contract, undo: " + "; ".join(done))
@@ -90,6 +91,46 @@ def _refuse_nulls_in_relaxed(migration: Migration, relaxed: list[str]) -> None:
             f"give those rows a value (e.g. `update {migration.relation} set {next(iter(nulls))} = ... where "
             f"{next(iter(nulls))} is null`), then run `harness rollback <spec>` again",
         )
+
+
+def _refuse_rows_in_created(migration: Migration, tables: list[str]) -> None:
+    """A table the migration created may have taken rows since (writers of the new shape): dropping
+    it would lose them. Refused with the count, before any change; the disaster path sets it aside."""
+    written = {name: rows for name, rows in _created_rows(migration, tables).items() if rows}
+    if written:
+        found = ", ".join(f"{migration.schema}.{name} holds {rows} row(s)" for name, rows in written.items())
+        raise GuardRefused(
+            f"rollback of {migration.spec.name} refused before any change: {found}, written since the migration "
+            "created it; dropping it would lose them.",
+            "copy or delete those rows first; or `harness restore <spec> --from-backup` moves the table aside into "
+            f"{migration.warehouse.settings.backup_schema}, rows and all",
+        )
+
+
+def _created_rows(migration: Migration, tables: list[str]) -> dict[str, int]:
+    """The row count of each of `tables` that exists."""
+    warehouse, schema = migration.warehouse, migration.schema
+    return {name: warehouse.snapshot(schema, name, profile=False).row_count for name in tables
+            if warehouse.describe_table(schema, name, [], [], attachments=False)["exists"]}  # fmt: skip
+
+
+def _remove_created(migration: Migration, run: RunRecord, tables: list[str], scratch: list[str] | None = None, *,
+                    set_aside: bool = False) -> str:  # fmt: skip
+    """The tables the migration created, dropped, and its `scratch` tables (derived data: a rewrite's
+    new table); with `set_aside` (the disaster path), created ones holding rows are first copied into
+    the backup schema (`<table>__<run id>_created`), so nothing is lost."""
+    warehouse, schema = migration.warehouse, migration.schema
+    done = []
+    for name in scratch or []:
+        warehouse.drop_table(schema, name)
+    for name, rows in _created_rows(migration, tables).items():
+        if rows and set_aside:
+            aside = (warehouse.settings.backup_schema, f"{name[:40]}__{run.run_id}_created")
+            warehouse.copy_table((schema, name), aside)
+            done.append(f"{name}'s {rows} row(s) set aside in {'.'.join(aside)}")
+        warehouse.drop_table(schema, name)
+        done.append(f"dropped {name}")
+    return "; ".join(done) or "no created table left to drop"
 
 
 def _restore_not_null(migration: Migration, run: RunRecord, columns: list[str]) -> None:
@@ -140,12 +181,18 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     Rollback (after contract) refuses when the table was written since the backup; `harness
     restore --from-backup` (`knowingly`) gives those writes up and says how many."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    undo = undo_targets(migration.spec)
+    if migration.spec.creates_table:  # nothing existed before: the table goes (set aside, if it has rows)
+        if not knowingly:
+            _refuse_rows_in_created(migration, undo.created_tables)
+        return Outcome(None, _remove_created(migration, run, undo.created_tables, set_aside=knowingly))
     restoring.restorable(run)
     live = restoring.live_table(migration, run)
     if not knowingly:
         restoring.refuse_if_written(migration, run, live)
+    if not knowingly:
+        _refuse_rows_in_created(migration, undo.created_tables)
     facts = restoring.check(migration, run, live)  # before anything is dropped
-    undo = undo_targets(migration.spec)
     final = undo.renamed_to
     _drop_views(migration, run)
     warehouse.drop_sync_trigger(schema, table)
@@ -153,9 +200,8 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     for down in undo.raw_downs:
         migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))
         undone.append("raw SQL down")
-    for name in undo.created_tables:
-        warehouse.drop_table(schema, name)
-        undone.append(f"dropped {name}")
+    if undo.created_tables or undo.scratch_tables:
+        undone.append(_remove_created(migration, run, undo.created_tables, undo.scratch_tables, set_aside=knowingly))
     if final and live == final:  # a contracted rename_table: renamed back, then restored as the table it is
         migration.with_lock_retry(run, "rename back", partial(warehouse.alter_table, schema, final,
                                                               [{"kind": "rename_table", "to": table}]))  # fmt: skip
@@ -172,6 +218,8 @@ def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outco
     """The old shape is back; where nobody wrote since the before-snapshot (or after a restore
     from the backup: `exact`), it equals the before-snapshot (checksums)."""
     before = run.snapshots.get("before")
+    if migration.spec.creates_table:
+        return _prove_absent(migration)
     restored = migration.warehouse.snapshot(migration.schema, migration.table, utc_now())
     if before is None:
         return Outcome(restored.row_count, "no before-snapshot to compare", restored.table_checksum,
@@ -195,6 +243,15 @@ def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outco
     return Outcome(restored.row_count, "checksum equals before-snapshot", restored.table_checksum,
                    state=State.ROLLED_BACK, note="restored; checksums equal the before-snapshot",
                    snapshots={"rolled_back": restored})  # fmt: skip
+
+
+def _prove_absent(migration: Migration) -> Outcome:
+    """A migration that created its table is rolled back when the table is gone again."""
+    if migration.warehouse.describe_table(migration.schema, migration.table, [], [], attachments=False)["exists"]:
+        raise ValidationFailed(f"rollback of {migration.spec.name} left {migration.relation} in place.",
+                               "drop it by hand once its rows are safe, or run the rollback again")  # fmt: skip
+    return Outcome(0, f"{migration.relation} does not exist, as before the migration", state=State.ROLLED_BACK,
+                   note="the table the migration created is gone again")  # fmt: skip
 
 
 def _same_shape(before: Snapshot, now: Snapshot) -> bool:

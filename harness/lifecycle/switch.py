@@ -15,8 +15,11 @@ NAME = "switch"
 
 
 def run(migration: Migration, run: RunRecord) -> Outcome:
-    if migration.blueprint(run).drops_table:
+    plan = migration.blueprint(run)
+    if plan.drops_table:
         return Outcome(None, f"no new shape: {migration.table} is dropped at contract", state=State.SWITCHED)
+    if plan.creates_table:
+        return Outcome(None, f"no versions to switch: {migration.table} is new", state=State.SWITCHED)
     warehouse = migration.warehouse
     migration.with_lock_retry(
         run, "switch", lambda: warehouse.switch_version(migration.schema, migration.table, NEW_VERSION)

@@ -73,17 +73,19 @@ OPERATION_TYPES = ", ".join(CATALOG)
 def compile_blueprint(
     spec: MigrationSpec, columns: dict[str, str], engine: Engine, *, existing_indexes: int = 0,
     facts: dict[str, dict[str, Any]] | None = None, attachments: list[dict[str, Any]] | None = None,
+    schema: str | None = None,
 ) -> Blueprint:  # fmt: skip
     """The plan of every phase: each operation applied in order (so they compose), then the
     migration's placement. Raises InputError naming the operation for anything impossible on this
     table or engine. `columns` maps the table's column names to their types; `facts` (name ->
     {nullable, default, identity}) are what operations and a rewrite carry over; `attachments`
-    (column_attachments: constraints, indexes, comments) what a replaced column carries over."""
+    (column_attachments: constraints, indexes, comments) what a replaced column carries over;
+    `schema` the table's (for the sequence an identity column is numbered from)."""
     from harness.carry import carry_over, over_final_names
     from harness.placements import placement_for
 
     placement = placement_for(spec)
-    compiler = Compiler(spec, columns, engine, facts or {})
+    compiler = Compiler(spec, columns, engine, facts or {}, schema)
     compiler.attachments = attachments
     for position, operation in enumerate(spec.operations):
         compiler.position = position
@@ -127,7 +129,7 @@ def undo_targets(spec: MigrationSpec) -> Undo:
     undo = Undo()
     for operation in spec.operations:
         operation.undo(spec.table, undo)
-    undo.created_tables += placement_for(spec).created_tables(spec.table)
+    undo.scratch_tables += placement_for(spec).created_tables(spec.table)
     return undo
 
 

@@ -41,6 +41,12 @@ def constraint_name(table: str, column: str, suffix: str) -> str:
     return f"{table}_{column}"[: MAX_NAME - len(suffix) - 1] + "_" + suffix
 
 
+def sequence_name(table: str, column: str) -> str:
+    """The sequence an identity column added in place is numbered from until contract (not
+    `<table>_<column>_seq`: that name is the identity's own)."""
+    return constraint_name(table, column, "ec_seq")
+
+
 @dataclass(frozen=True)
 class Derived:
     """A column whose every value must equal `expression` computed from the old shape."""
@@ -75,7 +81,8 @@ class Undo:
     """What a rollback removes besides restoring the table, from the spec alone (no catalog read:
     a rollback must work whatever state the table is in)."""
 
-    created_tables: list[str] = field(default_factory=list)
+    created_tables: list[str] = field(default_factory=list)  # by create_table: may take rows of their own
+    scratch_tables: list[str] = field(default_factory=list)  # by the placement (a rewrite's new table): derived
     renamed_to: str | None = None
     raw_downs: list[str] = field(default_factory=list)
 
@@ -156,8 +163,12 @@ class Blueprint:
     added: list[str] = field(default_factory=list)  # new names that did not exist before
     dropped: list[str] = field(default_factory=list)  # old names gone after contract
     drops_table: bool = False
+    creates_table: bool = False  # the spec's own table is new: no old shape, no views, nothing to back up
     rewrite: Rewrite | None = None  # the rewrite placement's new table; None: in place
     origin: dict[str, int] = field(default_factory=dict)  # backfilled / down column -> operation index
+    # Columns numbered from a sequence expand creates: their `up` draws on it (preflight cannot evaluate
+    # it, and a recomputation never equals); settle's validated NOT NULL proves them filled.
+    generated: list[str] = field(default_factory=list)
 
     def source(self, column: str) -> str:
         """`operations[i]` that declared the expression for `column`, for messages."""
@@ -195,7 +206,7 @@ class Blueprint:
         for name, physical in self.new:
             if physical in self.old:
                 row.append({"name": name, "column": physical})
-            elif physical in self.backfill:
+            elif physical in self.backfill and physical not in self.generated:
                 up, data_type = self.backfill[physical]
                 row.append({"name": name, "expression": up, "data_type": data_type})
             else:
@@ -205,6 +216,8 @@ class Blueprint:
 
     def versions(self) -> dict[str, list[list[str]]]:
         """The versioned views: name -> [[reader's name, physical column], ...]."""
+        if self.creates_table:  # one shape only: the table itself
+            return {}
         views = {"v1": [[c, c] for c in self.old]}
         if self.rewrite:  # the new table has the new names
             views["v2"] = [[name, name] for name in self.new_names]
@@ -213,11 +226,12 @@ class Blueprint:
         return views
 
     def views_after_contract(self) -> dict[str, list[list[str]]]:
-        return {} if self.drops_table else {"v2": [[name, name] for name in self.new_names]}
+        return {} if self.drops_table or self.creates_table else {"v2": [[name, name] for name in self.new_names]}
 
     def names_created(self) -> list[str]:
         """Tables and views the migration creates under new names (preflight refuses taken ones)."""
-        names = [spec["table"] for spec in self.create_tables] + ([self.rewrite.table] if self.rewrite else [])
+        names = [spec["table"] for spec in self.create_tables if spec["table"] != self.table]
+        names += [self.rewrite.table] if self.rewrite else []
         return names + ([self.final_table] if self.final_table != self.table else [])
 
 
@@ -227,9 +241,11 @@ class Compiler:
     `position` is the index of the operation being applied, so every refusal names it."""
 
     def __init__(
-        self, spec: MigrationSpec, columns: dict[str, str], engine: Engine, facts: dict[str, dict[str, Any]]
-    ) -> None:
+        self, spec: MigrationSpec, columns: dict[str, str], engine: Engine, facts: dict[str, dict[str, Any]],
+        schema: str | None = None,
+    ) -> None:  # fmt: skip
         self.spec = spec
+        self.schema = schema or spec.schema_name  # where the table lives (None: the target's, unqualified)
         self.columns = columns
         self.engine = engine
         self.facts = facts
@@ -239,6 +255,12 @@ class Compiler:
         self.position = 0
         self.plan = Blueprint(table=spec.table, final_table=spec.table, old=list(columns),
                               new=[(c, c) for c in columns])  # fmt: skip
+
+    @property
+    def placement_name(self) -> str:
+        from harness.placements import placement_for
+
+        return placement_for(self.spec).name
 
     def constraint(self, name: str) -> dict[str, Any]:
         """The table's constraint `name` (column_attachments), or a refusal naming the ones it has."""
@@ -387,6 +409,10 @@ class OperationSpec(Strict):
     def key_conflict(self, key: list[str]) -> str | None:
         """Why this operation may not touch the key, if it does."""
         return None
+
+    def creates(self, table: str) -> bool:
+        """Whether this operation creates `table`, the spec's own (then nothing exists before it)."""
+        return False
 
     def undo(self, table: str, undo: Undo) -> None:
         """Adds what a rollback must remove for this operation, from the spec alone."""

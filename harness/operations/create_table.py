@@ -1,4 +1,6 @@
-"""create_table: a new table created at expand (empty) and dropped again on rollback."""
+"""create_table: a new table created at expand (empty) and dropped again on rollback (refused
+while it holds rows). Of another table, beside the migrated one; of the spec's own `table` (no
+`table` field, or the same name), a migration of its own: nothing exists before it."""
 
 from __future__ import annotations
 
@@ -47,20 +49,25 @@ class NamedForeignKey(Strict):
 class CreateTable(OperationSpec):
     """A new table created at expand (empty) and dropped again on rollback. A column is a type, or
     a full definition (`not_null`, `default`, `identity`, `unique`, `check`, `references`,
-    `on_delete`, `comment`); named table constraints: `checks`, `uniques`, `foreign_keys`."""
+    `on_delete`, `comment`); named table constraints: `checks`, `uniques`, `foreign_keys`.
+    Without `table` (or with the spec's own), the migration creates its table: then it is the
+    only operation, and `primary_key` defaults to the spec's `key`."""
 
     type: Literal["create_table"]
-    table: Identifier
+    table: Identifier | None = Field(default=None, description="default: the spec's own table (a new one)")
     columns: dict[Identifier, DataType | ColumnDefinition] = Field(min_length=1)
     primary_key: list[Identifier] = Field(default_factory=list)
     checks: list[NamedCheck] = Field(default_factory=list)
     uniques: list[NamedUnique] = Field(default_factory=list)
     foreign_keys: list[NamedForeignKey] = Field(default_factory=list)
 
+    def creates(self, table: str) -> bool:
+        return self.table in (None, table)
+
     def apply(self, compiler: Compiler) -> None:
-        if self.table == compiler.spec.table:
-            raise compiler.fail(f"{self.table} is the migrated table.", "name a new table")
-        named = [*self.primary_key, *(c for u in self.uniques for c in u.columns),
+        own = self.creates(compiler.spec.table)
+        primary_key = self.primary_key or (list(compiler.spec.key) if own else [])
+        named = [*primary_key, *(compiler.spec.key if own else ()), *(c for u in self.uniques for c in u.columns),
                  *(c for f in self.foreign_keys for c in f.columns)]  # fmt: skip
         missing = sorted({c for c in named if c not in self.columns})
         if missing:
@@ -70,13 +77,17 @@ class CreateTable(OperationSpec):
         if identity and not compiler.engine.identity_columns:
             raise compiler.fail(f"{compiler.engine.title} has no identity columns ({', '.join(identity)}).",
                                 "give the column a sequence default (`default: nextval('a_sequence')`)")  # fmt: skip
-        spec = self.model_dump()
+        spec = {**self.model_dump(), "table": self.table or compiler.spec.table, "primary_key": primary_key}
         for foreign_key in spec["foreign_keys"]:
             foreign_key["parent_table"], foreign_key["parent_columns"] = parse_references(foreign_key["references"])
         for column in spec["columns"].values():
             if isinstance(column, dict) and column.get("references"):
                 column["parent_table"], column["parent_columns"] = parse_references(column["references"])
         compiler.plan.create_tables.append(spec)
+        if own:  # the new shape is the table itself; there is no old one
+            compiler.plan.creates_table = True
+            compiler.plan.new = [(name, name) for name in self.columns]
+            compiler.plan.added = list(self.columns)
 
     def undo(self, table: str, undo: Undo) -> None:
-        undo.created_tables.append(self.table)
+        undo.created_tables.append(self.table or table)

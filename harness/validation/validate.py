@@ -39,6 +39,8 @@ def validate(
     report = ValidationReport(subject=f"{spec.name} ({migration.relation}, {run.state})")
     if contracted and plan.drops_table:
         return _validate_dropped(migration, run, report, clock, record, advance_to)
+    if plan.creates_table:
+        return _validate_created(migration, run, report, clock, record, advance_to)
     # A rewrite's new table holds the final shape already: it is judged as the contracted table would be.
     final_shape = contracted or (expanded and placement.final_shape_once_expanded(plan))
     if contracted:
@@ -83,6 +85,16 @@ def validate(
         rewritten = plan.rewritten if final_shape else []  # they hold new values by design
         shared = [c for c in before.columns if c in after.columns and c not in spec.key and c not in rewritten]
     questions += checklist_questions(spec, schema, table, set(after.columns), backup, shared)
+    return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to)
+
+
+def _rules_and_record(
+    migration: Migration, run: RunRecord, report: ValidationReport, after: Snapshot, table: str,
+    questions: list[Question], clock: float, record: bool, advance_to: State | None,
+) -> ValidationReport:  # fmt: skip
+    """The questions asked in one call, with the key's health; the required columns; the GX suite;
+    then the after-snapshot saved and the report journaled."""
+    spec, warehouse, schema = migration.spec, migration.warehouse, migration.schema
     key = ", ".join(spec.key)
     questions.append((Warehouse.bad_keys(schema, table, list(spec.key)), lambda bad: [
         CheckResult(f"key ({key}) unique, not null", "0 bad keys", f"{bad} bad keys", bad == 0)]))  # fmt: skip
@@ -116,6 +128,29 @@ def _mismatches(column: str, volatile: bool = False) -> Callable[[int], list[Che
         return [CheckResult(f"{column} = up", "0 rows differ", f"{mismatches} rows differ", mismatches == 0)]
 
     return read
+
+
+def _validate_created(
+    migration: Migration, run: RunRecord, report: ValidationReport, clock: float, record: bool,
+    advance_to: State | None,
+) -> ValidationReport:  # fmt: skip
+    """A table the migration created: it exists with the declared columns, in order, and the rows
+    writers may have stored since hold to the checklist and the key (there is nothing to compare with)."""
+    schema, table = migration.schema, migration.table
+    declared = migration.blueprint(run).new_names
+    described = migration.warehouse.describe_table(schema, table, [], [], attachments=False)
+    exists, columns = described["exists"], [column["name"] for column in described["columns"]]
+    report.checks.append(CheckResult(f"{table} created", "present", "present" if exists else "absent", exists))
+    if not exists:
+        report.seconds = time.perf_counter() - clock
+        if record:
+            record_validation(migration, run, report, Snapshot(migration.relation, "", 0, "", {}))
+        return report
+    after = migration.warehouse.snapshot(schema, table, utc_now())
+    report.checks.append(CheckResult("columns as declared", ", ".join(declared), ", ".join(columns),
+                                     columns == declared))  # fmt: skip
+    questions = checklist_questions(migration.spec, schema, table, set(after.columns), None, [])
+    return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to)
 
 
 def _validate_dropped(

@@ -45,8 +45,8 @@
 {% macro postgres__restore_transactions(schema, table, backup_schema, backup_table, shape, not_null, columns, definition=none) %}
     {#- One transaction: the foreign keys pointing at the table taken off (TRUNCATE refuses
         otherwise), the table emptied, reshaped (cheap: it has no rows), refilled with
-        `overriding system value`, NOT NULLs set, each sequence moved forward past the restored
-        keys (never back), the foreign keys put back NOT VALID; after it commits, each is
+        `overriding system value`, NOT NULLs set, each sequence of a restored column moved forward
+        past the restored keys (never back; a column the migration added goes, with its own), the foreign keys put back NOT VALID; after it commits, each is
         validated (no lock that blocks writers). -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set names = expand_contract.quote_all(columns) | join(', ') %}
@@ -56,6 +56,7 @@
     {% set sequences = expand_contract.rows_as_dicts(run_query(
         'select quote_ident(attname) as name, pg_get_serial_sequence(' ~ lit(relation | string) ~ ', attname) as sequence'
         ~ ' from pg_attribute where attrelid = ' ~ regclass ~ ' and attnum > 0 and not attisdropped'
+        ~ ' and attname in (' ~ expand_contract.sql_literal_list(columns) ~ ')'
         ~ ' and pg_get_serial_sequence(' ~ lit(relation | string) ~ ', attname) is not null')) %}
     {% set transaction, after = [], [] %}
     {% for key in keys %}

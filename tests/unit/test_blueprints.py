@@ -78,6 +78,50 @@ CASES = {
         DUCKDB,
         {"expand": [], "settle": [], "contract": [{"kind": "set_not_null", "column": "tier"}]},
     ),
+    "add_column-identity": Case(  # numbered from a sequence of its own until contract makes it an identity
+        {"type": "add_column", "column": "ticket", "data_type": "bigint", "identity": "always"},
+        POSTGRES,
+        {
+            "adds": [{"name": "ticket", "data_type": "bigint", "default": None}],
+            "expand": [
+                {
+                    "kind": "add_sequence_default",
+                    "column": "ticket",
+                    "sequence": "accounts_ticket_ec_seq",
+                    "data_type": "bigint",
+                },
+                {"kind": "add_not_null_check", "name": "accounts_ticket_not_null", "column": "ticket"},
+            ],
+            "backfill": {"ticket": ['coalesce("ticket", nextval(\'"accounts_ticket_ec_seq"\'))', "bigint"]},
+            "generated": ["ticket"],
+            "derived": [],
+            "contract": [
+                {"kind": "set_not_null", "column": "ticket"},
+                {"kind": "drop_constraint", "name": "accounts_ticket_not_null"},
+                {
+                    "kind": "add_identity",
+                    "column": "ticket",
+                    "identity": "always",
+                    "sequence": "accounts_ticket_ec_seq",
+                },
+            ],
+        },
+    ),
+    "add_column-identity-duckdb": Case(
+        {"type": "add_column", "column": "ticket", "data_type": "bigint", "identity": "by default"},
+        DUCKDB,
+        refused="DuckDB has no identity columns",
+    ),
+    "add_column-identity-with-up": Case(
+        {"type": "add_column", "column": "ticket", "data_type": "bigint", "identity": "always", "up": "id"},
+        POSTGRES,
+        refused="numbered by its sequence",
+    ),
+    "add_column-identity-text": Case(
+        {"type": "add_column", "column": "ticket", "data_type": "text", "identity": "always"},
+        POSTGRES,
+        refused="smallint, integer or bigint",
+    ),
     "drop_column": Case(
         {"type": "drop_column", "column": "email", "down": "'x'"},
         DUCKDB,
@@ -253,10 +297,30 @@ CASES = {
         DUCKDB,
         refused="DuckDB has no identity columns",
     ),
-    "create_table-same-name": Case(
+    "create_table-own-without-its-key": Case(
         {"type": "create_table", "table": "accounts", "columns": {"a": "integer"}},
         DUCKDB,
-        refused="is the migrated table",
+        refused="id of its keys are not among its columns",
+    ),
+    "create_table-own": Case(  # the spec's own table: nothing before it, the key its primary key
+        {"type": "create_table", "columns": {"id": "bigint", "a": "integer"}},
+        DUCKDB,
+        {
+            "creates_table": True,
+            "new": [("id", "id"), ("a", "a")],
+            "added": ["id", "a"],
+            "create_tables": [
+                {
+                    "type": "create_table",
+                    "table": "accounts",
+                    "columns": {"id": "bigint", "a": "integer"},
+                    "primary_key": ["id"],
+                    "checks": [],
+                    "uniques": [],
+                    "foreign_keys": [],
+                }
+            ],
+        },
     ),
     "rename_table": Case({"type": "rename_table", "to": "members"}, DUCKDB, {"final_table": "members"}),
     "drop_table": Case({"type": "drop_table"}, DUCKDB, {"drops_table": True}),
@@ -542,7 +606,7 @@ def test_additions_and_undo_come_from_the_spec_alone() -> None:
     )
     assert planned_additions(migration) == {"_ec_score"}
     undo = undo_targets(migration)
-    assert undo.created_tables == ["t", "_ec_new_accounts"]
+    assert undo.created_tables == ["t"] and undo.scratch_tables == ["_ec_new_accounts"]
     assert undo.renamed_to == "members" and undo.raw_downs == ["select 2"]
 
 
@@ -553,3 +617,9 @@ def test_the_demo_spec_compiles_on_both_engines() -> None:
     for engine in (DUCKDB, POSTGRES):
         plan = compile_blueprint(demo, columns, engine)
         assert plan.added == ["full_name"] and plan.dropped == ["first_name", "last_name"]
+
+
+def test_an_identity_column_is_added_in_place_only() -> None:
+    operation = {"type": "add_column", "column": "ticket", "data_type": "bigint", "identity": "always"}
+    with pytest.raises(InputError, match="added in place only"):
+        compile_blueprint(spec(operation, placement="rewrite"), COLUMNS, POSTGRES, facts=FACTS)

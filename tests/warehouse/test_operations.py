@@ -44,6 +44,16 @@ def _values(db: Db, sql: str) -> list[tuple[object, ...]]:
     return db.query(sql.replace("{s}", db.schema))
 
 
+def _numbered_by_identity(db: Db) -> None:
+    """Every row has its own number; a new row gets the next one after them; `always` refuses a given one."""
+    assert _values(db, "select count(distinct ticket), count(ticket), max(ticket) from {s}.accounts") == [
+        (ROWS, ROWS, ROWS)
+    ]
+    db.execute(f"insert into {db.schema}.accounts (id, nickname) values (1001, 'new')")
+    assert _values(db, "select ticket from {s}.accounts where id = 1001") == [(ROWS + 1,)]
+    _rejects(db, "insert into {s}.accounts (id, nickname, ticket) values (1002, 'x', 5)", "(?i)generated always")
+
+
 def _not_null_tier(db: Db) -> None:
     assert _values(db, "select count(*) from {s}.accounts where tier is null") == [(0,)]
     assert _values(db, "select tier from {s}.accounts where id = 30") == [("gold",)]
@@ -331,6 +341,13 @@ CASES = {
         postgres_only=True,
         setup_postgres="create table {s}.nick_status (nickname varchar(50), status varchar(20), primary key "
         "(nickname, status)); insert into {s}.nick_status select nickname, status from {s}.accounts",
+    ),
+    "add_column_identity": Case(
+        "  - {type: add_column, column: ticket, data_type: bigint, identity: always}\n",
+        [*COLUMNS, "ticket"],
+        _numbered_by_identity,
+        postgres_only=True,
+        refused_on_duckdb="DuckDB has no identity columns",
     ),
     "set_replica_identity": Case(
         "  - {type: set_replica_identity, identity: full}\n",
@@ -909,6 +926,7 @@ EXPECTED_POSTGRES = {  # (and where PostgreSQL's end state differs: add_unique i
     "{x}.accounts using btree (nickname text_pattern_ops desc nulls last, score) include (email) "
     "with (fillfactor = 70) where score > 10",
     "rename_constraint": f"create table {{x}}.accounts ({BASE}, constraint score_below_1000 check (score < 1000))",
+    "add_column_identity": f"create table {{x}}.accounts ({BASE}, ticket bigint generated always as identity)",
     "drop_constraint": f"create table {{x}}.accounts ({BASE})",
 }
 
@@ -934,3 +952,33 @@ def assert_catalog_written_by_hand(db: Db, case_name: str) -> None:
 
 def test_every_end_state_written_by_hand_is_a_case() -> None:
     assert set(EXPECTED) | set(EXPECTED_POSTGRES) <= set(CASES)
+
+
+def test_an_identity_column_numbers_every_row_once_whoever_writes(postgres_settings: Settings, tmp_path: Path) -> None:
+    """add_column with `identity`, writers present: a row written after expand gets its number from
+    the column's default (through the table or `accounts_v2`) and keeps it through the backfill,
+    which numbers only the rows that had none; after contract the identity goes on after the last
+    number. DuckDB has no identity columns (the forward test asserts its refusal)."""
+    db = Db(postgres_settings)
+    s = db.schema
+    create_accounts(db)
+    spec = load_spec(write_spec(tmp_path, spec_text(
+        "  - {type: add_column, column: ticket, data_type: bigint, identity: by default}\n",
+    ).replace("operations:", "concurrent_writes: true\nchecks: {row_count_tolerance: 0.5}\noperations:")))  # fmt: skip
+    migration = Migration(Warehouse(postgres_settings), spec, StopAfter("expand"), lock_backoff_seconds=0.05)
+    with pytest.raises(KeyboardInterrupt):
+        migration.start()
+    db.execute(f"insert into {s}.accounts (id, nickname) values (201, 'old shape')")
+    db.execute(f"insert into {s}.accounts_v2 (id, nickname) values (202, 'new shape')")
+    numbered = db.query(f"select id, ticket from {s}.accounts where id in (201, 202) order by id")
+    assert [ticket for _, ticket in numbered] == [1, 2]
+    migration.reporter = NullReporter()
+    migration.start()
+    migration.complete()
+    assert db.query(f"select id, ticket from {s}.accounts where id in (201, 202) order by id") == numbered
+    assert db.query(f"select count(distinct ticket), count(*), min(ticket), max(ticket) from {s}.accounts") == [
+        (ROWS + 2, ROWS + 2, 1, ROWS + 2)
+    ]
+    db.execute(f"insert into {s}.accounts (id, nickname) values (203, 'after')")
+    assert db.query(f"select ticket from {s}.accounts where id = 203") == [(ROWS + 3,)]
+    assert [row[:2] for row in catalog(db, "accounts")["sequences"]] == [("accounts_ticket_seq", "ticket")]
