@@ -43,7 +43,7 @@ def plan_steps(migration: Migration, plan: Blueprint, batches: int) -> list[str]
     """The lifecycle in order, each step as it describes itself."""
     steps = [preflight.describe(), *backup.describe(migration), expand.describe(migration, plan),
              backfill.describe(migration, plan, batches), settle.describe(plan),
-             "Validate (see below); a failure blocks contract.", switch.describe(migration),
+             "Validate (see below); a failure blocks contract.", switch.describe(migration, plan),
              contract.describe(migration, plan)]  # fmt: skip
     return [f"{number}. {text}" for number, text in enumerate((s for s in steps if s), 1)]
 
@@ -62,7 +62,7 @@ def validation_rules(migration: Migration, plan: Blueprint) -> list[str]:
     rules += [f"`{column}` within {r.min} .. {r.max}" for column, r in checks.ranges.items()]
     rules += [f"`{column}` not in the future" for column in checks.no_future_dates]
     rules += [f"`{fk.table or spec.table}.{fk.column}` → `{fk.references}`: no orphans" for fk in checks.foreign_keys]
-    if checks.sample_rows:
+    if checks.sample_rows and not plan.creates_table:  # (a new table has no backup to compare with)
         rules.append(f"{checks.sample_rows} random rows equal to the backup, field by field")
     if checks.recent_rows:
         rules.append(

@@ -62,6 +62,9 @@ def _after_ddl(migration: Migration, run: RunRecord, plan: Blueprint) -> Outcome
     if versions:  # (none for a new table: it has one shape, its own)
         migration.create_views(run, plan, versions, current=OLD_VERSION)
     new_table = placement.new_table(plan)
+    if plan.creates_table:
+        return Outcome(None, f"created {table} ({', '.join(plan.new_names)}), empty, every constraint declared",
+                       state=State.EXPANDED)  # fmt: skip
     done = [f"created {new_table['table']} (the new shape, empty)"] if new_table else []
     done += [f"added {', '.join(plan.physical_added)}" if plan.physical_added else "no columns added"]
     done += [f"{len(plan.expand)} alteration(s)"] if plan.expand else []
@@ -74,10 +77,13 @@ def _after_ddl(migration: Migration, run: RunRecord, plan: Blueprint) -> Outcome
 
 def describe(migration: Migration, plan: Blueprint) -> str:
     placement = placement_of(plan)
+    if plan.creates_table:
+        return (f"Expand: create `{migration.table}` ({', '.join(plan.new_names)}), empty, its key and every "
+                "constraint declared, in one transaction; no versioned views (a new table has one shape).")  # fmt: skip
     return (
         f"Expand: {placement.describe_expand(plan)}"
         + (f"; {len(plan.expand)} constraint/default change(s)" if plan.expand else "")
         + (f"; index(es) {', '.join(i['name'] for i in plan.create_indexes)}" if plan.create_indexes else "")
         + (f"; {placement.describe_sync()}" if migration.dual_write(plan) else "")
-        + ("; the versioned views." if plan.versions() else "; no versioned views (a new table has one shape).")
+        + "; the versioned views."
     )

@@ -388,7 +388,7 @@ class Migration:
             raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
         # What to undo comes from the spec: an edited one would undo something else.
         self.require_same_spec(run, "restore the spec file as it was, then roll back")
-        if run.state == State.CONTRACTED:
+        if run.state == State.CONTRACTED and not self.spec.creates_table:  # (a new table: its undo, always)
             steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
         else:
             steps = [self._step(run, rollback.UNDO, lambda: rollback.undo(self, run))]

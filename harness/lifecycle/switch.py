@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from harness.lifecycle.state import RunRecord, State
 from harness.lifecycle.step import Outcome
+from harness.operations import Blueprint
 from harness.placements import NEW_VERSION
 
 if TYPE_CHECKING:
@@ -27,5 +28,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     return Outcome(None, f"{migration.table}_current → {NEW_VERSION}", state=State.SWITCHED)
 
 
-def describe(migration: Migration) -> str:
+def describe(migration: Migration, plan: Blueprint) -> str:
+    if plan.creates_table or plan.drops_table:
+        return ""  # (no versions to switch between)
     return f"Switch: `{migration.table}_current` → v2, atomically."
