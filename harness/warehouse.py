@@ -205,6 +205,13 @@ class Warehouse:
     def drop_table(self, schema: str, table: str) -> None:
         self.project.operation("drop_harness_table", schema=schema, table=table)
 
+    def drop_created_table(self, schema: str, table: str, aside: tuple[str, str] | None = None) -> None:
+        """A table a migration created, dropped only if empty (WarehouseError `EC_NOT_EMPTY` else), or
+        after its rows are copied to `aside`; no write lands in between."""
+        aside_schema, aside_table = aside or (None, None)
+        self.project.operation("drop_created_table", schema=schema, table=table, aside_schema=aside_schema,
+                               aside_table=aside_table)  # fmt: skip
+
     def alter_table(
         self, schema: str, table: str, alterations: list[dict[str, Any]],
         create_tables: list[dict[str, Any]] | None = None, rewrite: dict[str, Any] | None = None,

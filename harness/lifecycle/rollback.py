@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from harness.errors import GuardRefused, ValidationFailed
+from harness.errors import GuardRefused, ValidationFailed, WarehouseError
 from harness.lifecycle import backup
 from harness.lifecycle import restore as restoring
 from harness.lifecycle.state import RunRecord, State, utc_now
@@ -124,11 +124,15 @@ def _remove_created(migration: Migration, run: RunRecord, tables: list[str], scr
     for name in scratch or []:
         warehouse.drop_table(schema, name)
     for name, rows in _created_rows(migration, tables).items():
-        if rows and set_aside:
-            aside = (warehouse.settings.backup_schema, f"{name[:40]}__{run.run_id}_created")
-            warehouse.copy_table((schema, name), aside)
-            done.append(f"{name}'s {rows} row(s) set aside in {'.'.join(aside)}")
-        warehouse.drop_table(schema, name)
+        aside = (warehouse.settings.backup_schema, f"{name[:40]}__{run.run_id}_created") if set_aside else None
+        try:
+            warehouse.drop_created_table(schema, name, aside if rows else None)
+        except WarehouseError as exc:  # rows written since the count: nothing was dropped
+            if "EC_NOT_EMPTY" not in exc.message:
+                raise
+            _refuse_rows_in_created(migration, [name])
+            raise
+        done += [f"{name}'s {rows} row(s) set aside in {'.'.join(aside)}"] if aside and rows else []
         done.append(f"dropped {name}")
     return "; ".join(done) or "no created table left to drop"
 
@@ -183,14 +187,11 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     undo = undo_targets(migration.spec)
     if migration.spec.creates_table:  # nothing existed before: the table goes (set aside, if it has rows)
-        if not knowingly:
-            _refuse_rows_in_created(migration, undo.created_tables)
         return Outcome(None, _remove_created(migration, run, undo.created_tables, set_aside=knowingly))
     restoring.restorable(run)
     live = restoring.live_table(migration, run)
     if not knowingly:
         restoring.refuse_if_written(migration, run, live)
-    if not knowingly:
         _refuse_rows_in_created(migration, undo.created_tables)
     facts = restoring.check(migration, run, live)  # before anything is dropped
     final = undo.renamed_to

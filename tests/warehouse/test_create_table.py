@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.documents.plan import build_plan
-from harness.errors import GuardRefused, InputError
+from harness.errors import GuardRefused, InputError, WarehouseError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.state import State
 from harness.settings import Settings
@@ -160,4 +160,22 @@ def test_a_reference_to_a_missing_column_is_refused(settings: Settings, db: Db, 
     migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, text)))
     with pytest.raises(InputError, match="accounts has no column nope"):
         migration.start()
+    assert "reviews" not in relations(db)
+
+
+def test_a_created_table_is_dropped_only_empty_or_after_its_rows_are_set_aside(settings: Settings, db: Db) -> None:
+    """The drop itself checks (PostgreSQL: under the table's lock, in the drop's transaction), so
+    a row written after rollback counted none is never dropped with the table."""
+    warehouse = Warehouse(settings)
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.reviews (id integer)")
+    db.execute(f"insert into {db.schema}.reviews values (7)")
+    with pytest.raises(WarehouseError, match="EC_NOT_EMPTY"):
+        warehouse.drop_created_table(db.schema, "reviews")
+    assert db.query(f"select id from {db.schema}.reviews") == [(7,)]
+    warehouse.drop_created_table(db.schema, "reviews", (settings.backup_schema, "reviews_aside"))
+    assert "reviews" not in relations(db)
+    assert db.query(f"select id from {settings.backup_schema}.reviews_aside") == [(7,)]
+    db.execute(f"create table {db.schema}.reviews (id integer)")
+    warehouse.drop_created_table(db.schema, "reviews")
     assert "reviews" not in relations(db)
