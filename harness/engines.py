@@ -53,6 +53,11 @@ class Engine:
     title: str = ""  # the engine's name as people write it, in messages
     owned_sequences: bool = True  # a `serial` column's sequence belongs to its table (dropped with it)
 
+    @property
+    def alter_constraints(self) -> bool:
+        """ALTER TABLE ... DROP / RENAME CONSTRAINT: where constraints can be added, they can be changed."""
+        return self.alter_add_constraint
+
     def refusal(self, capability: str) -> tuple[str, str]:
         """(why this engine cannot do it, what to do instead), for a missing capability."""
         words = {"engine": self.name, "title": self.title or self.name}
@@ -70,6 +75,7 @@ REFUSALS = {
     "pg_dump": "--pg-dump needs a PostgreSQL target; this one is {engine}",
     "replica_identity": "{title} has no logical replication, so no replica identity",
     "identity_columns": "{title} has no identity columns (GENERATED ... AS IDENTITY)",
+    "alter_constraints": "{title} cannot drop or rename a constraint of an existing table",
 }
 FIXES = {
     "triggers": "stop writers for the migration and set `concurrent_writes: false` (the switch is atomic), "
@@ -84,6 +90,7 @@ FIXES = {
     "index_options": "list plain columns (and `unique`), or run it on PostgreSQL",
     "replica_identity": "leave set_replica_identity out of this migration",
     "identity_columns": "number the column from a sequence instead: `up` and `default` of nextval('a_sequence')",
+    "alter_constraints": "a {title} table keeps the constraints it was created with; run this on PostgreSQL",
 }
 
 

@@ -116,7 +116,8 @@ def _index_limits(compiler: Compiler, existing_indexes: int) -> None:
     renames = plan.final_table != plan.table or plan.rewrite is not None
     if plan.rewrite is not None:
         existing_indexes = 0  # the old table's go with it
-    if (contract_alters or renames) and (existing_indexes or plan.create_indexes):
+    # (the indexes built after the backfill count too: a unique one on a shadow column blocks its swap)
+    if (contract_alters or renames) and (existing_indexes or plan.create_indexes or plan.settle_indexes):
         where = f"{existing_indexes} index(es) on {plan.table}" if existing_indexes else "indexes this migration adds"
         problem, fix = compiler.engine.refusal("index_blocks_alter")
         raise InputError(f"{problem} ({where}).", f"on {compiler.engine.title}, {fix}")

@@ -17,7 +17,7 @@ from harness.operations.set_default import SetDefault
 from harness.spec_fields import DataType, Identifier, SqlExpression, Strict
 
 
-class NamedUnique(Strict):
+class UniqueName(Strict):
     name: Identifier
 
 
@@ -36,7 +36,7 @@ class AlterColumn(OperationSpec):
     default: SqlExpression | None = None
     drop_default: bool = False
     comment: str | None = None
-    unique: NamedUnique | None = None
+    unique: UniqueName | None = None
     check: NamedCheck | None = None
     to: Identifier | None = Field(default=None, description="the column's new name")
     up: SqlExpression | None = Field(default=None, description="new value from the old shape; default: a cast")

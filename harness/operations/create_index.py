@@ -42,7 +42,7 @@ class CreateIndex(OperationSpec):
 
     @property
     def has_options(self) -> bool:
-        plain = all(isinstance(c, str) for c in self.columns)
+        plain = all(isinstance(c, str) or (c.opclass, c.order, c.nulls) == (None, "asc", None) for c in self.columns)
         return not plain or bool(self.method or self.include or self.where or self.storage)
 
     def apply(self, compiler: Compiler) -> None:

@@ -15,7 +15,7 @@ class DropConstraint(OperationSpec):
 
     type: Literal["drop_constraint"]
     name: Identifier
-    needs = ("alter_add_constraint",)
+    needs = ("alter_constraints",)
 
     def apply(self, compiler: Compiler) -> None:
         found = compiler.constraint(self.name)

@@ -15,7 +15,7 @@ class RenameConstraint(OperationSpec):
     type: Literal["rename_constraint"]
     name: Identifier
     to: Identifier
-    needs = ("alter_add_constraint",)
+    needs = ("alter_constraints",)
 
     def apply(self, compiler: Compiler) -> None:
         found = compiler.constraint(self.name)

@@ -339,7 +339,7 @@ CASES = {
         {"type": "drop_constraint", "name": "nope"}, POSTGRES, refused="has no constraint nope .*first_name_set"
     ),
     "drop_constraint-duckdb": Case(
-        {"type": "drop_constraint", "name": "first_name_set"}, DUCKDB, refused="cannot add a constraint"
+        {"type": "drop_constraint", "name": "first_name_set"}, DUCKDB, refused="cannot drop or rename a constraint"
     ),
     "rename_constraint": Case(
         {"type": "rename_constraint", "name": "first_name_set", "to": "first_name_present"},
@@ -623,3 +623,11 @@ def test_an_identity_column_is_added_in_place_only() -> None:
     operation = {"type": "add_column", "column": "ticket", "data_type": "bigint", "identity": "always"}
     with pytest.raises(InputError, match="added in place only"):
         compile_blueprint(spec(operation, placement="rewrite"), COLUMNS, POSTGRES, facts=FACTS)
+
+
+def test_an_index_column_written_as_a_mapping_without_options_is_plain() -> None:
+    operation = {"type": "create_index", "name": "ix", "columns": [{"column": "email"}, "score"]}
+    plan = compile_blueprint(spec(operation), COLUMNS, DUCKDB, facts=FACTS)
+    assert [(index["name"], index["columns"], index.get("options")) for index in plan.create_indexes] == [
+        ("ix", ["email", "score"], None)
+    ]

@@ -157,3 +157,30 @@ def test_unopenable_duckdb_file_is_a_connection_error(tmp_path: Path) -> None:
     with pytest.raises(ConnectionFailed) as raised:
         Warehouse(settings).info()
     assert raised.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "operations",
+    [
+        "  - {type: drop_column, column: nickname}\n  - {type: create_index, name: ix, columns: [score]}\n",
+        # a unique index on a backfilled shadow column (built after the backfill): contract would drop the
+        # old column and rename the shadow under it, which DuckDB refuses
+        "  - {type: add_unique, name: accounts_email_key, columns: [email],\n"
+        "     up: {email: \"coalesce(email, 'x' || id)\"}}\n",
+    ],
+    ids=["index-and-drop", "unique-with-up"],
+)
+def test_duckdb_refuses_an_index_that_would_block_contract_before_any_change(
+    duckdb_settings: Settings, tmp_path: Path, operations: str
+) -> None:
+    from tests.fixtures.accounts import create_accounts
+
+    db = Db(duckdb_settings)
+    create_accounts(db)
+    original = db.rows("accounts")
+    spec = load_spec(write_spec(tmp_path, f"name: ix_probe\ntable: accounts\nkey: [id]\noperations:\n{operations}"))
+    migration = Migration(Warehouse(duckdb_settings), spec)
+    with pytest.raises(InputError, match="DuckDB cannot drop or rename columns"):
+        migration.start()
+    assert db.rows("accounts") == original
+    assert migration.current_run() is None
