@@ -23,6 +23,7 @@ from harness.operations.base import (
     Compiler,
     ExpandUndo,
     Rewrite,
+    pkey_name,
     rewrite_name,
     shadow_name,
     undo_expand,
@@ -205,6 +206,11 @@ class RewritePlacement(InPlace):
         if compiler.engine.alter_add_constraint:  # an index's name is the schema's: a temporary one until the swap
             after_swap += [{"kind": "rename_constraint", "name": carried_name(u["name"]), "to": u["name"]}
                            for u in uniques]  # fmt: skip
+            # The primary key the new table declares is named after it (`_ec_new_<table>_pkey`): after
+            # the swap it takes the old key's name, or `<table>_pkey`, as if declared on the table itself.
+            old_key = next((a["name"] for a in compiler.attachments or [] if a["kind"] == "primary_key"), None)
+            after_swap.append({"kind": "rename_constraint", "name": pkey_name(rewrite_name(spec.table)),
+                               "to": old_key or pkey_name(plan.final_table)})  # fmt: skip
             uniques = [{**u, "name": carried_name(u["name"])} for u in uniques]
         else:
             uniques = [{**u, "name": None} for u in uniques]

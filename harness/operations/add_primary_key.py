@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from harness.operations.base import Compiler, OperationSpec
+from harness.operations.base import Compiler, OperationSpec, pkey_name
 from harness.spec_fields import Identifier
 
 
@@ -27,7 +27,7 @@ class AddPrimaryKey(OperationSpec):
         if existing:
             raise compiler.fail(f"{plan.table} has a primary key already ({existing[0]}).",
                                 "drop it with drop_constraint in a migration before this one")  # fmt: skip
-        name = self.name or f"{plan.table}"[:58] + "_pkey"
+        name = self.name or pkey_name(plan.table)
         physical = [compiler.physical(column) for column in self.columns]
         for column, held_in in zip(self.columns, physical, strict=True):
             fact = compiler.facts.get(held_in, {})

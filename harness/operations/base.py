@@ -41,6 +41,11 @@ def constraint_name(table: str, column: str, suffix: str) -> str:
     return f"{table}_{column}"[: MAX_NAME - len(suffix) - 1] + "_" + suffix
 
 
+def pkey_name(table: str) -> str:
+    """PostgreSQL's name for a table's primary key declared without one."""
+    return table[: MAX_NAME - len("_pkey")] + "_pkey"
+
+
 def sequence_name(table: str, column: str) -> str:
     """The sequence an identity column added in place is numbered from until contract (not
     `<table>_<column>_seq`: that name is the identity's own)."""

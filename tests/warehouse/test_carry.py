@@ -233,9 +233,9 @@ def test_a_rewrite_declares_the_old_tables_constraints_on_the_new_one(settings: 
     after = catalog(db, "accounts")
     if db.adapter == "postgres":
         assert [(name, kind, definition) for name, kind, definition, _ in after["constraints"]] == [
-            ("_ec_new_accounts_pkey", "p", "PRIMARY KEY (id)"),
             ("accounts_email_key", "u", "UNIQUE (email)"),
             ("accounts_nickname_status_key", "u", "UNIQUE (nickname, status)"),
+            ("accounts_pkey", "p", "PRIMARY KEY (id)"),  # (the new table's key, named as the table's own)
             ("accounts_status_fk", "f", "FOREIGN KEY (status) REFERENCES statuses(code)"),
             ("score_not_negative", "c", "CHECK ((points >= 0))"),
         ]

@@ -960,8 +960,6 @@ EXPECTED_POSTGRES = {  # (and where PostgreSQL's end state differs: add_unique i
     "add_foreign_key_two_columns": f"create table {{x}}.accounts ({BASE}, constraint accounts_nick_status_fk "
     "foreign key (nickname, status) references {s}.nick_status (nickname, status))",
     "set_replica_identity": f"create table {{x}}.accounts ({BASE}); alter table {{x}}.accounts replica identity full",
-    # docs/operations.md: "On PostgreSQL the new primary key keeps the name `_ec_new_<table>_pkey`".
-    "rewrite_table": f"create table {{x}}.accounts ({BASE}, constraint _ec_new_accounts_pkey primary key (id))",
     # (status's default carried over to its shadow "cast to the new type", docs/operations.md says)
     "alter_column_with_rules": "create table {x}.accounts (id integer not null, email varchar(100), "
     "nickname varchar(50) not null, full_name varchar(100), signup date, "
