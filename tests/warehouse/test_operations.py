@@ -629,18 +629,6 @@ def test_composed_operations_forward_then_rollback(settings: Settings, db: Db, t
     assert by_name(db, "accounts") == by_name_rows(original)
 
 
-def test_duckdb_refuses_index_with_column_drop_before_any_change(duckdb_settings: Settings, tmp_path: Path) -> None:
-    db = Db(duckdb_settings)
-    create_accounts(db)
-    original = db.rows("accounts")
-    operations = "  - {type: drop_column, column: nickname}\n  - {type: create_index, name: ix, columns: [score]}\n"
-    migration = migration_for(Warehouse(duckdb_settings), tmp_path, operations, db)
-    with pytest.raises(InputError, match="DuckDB cannot drop or rename columns"):
-        migration.start()
-    assert db.rows("accounts") == original
-    assert migration.current_run() is None
-
-
 REWRITTEN = (
     "  - {type: rewrite_table}\n"
     "  - {type: rename_column, column: email, to: email_address}\n"
