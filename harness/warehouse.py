@@ -348,20 +348,26 @@ class Warehouse:
         self, schema: str, table: str, key: list[str], assignments: dict[str, list[str]],
         after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, *, max_batches: int = 1,
         max_seconds: float | None = None, pause_seconds: float = 0.0, rows_done: int = 0, rows_total: int | None = None,
-        copy_into: dict[str, Any] | None = None,
+        copy_into: dict[str, Any] | None = None, until_key: list[Any] | None = None,
     ) -> tuple[list[BatchResult], bool]:  # fmt: skip
-        """Runs up to `max_batches` keyset batches in one call; returns them and whether the end was reached."""
+        """Runs up to `max_batches` keyset batches in one call, up to `until_key`; returns them and
+        whether the end was reached."""
         result = self.project.operation(
             "backfill_batches", schema=schema, table=table, key=key, assignments=assignments,
             after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
             max_batches=max_batches, max_seconds=max_seconds, pause_seconds=pause_seconds, rows_done=rows_done,
-            rows_total=rows_total, copy_into=copy_into, **self.meta,
+            rows_total=rows_total, copy_into=copy_into, until_key=until_key, **self.meta,
         )  # fmt: skip
         batches = [
             BatchResult(int(b["batch_no"]), int(b["rows"]), b["last_key"], float(b["seconds"]))
             for b in result["batches"]
         ]
         return batches, bool(result["done"])
+
+    def last_key(self, schema: str, table: str, key: list[str]) -> list[Any] | None:
+        """The table's last key in key order (None: empty)."""
+        result = self.project.operation("last_key", schema=schema, table=table, key=key)
+        return list(result["last_key"]) if result and result["last_key"] is not None else None
 
     # -- dbt commands -----------------------------------------------------------------------
     def seed(self, select: list[str]) -> None:

@@ -1,5 +1,6 @@
 """Backfill: keyset batches, each committed with its checkpoint, several per call (one dbt call
-per batch would cost more than the batch); resumable from the last checkpoint after a crash.
+per batch would cost more than the batch); resumable from the last checkpoint after a crash; up to
+the last key there is when it starts (rows written since are the sync trigger's or a default's).
 Throttling pauses between batches: in the server where the engine runs the loop there, between
 one-batch calls otherwise. A lock wait backs the pace off (and is journaled)."""
 
@@ -37,7 +38,11 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     rows_this_session = 0
     pause = spec.throttle_seconds
     clock = time.perf_counter()
-    done = done_at_once = not assignments and copy_into is None
+    # The keys there are now: a key written after this (a writer appending) gets its new-shape
+    # values from the sync trigger or a default, so the backfill never chases the writers.
+    until_key = None if not assignments and copy_into is None else \
+        migration.warehouse.last_key(migration.schema, migration.table, list(spec.key))  # fmt: skip
+    done = done_at_once = until_key is None
     while not done:
         waits_before = migration.lock_waits
         batches, done = migration.with_lock_retry(
@@ -48,6 +53,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
                 max_batches=1 if pause and not in_server_pause else migration.batches_per_call,
                 max_seconds=migration.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
                 rows_done=done_rows + rows_this_session, rows_total=total or None, copy_into=copy_into,
+                until_key=until_key,
             ),
         )  # fmt: skip
         for batch in batches:

@@ -1,8 +1,8 @@
-{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none) %}
-    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into)) }}
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none, until_key=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into, until_key)) }}
 {% endmacro %}
 
-{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into) %}
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
         first), setting `assignments` ({column: [expression, data_type]}), or copying them into a
@@ -27,10 +27,10 @@
     {% for _ in range(max_batches | int) %}
         {% if not state.done and (max_seconds is none or (now() - started).total_seconds() < max_seconds) %}
             {% set clock = now() %}
-            {% set lower_filter = '' %}
-            {% if state.after is not none %}
-                {% set lower_filter = 'where ' ~ expand_contract.keyset_predicate(keys, state.after, '>') %}
-            {% endif %}
+            {% set filters = [] %}
+            {% if state.after is not none %}{% do filters.append(expand_contract.keyset_predicate(keys, state.after, '>')) %}{% endif %}
+            {% if until_key is not none %}{% do filters.append(expand_contract.keyset_predicate(keys, until_key, '<=')) %}{% endif %}
+            {% set lower_filter = ('where ' ~ filters | join(' and ')) if filters else '' %}
             {% set bound_sql %}
                 with batch as (
                     select {{ keys | join(', ') }} from {{ relation }} {{ lower_filter }}
@@ -64,7 +64,7 @@
     {% do expand_contract.emit_result({'batches': batches, 'done': state.done}) %}
 {% endmacro %}
 
-{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into) %}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key) %}
     {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
         batch (each batch and its checkpoint row one transaction), so a batch costs what its
         UPDATE costs, not a client round trip per statement. It continues after this run's last
@@ -86,7 +86,9 @@
     {% endfor %}
     {% set key_list = keys | join(', ') %}
     {% set lock_key = lit('expand_contract_backfill:' ~ run_id) %}
-    {% set after = '(' ~ key_list ~ ') > (' ~ lo | join(', ') ~ ')' %}
+    {#- `until_key`: keys after it were written since the backfill started (see last_key). -#}
+    {% set bounded = (' and (' ~ key_list ~ ') <= (' ~ expand_contract.sql_literal_list(until_key) ~ ')') if until_key is not none else '' %}
+    {% set after = '(' ~ key_list ~ ') > (' ~ lo | join(', ') ~ ')' ~ bounded %}
     {% set up_to = '(' ~ key_list ~ ') <= (' ~ hi | join(', ') ~ ')' %}
     {% set next_sql %}
         select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
@@ -125,7 +127,7 @@ begin
             {{ next_sql | replace('{where}', after) }}
             {{ expand_contract.backfill_batch_statement(relation, assignments, copy_into, 'where ' ~ after ~ ' and ' ~ up_to) }};
         else
-            {{ next_sql | replace('{where}', 'true') }}
+            {{ next_sql | replace('{where}', 'true' ~ bounded) }}
             {{ expand_contract.backfill_batch_statement(relation, assignments, copy_into, 'where ' ~ up_to) }};
         end if;
         get diagnostics n = row_count;
@@ -169,7 +171,7 @@ $ec_backfill$
     {% set done = true %}
     {% if last %}
         {% set remaining = run_query('select exists (select 1 from ' ~ relation ~ ' where (' ~ key_list ~ ') > ('
-            ~ expand_contract.sql_literal_list(fromjson(last[0].last_key)) ~ '))') %}
+            ~ expand_contract.sql_literal_list(fromjson(last[0].last_key)) ~ ')' ~ bounded ~ ')') %}
         {% set done = not remaining.rows[0][0] %}
     {% endif %}
     {% do expand_contract.emit_result({'batches': batches, 'done': done}) %}

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from harness.errors import InputError
+from harness.errors import InputError, ValidationFailed
 from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
@@ -288,3 +289,37 @@ def test_a_write_through_v2_gets_the_identity_the_table_would_give(postgres_sett
     assert db.query(f"select id, price from {s}.items_v1 where id > 10 order by id") == [(11, 42), (12, 5)]
     migration.complete()
     assert db.query(f"select id, price from {s}.items where id > 10 order by id") == [(11, 42), (12, 5)]
+
+
+class AppendingWriter(NullReporter):
+    """After every backfill call, a writer appends rows at the end of the key space (new ids), as
+    an application inserting orders does: the backfill must end all the same."""
+
+    def __init__(self, db: Db, rows_per_call: int) -> None:
+        self.db, self.rows_per_call, self.next_id, self.calls = db, rows_per_call, 1000, 0
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        self.calls += 1
+        assert self.calls < 50, "the backfill is chasing the writer"
+        for _ in range(self.rows_per_call):
+            self.next_id += 1
+            self.db.execute(f"insert into {self.db.schema}.accounts (id, nickname, full_name) "
+                            f"values ({self.next_id}, 'w', 'New Writer{self.next_id}')")  # fmt: skip
+
+
+def test_the_backfill_ends_while_a_writer_appends_rows(postgres_settings: Settings, tmp_path: Path) -> None:
+    """The backfill covers the keys there were when it started; the rows appended since get the new
+    shape's values from the sync trigger, so every row is right and the backfill never chases them."""
+    db = Db(postgres_settings)
+    create_accounts(db)
+    writer = AppendingWriter(db, rows_per_call=9)  # more per call than a batch takes
+    spec = load_spec(write_spec(tmp_path, SPLIT_AND_RETYPE.replace("batch_size: 9", "batch_size: 7")))
+    migration = Migration(Warehouse(postgres_settings), spec, writer, batches_per_call=1)
+    with pytest.raises(ValidationFailed, match="1 of 7 checks failed: row count"):  # (the table more than doubled)
+        migration.start()
+    assert writer.calls <= 7  # ceil(40 / 7) calls: the 40 rows there were, not the ones appended since
+    # Every row, there before or appended since, holds the new shape's values as `up` computes them.
+    differs = "first_name is distinct from split_part(full_name, ' ', 1) or last_name is distinct from " \
+              "split_part(full_name, ' ', 2)"  # fmt: skip
+    wrong = db.query(f"select count(*) filter (where {differs}), count(*) from {db.schema}.accounts")
+    assert wrong == [(0, 40 + writer.calls * 9)]
