@@ -205,6 +205,11 @@ class Warehouse:
     def drop_table(self, schema: str, table: str) -> None:
         self.project.operation("drop_harness_table", schema=schema, table=table)
 
+    def table_rows(self, schema: str, table: str) -> int | None:
+        """The table's row count (one count, no checksum), or None when it does not exist."""
+        result = self.project.operation("table_rows", schema=schema, table=table)
+        return None if result["rows"] is None else int(result["rows"])
+
     def drop_created_table(self, schema: str, table: str, aside: tuple[str, str] | None = None) -> None:
         """A table a migration created, dropped only if empty (WarehouseError `EC_NOT_EMPTY` else), or
         after its rows are copied to `aside`; no write lands in between."""
@@ -246,12 +251,15 @@ class Warehouse:
     def restore_script(
         self, schema: str, table: str, backup: tuple[str, str], views: list[str], drop_tables: list[str],
         undo: list[str], restore: RestorePlan, verify: dict[str, Any] | None = None,
+        set_aside: dict[str, str] | None = None,
     ) -> list[str]:  # fmt: skip
         """The statements of the restore script (what the disaster path runs alone); `verify`: the
-        backup's recorded {row_count, table_checksum}, checked by its first statement."""
+        backup's recorded {row_count, table_checksum}, checked by its first statement; `set_aside`:
+        the tables create_table made, renamed aside (table -> new name), rows kept."""
         statements: list[str] = self.project.operation(
             "restore_script", schema=schema, table=table, backup_schema=backup[0], backup_table=backup[1],
-            views=views, drop_tables=drop_tables, undo=undo, verify=verify, **asdict(restore),
+            views=views, drop_tables=drop_tables, undo=undo, verify=verify, set_aside=set_aside or {},
+            **asdict(restore),
         )  # fmt: skip
         return statements
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.documents.restore_script import TRIGGERS
+from harness.errors import InputError
 from harness.lifecycle import backfill, backup, contract, expand, preflight, rollback, settle, switch
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.state import RunRecord, utc_now
@@ -77,8 +78,11 @@ def build_plan(migration: Migration) -> str:
     info = migration.warehouse.info()
     engine = migration.engine
     run = migration.current_run()
-    exists = migration.warehouse.describe_table(migration.schema, migration.table, [], [], attachments=False)["exists"]
-    rows = migration.warehouse.snapshot(migration.schema, migration.table, profile=False).row_count if exists else 0
+    rows = migration.warehouse.table_rows(migration.schema, migration.table)
+    if rows is None and not spec.creates_table:
+        raise InputError(f"table {migration.relation} does not exist in target {info.target}.",
+                         "check `table` and `schema` in the spec, or create the table first")  # fmt: skip
+    rows = rows or 0
     throughput = _measured_throughput(run)
     batches = -(-rows // spec.batch_size) if rows else 0
     lock_waits = [step for step in (run.steps if run else []) if step["step"] == "lock_wait"]

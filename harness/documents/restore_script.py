@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from harness.errors import StateError
 from harness.lifecycle import backup
 from harness.lifecycle import restore as restoring
+from harness.lifecycle.rollback import aside_name
 from harness.lifecycle.state import State, utc_now
 from harness.operations import undo_targets
 
@@ -25,6 +26,13 @@ def build_restore_script(migration: Migration) -> str:
     with the engine's SQL client alone, and running it twice is safe. Its header is the rollback
     plan. Holds no connection settings."""
     run = migration.current_run()
+    if migration.spec.creates_table:
+        raise StateError(
+            f"migration {migration.spec.name} creates {migration.relation}: nothing existed before it, so there is "
+            "no backup and nothing to restore.",
+            "`harness rollback <spec>` drops the table while it holds no rows; `harness restore <spec> "
+            "--from-backup` sets its rows aside first",
+        )
     if run is None or not run.backup_relation:
         raise StateError(
             f"migration {migration.spec.name} has no verified backup yet, so there is nothing to restore from.",
@@ -34,7 +42,8 @@ def build_restore_script(migration: Migration) -> str:
     info = migration.warehouse.info()
     views = [f"{migration.table}_{suffix}" for suffix in ("current", "v1", "v2")]
     undo = undo_targets(migration.spec)
-    drop_tables, renamed = [*undo.created_tables, *undo.scratch_tables], undo.renamed_to
+    drop_tables, renamed = list(undo.scratch_tables), undo.renamed_to
+    set_aside = {name: aside_name(name, run.run_id) for name in undo.created_tables}  # (renamed, rows kept)
     if renamed:  # a view of the new shape until contract, the table itself after
         views += [f"{renamed}_{suffix}" for suffix in ("current", "v2")]
         (drop_tables if run.state == State.CONTRACTED else views).append(renamed)
@@ -53,6 +62,7 @@ def build_restore_script(migration: Migration) -> str:
         undo.raw_downs,
         reshape,
         verify,
+        set_aside,
     )
     verified = run.last_step(backup.BACKUP)
     measured = run.figure(backup.BACKUP, "restore_seconds")
@@ -70,7 +80,8 @@ def build_restore_script(migration: Migration) -> str:
         "                     table took no write since; this script is the disaster path, as",
         "                     `harness restore <spec> --from-backup`",
         "  steps:             0. check the backup against its recorded checksums (a changed one stops here)",
-        "                     1. drop the migration's views, triggers and tables",
+        "                     1. drop the migration's views and triggers (a table create_table made is",
+        "                     renamed aside, `<table>__<run id>_created`, its rows kept)",
         *(
             [
                 "                     2. empty the table, give it its before-shape (ALTERs), reload the",

@@ -129,14 +129,14 @@ def reverify(migration: Migration, run: RunRecord) -> Outcome:
 
 def _still_new(migration: Migration, before: Snapshot) -> Outcome:
     """A table the migration creates is still absent (or empty: its expand stopped before its journal line)."""
-    warehouse = migration.warehouse
-    if not warehouse.describe_table(migration.schema, migration.table, [], [], attachments=False)["exists"]:
+    rows = migration.warehouse.table_rows(migration.schema, migration.table)
+    if rows is None:
         return Outcome(0, f"{migration.relation} still does not exist")
-    rows = warehouse.snapshot(migration.schema, migration.table, profile=False).row_count
     if rows:
         raise GuardRefused(
-            f"refusing to migrate: {migration.relation} exists with {rows} row(s); this migration was to create it.",
-            "find out who created it; `harness rollback <spec>` refuses to drop a table with rows",
+            f"refusing to migrate: {migration.relation} exists with {rows} row(s); this migration was to create it "
+            "(an expand of this run that stopped would have left it empty).",
+            "find out who wrote those rows; `harness rollback <spec>` refuses to drop a table with rows",
         )
     return Outcome(0, f"{migration.relation} exists, empty, from an expand that stopped before its journal line "
                       "(it runs again)")  # fmt: skip

@@ -53,8 +53,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done += [f"table renamed to {plan.final_table}"] if renamed else []
     done += [f"table {table} dropped (backup kept)"] if plan.drops_table else []
     done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
-    done += [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"] if drop_views else \
-        [f"nothing to take away: {table} was created at expand"]  # fmt: skip
+    done += [f"nothing to take away: {table} was created at expand"] if plan.creates_table else \
+        [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]  # fmt: skip
     return Outcome(None, "; ".join(done), state=State.CONTRACTED)
 
 

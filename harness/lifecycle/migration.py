@@ -16,7 +16,15 @@ from typing import Any, TypeVar
 
 from harness import faults, run_lock
 from harness.engines import Engine, engine_for
-from harness.errors import GuardRefused, HarnessError, RolledBack, StateError, ValidationFailed, WarehouseError
+from harness.errors import (
+    GuardRefused,
+    HarnessError,
+    InputError,
+    RolledBack,
+    StateError,
+    ValidationFailed,
+    WarehouseError,
+)
 from harness.lifecycle import backfill, backup, contract, expand, preflight, rollback, settle, switch
 from harness.lifecycle.state import TERMINAL, RunRecord, State, check_transition, utc_now
 from harness.lifecycle.step import NullReporter, Outcome, Reporter, StepResult
@@ -282,6 +290,9 @@ class Migration:
         continues from there after checking the backup still matches. With `pg_dump` (where the
         engine has it), also a `pg_dump -Fc` archive there, verified by `pg_restore` into a scratch
         database."""
+        if pg_dump is not None and self.spec.creates_table:
+            raise InputError(f"--pg-dump: {self.relation} does not exist yet (this migration creates it): "
+                             "there is nothing to dump.", "leave --pg-dump out")  # fmt: skip
         run = self._begin()
         if run.state != State.PLANNED:
             raise StateError(
@@ -292,7 +303,7 @@ class Migration:
             self._step(run, backup.SNAPSHOT, lambda: backup.snapshot_before(self, run)),
             self._step(run, backup.BACKUP, lambda: backup.backup(self, run)),
         ]
-        if pg_dump is not None and not self.spec.creates_table:
+        if pg_dump is not None:
             steps.append(self._step(run, backup.PG_DUMP, lambda: backup.pg_dump(self, run, pg_dump)))
         return steps
 

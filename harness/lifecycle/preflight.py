@@ -117,10 +117,13 @@ def _check_created(migration: Migration, described: dict[str, Any]) -> None:
                   column.get("parent_table")]  # fmt: skip
     references += [(f"foreign_keys {key['name']}", key["parent_table"], key["parent_columns"])
                    for key in created["foreign_keys"]]  # fmt: skip
+    parents: dict[str, list[str]] = {}  # each parent's columns, read once
     for where, parent, columns in references:
         if parent == migration.table:
             continue  # a key pointing into the new table itself
-        missing = [column for column in columns if column not in _columns_of(migration, parent, where)]
+        if parent not in parents:
+            parents[parent] = _columns_of(migration, parent, where)
+        missing = [column for column in columns if column not in parents[parent]]
         if missing:
             raise InputError(f"{where}: {parent} has no column {', '.join(missing)}.", "reference an existing column")
     declared = {name: column if isinstance(column, str) else column["type"]

@@ -16,6 +16,7 @@ the before-snapshot, equals it exactly (checksums)."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from harness.snapshot import Snapshot
 
 UNDO, RESTORE, PROVE = "undo", "restore", "prove rollback"
+UNCOUNTED = -1  # rows a drop found that its count had not seen
 
 
 def undo(migration: Migration, run: RunRecord) -> Outcome:
@@ -41,13 +43,14 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     targets = undo_targets(migration.spec)
     if run.state == State.PLANNED:  # nothing is changed before the backup is taken
         return Outcome(None, "before the backup: nothing was changed")
+    counted = _created_rows(migration, targets.created_tables)
+    _refuse_rows_in_created(migration, counted)  # before anything changes
+    if migration.spec.creates_table:
+        return Outcome(None, _remove_created(migration, run, counted))
     plan = migration.blueprint(run)
     before = {column["name"]: column for column in run.figure(backup.SNAPSHOT, "columns") or []}
     steps = placement_of(plan).undo(plan, before)
-    _refuse_nulls_in_relaxed(migration, steps.relaxed)  # before anything changes
-    _refuse_rows_in_created(migration, targets.created_tables)
-    if migration.spec.creates_table:
-        return Outcome(None, _remove_created(migration, run, targets.created_tables))
+    _refuse_nulls_in_relaxed(migration, steps.relaxed)
     # A previous migration's views go back over the old shape first, each replaced in one
     # transaction, so their readers never find them missing; then the rest are dropped.
     put_back = _put_back_views(migration, run)
@@ -71,7 +74,7 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
         drops = [{"kind": "drop_column", "column": column} for column in steps.columns]
         migration.with_lock_retry(run, "drop added columns", partial(warehouse.alter_table, schema, table, drops))
         done.append(f"dropped {', '.join(steps.columns)}")
-    done += [_remove_created(migration, run, targets.created_tables, targets.scratch_tables)]
+    done += [_remove_created(migration, run, counted, targets.scratch_tables)]
     done += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     done.append("no row rewritten: every write since start kept")
     return Outcome(None, "before contract, undo: " + "; ".join(done))
@@ -93,46 +96,63 @@ def _refuse_nulls_in_relaxed(migration: Migration, relaxed: list[str]) -> None:
         )
 
 
-def _refuse_rows_in_created(migration: Migration, tables: list[str]) -> None:
+def _refuse_rows_in_created(migration: Migration, counted: dict[str, int], *, changed: bool = False) -> None:
     """A table the migration created may have taken rows since (writers of the new shape): dropping
-    it would lose them. Refused with the count, before any change; the disaster path sets it aside."""
-    written = {name: rows for name, rows in _created_rows(migration, tables).items() if rows}
+    it would lose them. Refused with the count (`counted`: table -> rows), before any change (or,
+    `changed`, where a row arrived after the count: the steps before are done, and safe to repeat)."""
+    written = {name: rows for name, rows in counted.items() if rows}
     if written:
-        found = ", ".join(f"{migration.schema}.{name} holds {rows} row(s)" for name, rows in written.items())
+        found = ", ".join(f"{migration.schema}.{name} holds {'new' if rows == UNCOUNTED else rows} row(s)"
+                          for name, rows in written.items())  # fmt: skip
+        when = "stopped before dropping it (the steps before it are done; running it again is safe)" if changed \
+            else "refused before any change"  # fmt: skip
         raise GuardRefused(
-            f"rollback of {migration.spec.name} refused before any change: {found}, written since the migration "
-            "created it; dropping it would lose them.",
-            "copy or delete those rows first; or `harness restore <spec> --from-backup` moves the table aside into "
-            f"{migration.warehouse.settings.backup_schema}, rows and all",
-        )
+            f"rollback of {migration.spec.name} {when}: {found}, written since the migration created it; "
+            "dropping it would lose them.",
+            "copy those rows elsewhere (or delete them), then roll back again"
+            + ("; or `harness restore <spec> --from-backup` moves the table aside into "
+               f"{migration.warehouse.settings.backup_schema}, rows and all" if migration.spec.creates_table else ""),
+        )  # fmt: skip
 
 
 def _created_rows(migration: Migration, tables: list[str]) -> dict[str, int]:
-    """The row count of each of `tables` that exists."""
-    warehouse, schema = migration.warehouse, migration.schema
-    return {name: warehouse.snapshot(schema, name, profile=False).row_count for name in tables
-            if warehouse.describe_table(schema, name, [], [], attachments=False)["exists"]}  # fmt: skip
+    """The row count of each of `tables` that exists (one count each: no checksum)."""
+    counts = {name: migration.warehouse.table_rows(migration.schema, name) for name in tables}
+    return {name: rows for name, rows in counts.items() if rows is not None}
 
 
-def _remove_created(migration: Migration, run: RunRecord, tables: list[str], scratch: list[str] | None = None, *,
-                    set_aside: bool = False) -> str:  # fmt: skip
-    """The tables the migration created, dropped, and its `scratch` tables (derived data: a rewrite's
-    new table); with `set_aside` (the disaster path), created ones holding rows are first copied into
-    the backup schema (`<table>__<run id>_created`), so nothing is lost."""
+def aside_name(table: str, run_id: str) -> str:
+    """Where the disaster path sets a created table's rows aside: `<table>__<run id>_created`, the
+    table's name shortened (with a hash of it, so two long names never meet) to fit 63 characters."""
+    if len(table) > 33:
+        table = table[:26] + "_" + hashlib.sha1(table.encode()).hexdigest()[:6]
+    return f"{table}__{run_id}_created"
+
+
+def _remove_created(migration: Migration, run: RunRecord, counted: dict[str, int], scratch: list[str] | None = None,
+                    *, set_aside: bool = False) -> str:  # fmt: skip
+    """The tables the migration created (`counted`: table -> rows), dropped, and its `scratch` tables
+    (derived data: a rewrite's new table); with `set_aside` (the disaster path), a created one that
+    holds rows is first copied into the backup schema (`aside_name`), so nothing is lost. The drop
+    itself checks, under the table's lock: a row written after the count stops it."""
     warehouse, schema = migration.warehouse, migration.schema
     done = []
     for name in scratch or []:
         warehouse.drop_table(schema, name)
-    for name, rows in _created_rows(migration, tables).items():
-        aside = (warehouse.settings.backup_schema, f"{name[:40]}__{run.run_id}_created") if set_aside else None
+    for name, rows in counted.items():
+        aside = (warehouse.settings.backup_schema, aside_name(name, run.run_id))
+        drop = partial(warehouse.drop_created_table, schema, name)
         try:
-            warehouse.drop_created_table(schema, name, aside if rows else None)
-        except WarehouseError as exc:  # rows written since the count: nothing was dropped
+            migration.with_lock_retry(run, f"drop {name}", partial(drop, aside if rows and set_aside else None))
+        except WarehouseError as exc:  # a row arrived after the count: nothing was dropped
             if "EC_NOT_EMPTY" not in exc.message:
                 raise
-            _refuse_rows_in_created(migration, [name])
-            raise
-        done += [f"{name}'s {rows} row(s) set aside in {'.'.join(aside)}"] if aside and rows else []
+            if not set_aside:
+                _refuse_rows_in_created(migration, {name: UNCOUNTED}, changed=True)
+            migration.with_lock_retry(run, f"drop {name}", partial(drop, aside))
+            rows = UNCOUNTED
+        if set_aside and rows:
+            done.append(f"{name}'s {'new' if rows == UNCOUNTED else rows} row(s) set aside in {'.'.join(aside)}")
         done.append(f"dropped {name}")
     return "; ".join(done) or "no created table left to drop"
 
@@ -186,13 +206,14 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     restore --from-backup` (`knowingly`) gives those writes up and says how many."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     undo = undo_targets(migration.spec)
+    counted = _created_rows(migration, undo.created_tables)
     if migration.spec.creates_table:  # nothing existed before: the table goes (set aside, if it has rows)
-        return Outcome(None, _remove_created(migration, run, undo.created_tables, set_aside=knowingly))
+        return Outcome(None, _remove_created(migration, run, counted, set_aside=knowingly))
     restoring.restorable(run)
     live = restoring.live_table(migration, run)
     if not knowingly:
         restoring.refuse_if_written(migration, run, live)
-        _refuse_rows_in_created(migration, undo.created_tables)
+        _refuse_rows_in_created(migration, counted)
     facts = restoring.check(migration, run, live)  # before anything is dropped
     final = undo.renamed_to
     _drop_views(migration, run)
@@ -201,8 +222,8 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     for down in undo.raw_downs:
         migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))
         undone.append("raw SQL down")
-    if undo.created_tables or undo.scratch_tables:
-        undone.append(_remove_created(migration, run, undo.created_tables, undo.scratch_tables, set_aside=knowingly))
+    if counted or undo.scratch_tables:
+        undone.append(_remove_created(migration, run, counted, undo.scratch_tables, set_aside=knowingly))
     if final and live == final:  # a contracted rename_table: renamed back, then restored as the table it is
         migration.with_lock_retry(run, "rename back", partial(warehouse.alter_table, schema, final,
                                                               [{"kind": "rename_table", "to": table}]))  # fmt: skip
@@ -248,7 +269,7 @@ def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outco
 
 def _prove_absent(migration: Migration) -> Outcome:
     """A migration that created its table is rolled back when the table is gone again."""
-    if migration.warehouse.describe_table(migration.schema, migration.table, [], [], attachments=False)["exists"]:
+    if migration.warehouse.table_rows(migration.schema, migration.table) is not None:
         raise ValidationFailed(f"rollback of {migration.spec.name} left {migration.relation} in place.",
                                "drop it by hand once its rows are safe, or run the rollback again")  # fmt: skip
     return Outcome(0, f"{migration.relation} does not exist, as before the migration", state=State.ROLLED_BACK,

@@ -1,7 +1,7 @@
-{% macro restore_script(schema, table, backup_schema, backup_table, views, drop_tables=[], undo=[], shape=[], not_null=[], columns=[], definition=none, verify=none) %}
+{% macro restore_script(schema, table, backup_schema, backup_table, views, drop_tables=[], undo=[], shape=[], not_null=[], columns=[], definition=none, verify=none, set_aside={}) %}
     {#- Emits (does not run) the statements of a self-contained restore, as `harness restore
         --from-backup` does it: drop the migration's views, the sync trigger's function and the
-        tables it made, run the raw SQL `down`s, then put the backup's rows back into the table
+        tables it made (those `create_table` made renamed aside instead, rows and all: `set_aside`), run the raw SQL `down`s, then put the backup's rows back into the table
         itself (restore_transactions: it keeps its identity, sequences, dependent views, foreign
         keys pointing at it and grants). The harness writes them to a file that psql or the
         DuckDB CLI runs without the harness. -#}
@@ -15,6 +15,10 @@
             database=target.database, schema=schema, identifier=name, type='view')) %}
     {% endfor %}
     {% do statements.extend(expand_contract.sync_trigger_drop_statements(schema, table)) %}
+    {% for name, aside in set_aside.items() %}  {#- a table the migration created: renamed aside, its rows kept -#}
+        {% do statements.append('alter table if exists ' ~ expand_contract.ec_relation(schema, name) ~ ' rename to '
+                                ~ adapter.quote(aside)) %}
+    {% endfor %}
     {% for name in drop_tables %}
         {% do statements.append('drop table if exists ' ~ expand_contract.ec_relation(schema, name)) %}
     {% endfor %}

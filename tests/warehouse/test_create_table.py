@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from harness.documents.plan import build_plan
-from harness.errors import GuardRefused, InputError, WarehouseError
+from harness.documents.restore_script import build_restore_script
+from harness.errors import GuardRefused, InputError, StateError, WarehouseError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.state import State
 from harness.settings import Settings
@@ -179,3 +180,10 @@ def test_a_created_table_is_dropped_only_empty_or_after_its_rows_are_set_aside(s
     db.execute(f"create table {db.schema}.reviews (id integer)")
     warehouse.drop_created_table(db.schema, "reviews")
     assert "reviews" not in relations(db)
+
+
+def test_there_is_no_restore_script_for_a_table_that_did_not_exist(settings: Settings, db: Db, tmp_path: Path) -> None:
+    migration = migration_for(settings, db, tmp_path)
+    migration.start()
+    with pytest.raises(StateError, match="nothing existed before it, so there is no backup"):
+        build_restore_script(migration)

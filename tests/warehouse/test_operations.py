@@ -1024,15 +1024,17 @@ def test_an_identity_column_numbers_every_row_once_whoever_writes(postgres_setti
         migration.start()
     db.execute(f"insert into {s}.accounts (id, nickname) values (201, 'old shape')")
     db.execute(f"insert into {s}.accounts_v2 (id, nickname) values (202, 'new shape')")
-    numbered = db.query(f"select id, ticket from {s}.accounts where id in (201, 202) order by id")
-    assert [ticket for _, ticket in numbered] == [1, 2]
+    # A number given explicitly (allowed `by default`), ahead of the sequence: the identity goes on after it.
+    db.execute(f"insert into {s}.accounts_v2 (id, nickname, ticket) values (203, 'explicit', 500)")
+    numbered = db.query(f"select id, ticket from {s}.accounts where id in (201, 202, 203) order by id")
+    assert [ticket for _, ticket in numbered] == [1, 2, 500]
     migration.reporter = NullReporter()
     migration.start()
     migration.complete()
-    assert db.query(f"select id, ticket from {s}.accounts where id in (201, 202) order by id") == numbered
+    assert db.query(f"select id, ticket from {s}.accounts where id in (201, 202, 203) order by id") == numbered
     assert db.query(f"select count(distinct ticket), count(*), min(ticket), max(ticket) from {s}.accounts") == [
-        (ROWS + 2, ROWS + 2, 1, ROWS + 2)
+        (ROWS + 3, ROWS + 3, 1, 500)
     ]
-    db.execute(f"insert into {s}.accounts (id, nickname) values (203, 'after')")
-    assert db.query(f"select ticket from {s}.accounts where id = 203") == [(ROWS + 3,)]
+    db.execute(f"insert into {s}.accounts (id, nickname) values (204, 'after')")
+    assert db.query(f"select ticket from {s}.accounts where id = 204") == [(501,)]
     assert [row[:2] for row in catalog(db, "accounts")["sequences"]] == [("accounts_ticket_seq", "ticket")]

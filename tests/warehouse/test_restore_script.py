@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,14 +53,17 @@ def run_cli(db: Db, script: Path, tmp_path: Path) -> None:
 
 
 def migrate_then_restore_twice(
-    migration: Migration, db: Db, tmp_path: Path, stop_after: str, table: str
-) -> tuple[Path, list[tuple[object, ...]]]:
-    """Runs the migration to `stop_after`, writes the restore script and runs it twice (it is
-    idempotent), each time checking the table equals its rows from before; returns the script."""
+    migration: Migration, db: Db, tmp_path: Path, stop_after: str, table: str,
+    before_restore: Callable[[], None] = lambda: None,
+) -> tuple[Path, list[tuple[object, ...]]]:  # fmt: skip
+    """Runs the migration to `stop_after` (then `before_restore`: writes, say), writes the restore
+    script and runs it twice (it is idempotent), each time checking the table equals its rows from
+    before; returns the script."""
     original = db.rows(table)
     migration.start()
     if stop_after == "complete":
         migration.complete()
+    before_restore()
     script = tmp_path / "restore.sql"
     script.write_text(build_restore_script(migration))
     for _ in range(2):
@@ -136,10 +140,17 @@ def test_script_undoes_tables_renames_raw_sql_and_triggers_too(
     live = "true" if db.adapter == "postgres" else "false"  # with the sync trigger where there is one
     text = TABLE_OPERATIONS.format(live=live, schema=db.schema) + ("  - {type: rewrite_table}\n" if rewrite else "")
     migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, text)))
-    migrate_then_restore_twice(migration, db, tmp_path, stop_after, "accounts")
+    migrate_then_restore_twice(migration, db, tmp_path, stop_after, "accounts", before_restore=lambda: db.execute(
+        f"insert into {db.schema}.account_notes values (1, 'written since')"))  # fmt: skip
     tables = {name for (name,) in db.query(
         f"select table_name from information_schema.tables where table_schema = '{db.schema}'"
     )}  # fmt: skip
-    assert tables == {"accounts", "statuses"}  # members, account_notes, audit_log and every view are gone
+    # members, audit_log and every view are gone; account_notes, which create_table made, is renamed
+    # aside with the row written into it since.
+    run = migration.current_run()
+    assert run is not None
+    aside = f"account_notes__{run.run_id}_created"
+    assert tables == {"accounts", "statuses", aside}
+    assert db.query(f"select id, note from {db.schema}.{aside}") == [(1, "written since")]
     if db.adapter == "postgres":
         assert sync_objects(db) == []
