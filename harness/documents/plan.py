@@ -145,6 +145,15 @@ def build_plan(migration: Migration) -> str:
     lines += [f"- {trigger}" for trigger in TRIGGERS]
     lines += ["- progress: `harness migrate status <spec>` (journal of every step, lock wait and validation)", ""]
     lines += ["## Rollback procedure", ""]
+    if plan.creates_table:
+        lines += [
+            f"- no backup: `{spec.table}` does not exist before this migration",
+            "- `harness rollback <spec>` (any state): drops the table while it holds no rows (checked under "
+            "its lock); with rows it is refused, with their count",
+            "- `harness restore <spec> --from-backup`: copies its rows into the backup schema, then drops it",
+            "",
+        ]
+        return "\n".join(lines)  # fmt: skip
     if run and run.backup_relation and verified:
         lines.append(f"- backup: `{run.backup_relation}`, verified at {verified['finished_at']} ({verified['detail']})")
     else:

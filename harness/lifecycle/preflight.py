@@ -110,6 +110,9 @@ def _check_created(migration: Migration, described: dict[str, Any]) -> None:
             "this migration creates it.",
             "name a new table in `table`, or migrate the existing one with other operations",
         )
+    if migration.spec.checks.recent_rows:
+        raise InputError("checks.recent_rows compares recent rows with the backup; a table this migration creates "
+                         "has none.", "leave recent_rows out of this spec")  # fmt: skip
     plan = compile_blueprint(migration.spec, {}, migration.engine, attachments=[], schema=migration.schema)
     (created,) = plan.create_tables
     references = [(f"columns.{name}.references", column["parent_table"], column["parent_columns"])

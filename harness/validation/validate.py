@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from harness.errors import StateError
+from harness.lifecycle.backup import nothing_before
 from harness.lifecycle.state import EXPANDED, RunRecord, State, utc_now
 from harness.placements import placement_of
 from harness.snapshot import Snapshot
@@ -144,7 +145,7 @@ def _validate_created(
     if not exists:
         report.seconds = time.perf_counter() - clock
         if record:
-            record_validation(migration, run, report, Snapshot(migration.relation, "", 0, "", {}))
+            record_validation(migration, run, report, nothing_before(migration))  # (absent: no rows, no columns)
         return report
     after = migration.warehouse.snapshot(schema, table, utc_now())
     report.checks.append(CheckResult("columns as declared", ", ".join(declared), ", ".join(columns),
