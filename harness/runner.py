@@ -113,14 +113,14 @@ def _classify(message: str, context: str) -> HarnessError:
     lowered = message.lower()
     if any(sign in lowered for sign in _CONNECTION_SIGNS):
         return ConnectionFailed(
-            f"cannot reach the warehouse ({context}): {message.strip().splitlines()[-1]}.",
+            f"cannot reach the warehouse ({context}): {_database_message(message).rstrip('.')}.",
             "start the database or fix the connection settings (profiles.yml, PGHOST/PGPORT/...)",
         )
     if "EC_MISSING_TABLE" in message:
         detail = message.split("EC_MISSING_TABLE:", 1)[1].strip().splitlines()[0]
         return InputError(f"{detail}.", "check the table and schema names")
     if "Could not find profile" in message or "does not have a target named" in message:
-        return InputError(message.strip().splitlines()[0], "pass a target defined in profiles.yml")
+        return InputError(_database_message(message).rstrip(".") + ".", "pass a target defined in profiles.yml")
     return WarehouseError(f"{context} failed: {_database_message(message)}")
 
 

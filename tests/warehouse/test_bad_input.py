@@ -140,6 +140,14 @@ def test_unreachable_postgres_is_a_connection_error(
     with pytest.raises(ConnectionFailed, match="cannot reach the warehouse") as raised:
         Warehouse(unreachable).info()
     assert raised.value.exit_code == 2
+    assert "port 1 failed" in raised.value.message  # the host and port that were tried, in the driver's words
+
+
+def test_an_unknown_target_names_the_valid_ones(tmp_path: Path) -> None:
+    unknown = r"does not have a target named 'oracle'.*valid target names.*duckdb"
+    with pytest.raises(InputError, match=unknown) as raised:
+        Warehouse(Settings(target="oracle", target_dir=tmp_path / "t")).info()
+    assert raised.value.exit_code == 2
 
 
 @pytest.mark.postgres
