@@ -116,6 +116,12 @@ def _classify(message: str, context: str) -> HarnessError:
             f"cannot reach the warehouse ({context}): {_database_message(message).rstrip('.')}.",
             "start the database or fix the connection settings (profiles.yml, PGHOST/PGPORT/...)",
         )
+    if "permission denied" in lowered or "must be owner of" in lowered:
+        return InputError(
+            f"{context}: the warehouse user lacks a privilege: {_database_message(message).rstrip('.')}.",
+            "connect as a user that has it (a migration alters the table: its owner, or a member of the owning "
+            "role), or have it granted; the state tables need CREATE on the database (their own schema)",
+        )
     if "EC_MISSING_TABLE" in message:
         detail = message.split("EC_MISSING_TABLE:", 1)[1].strip().splitlines()[0]
         return InputError(f"{detail}.", "check the table and schema names")

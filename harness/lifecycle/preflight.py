@@ -44,6 +44,7 @@ def run(migration: Migration) -> dict[str, Any]:
         _check_created(migration, described)
         return described
     if not described["exists"]:
+        _refuse_hidden(migration, described.get("hidden"))
         raise InputError(
             f"table {migration.relation} does not exist in target {target}.",
             "check `table` and `schema` in the spec, or create the table first",
@@ -101,9 +102,27 @@ def run(migration: Migration) -> dict[str, Any]:
     return described
 
 
+def _refuse_hidden(migration: Migration, hidden: dict[str, Any] | None) -> None:
+    """A table that exists but that the connection's user may not see (hidden_relation): said as a
+    missing privilege, naming the user and the grant, not as a missing table."""
+    if not hidden:
+        return
+    user, schema, relation = hidden["user"], migration.schema, migration.relation
+    missing = [f"USAGE on schema {schema}"] if not hidden["schema_usage"] else []
+    missing += [f"SELECT on {relation}"] if not hidden["table_select"] else []
+    grants = ([f"grant usage on schema {schema} to {user}"] if not hidden["schema_usage"] else []) + [
+        f"grant select, insert, update, delete, references, trigger on {relation} to {user}"]  # fmt: skip
+    raise InputError(
+        f"table {relation} exists, but user {user} lacks the privilege to use it ({', '.join(missing) or 'access'}).",
+        f"connect as its owner, or have it granted: {'; '.join(grants)} (a migration also alters the table: "
+        "the owner, or a member of the owning role, runs it)",
+    )
+
+
 def _check_created(migration: Migration, described: dict[str, Any]) -> None:
     """A migration that creates its table: the name is free, the tables its foreign keys point at
     exist with those columns, and the validation rules name its columns."""
+    _refuse_hidden(migration, described.get("hidden"))
     if described["exists"]:
         raise InputError(
             f"table {migration.relation} already exists in target {migration.warehouse.info().target}; "

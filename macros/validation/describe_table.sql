@@ -4,9 +4,10 @@
         besides (column_attachments: constraints, indexes, comments; not read with `attachments=false`), its index count (besides the primary key), the health of the key (NULLs, duplicates; skipped when `key` is empty), and whether
         names the migration will create (`reserved`) are already taken by tables (`taken`) or
         exist as views (`views`: a previous migration's, which a rollback puts back). Reads only. -#}
-    {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) %}
-    {% if not found %}
-        {% do expand_contract.emit_result({'exists': false}) %}
+    {% set hidden = expand_contract.hidden_relation(schema, table) %}
+    {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) if not hidden else none %}
+    {% if not found %}  {#- (or there, but the user may not read it: `hidden` says which privilege is missing) -#}
+        {% do expand_contract.emit_result({'exists': false, 'hidden': hidden}) %}
         {{ return(none) }}
     {% endif %}
     {% set facts_sql %}

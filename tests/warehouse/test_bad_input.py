@@ -192,3 +192,26 @@ def test_duckdb_refuses_an_index_that_would_block_contract_before_any_change(
         migration.start()
     assert db.rows("accounts") == original
     assert migration.current_run() is None
+
+
+@pytest.mark.postgres
+def test_a_missing_privilege_is_said_as_such_not_as_a_missing_table(
+    postgres_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user without USAGE on the table's schema cannot see the table: preflight names the user
+    and the grant instead of saying the table does not exist."""
+    db = Db(postgres_settings)
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.customers (id integer primary key, first_name text, last_name text)")
+    db.execute("do $$ begin if not exists (select 1 from pg_roles where rolname = 'ec_limited') then "
+               "create role ec_limited login; end if; end $$")  # fmt: skip
+    monkeypatch.setenv("PGUSER", "ec_limited")
+    migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec_text())))
+    with pytest.raises(InputError, match=r"exists, but user ec_limited lacks .*USAGE on schema") as raised:
+        migration.preflight()
+    assert f"grant usage on schema {db.schema} to ec_limited" in raised.value.fix
+    assert raised.value.exit_code == 2
+    # The whole command, from the CLI: the first statement it may not run is named as a privilege, exit 2.
+    result = CliRunner().invoke(app, ["--target", "postgres", "migrate", "start", str(tmp_path / "spec.yml")])
+    assert result.exit_code == 2, result.output
+    assert "lacks a privilege: permission denied" in " ".join(result.output.split())
