@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,6 +122,14 @@ def _classify(message: str, context: str) -> HarnessError:
             f"{context}: the warehouse user lacks a privilege: {_database_message(message).rstrip('.')}.",
             "connect as a user that has it (a migration alters the table: its owner, or a member of the owning "
             "role), or have it granted; the state tables need CREATE on the database (their own schema)",
+        )
+    if "found an approximate match" in message:  # PostgreSQL: the name differs from a table's in case only
+        searched, found = re.search(r"Searched for: (\S+)", message), re.search(r"Found: (\S+)", message)
+        return InputError(
+            f"{context}: no table {searched.group(1) if searched else ''}, but there is "
+            f"{found.group(1) if found else 'one whose name differs in case only'}: names are matched exactly "
+            "(the harness quotes every identifier).",
+            "write the name as the database has it (PostgreSQL folds unquoted names to lower case)",
         )
     if "EC_MISSING_TABLE" in message:
         detail = message.split("EC_MISSING_TABLE:", 1)[1].strip().splitlines()[0]

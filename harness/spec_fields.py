@@ -18,7 +18,9 @@ def check_identifier(value: str) -> str:
     if not _IDENTIFIER.match(value) or len(value) > MAX_IDENTIFIER_LENGTH:
         raise ValueError(
             f"{value!r} is not a plain identifier: use letters, digits and underscores, "
-            f"starting with a letter or underscore, at most {MAX_IDENTIFIER_LENGTH} characters"
+            f"starting with a letter or underscore, at most {MAX_IDENTIFIER_LENGTH} characters (names that need "
+            "quoting, with spaces, punctuation or non-ASCII letters, are not supported: rename the table or column, "
+            "or migrate a copy under a plain name)"
         )
     return value
 
