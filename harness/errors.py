@@ -30,7 +30,10 @@ class ConnectionFailed(HarnessError):
 
 
 class StateError(HarnessError):
-    """The requested step does not fit the migration's recorded state."""
+    """The requested step does not fit the migration's recorded state (a refused step: exit 1,
+    as documented; 2 is for bad input and no connection)."""
+
+    exit_code = 1
 
 
 class WarehouseError(HarnessError):

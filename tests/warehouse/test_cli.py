@@ -43,7 +43,7 @@ def cli_env(loaded: Warehouse, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC)]).exit_code == 2  # no run yet
+    assert runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC)]).exit_code == 1  # no run yet: refused
     started = runner.invoke(app, [*cli_env, "migrate", "start", str(CUSTOMERS_SPEC)])
     assert started.exit_code == 0, started.output
     good = runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC), "--json", str(tmp_path / "good.json")])
@@ -85,3 +85,16 @@ def test_snapshot_files_compare_with_validate(cli_env: list[str], db: Db, tmp_pa
     assert (
         runner.invoke(app, ["validate", "--before", str(tmp_path / "none.json"), "--after", str(second)]).exit_code == 2
     )
+
+
+def test_a_refused_step_exits_1(cli_env: list[str], db: Db) -> None:
+    """Complete or roll back before a run exists, roll back twice: refused steps (exit 1), as
+    documented; exit 2 stays for bad input and no connection."""
+    runner = CliRunner()
+    for command in (["migrate", "complete"], ["rollback"]):
+        refused = runner.invoke(app, [*cli_env, *command, str(CUSTOMERS_SPEC)])
+        assert refused.exit_code == 1 and "has no recorded run" in refused.output, refused.output
+    assert runner.invoke(app, [*cli_env, "migrate", "start", str(CUSTOMERS_SPEC)]).exit_code == 0
+    assert runner.invoke(app, [*cli_env, "rollback", str(CUSTOMERS_SPEC)]).exit_code == 0
+    again = runner.invoke(app, [*cli_env, "rollback", str(CUSTOMERS_SPEC)])
+    assert again.exit_code == 1 and "already rolled back" in again.output, again.output
