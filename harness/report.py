@@ -21,7 +21,8 @@ def validation_table(report: ValidationReport) -> Table:
     for column in ("check", "expected", "actual", "status"):
         table.add_column(column, overflow="fold")
     for check in report.checks:
-        status = "[green]pass[/green]" if check.passed else "[red]FAIL[/red]"
+        status = "[yellow]skipped[/yellow]" if check.skipped else "[green]pass[/green]" if check.passed else \
+            "[red]FAIL[/red]"  # fmt: skip
         table.add_row(check.name, check.expected, check.actual, status)
     return table
 
@@ -77,10 +78,13 @@ def write_junit(report: ValidationReport, path: Path) -> Path:
         tests=str(len(report.checks)),
         failures=str(len(report.failures)),
         errors="0",
+        skipped=str(len(report.skipped)),
     )
     for check in report.checks:
         case = ET.SubElement(suite, "testcase", classname=report.subject, name=check.name)
-        if not check.passed:
+        if check.skipped:
+            ET.SubElement(case, "skipped", message=check.detail)
+        elif not check.passed:
             failure = ET.SubElement(case, "failure", message=f"expected {check.expected}, got {check.actual}")
             failure.text = check.detail or f"expected: {check.expected}\nactual:   {check.actual}"
     suites = ET.Element("testsuites")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.spec import Checks, MigrationSpec
-from harness.validation.compare import CheckResult
+from harness.validation.compare import CheckResult, skipped
 from harness.warehouse import Call, Warehouse
 
 # A question for the warehouse, and how its answer becomes checks.
@@ -85,6 +85,21 @@ def checklist_questions(
         call = Warehouse.compare_rows_by_key(backup, (schema, table), list(spec.key), shared, **arguments)
         questions.append((call, _compared(name)))
     return questions
+
+
+def skipped_rules(spec: MigrationSpec, no_backup: str | None, shared: list[str]) -> list[CheckResult]:
+    """The spec's rules the checklist cannot ask this time, each with its reason (`no_backup`: why
+    there is no backup to compare rows with), so a report never drops one silently."""
+    checks, found = spec.checks, []
+    recent = checks.recent_rows
+    recent_name = f"rows of the last {recent.hours}h by {recent.column} = backup" if recent else ""
+    if no_backup and checks.sample_rows:
+        found.append(skipped(f"{checks.sample_rows} random rows = backup", no_backup))
+    if no_backup and recent:
+        found.append(skipped(recent_name, no_backup))
+    elif recent and recent.column not in shared:
+        found.append(skipped(recent_name, f"{recent.column} is not a column both shapes share unchanged"))
+    return found
 
 
 def ask(warehouse: Warehouse, questions: list[Question]) -> list[CheckResult]:

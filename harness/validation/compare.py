@@ -16,6 +16,12 @@ class CheckResult:
     actual: str
     passed: bool
     detail: str = ""
+    skipped: bool = False  # a rule of the spec that could not be asked (`detail` says why): reported, never dropped
+
+
+def skipped(name: str, reason: str) -> CheckResult:
+    """A rule the validation could not ask, with the reason: it does not block, and it is said."""
+    return CheckResult(name, "asked", "skipped", True, reason, skipped=True)
 
 
 @dataclass
@@ -45,11 +51,19 @@ class ValidationReport:
             "checks": [asdict(check) for check in self.checks],
         }
 
+    @property
+    def skipped(self) -> list[CheckResult]:
+        return [check for check in self.checks if check.skipped]
+
     def summary(self) -> str:
+        """`N checks passed` or `F of N checks failed: names`, then the rules skipped, with why."""
+        asked = len(self.checks) - len(self.skipped)
+        skipped = f", {len(self.skipped)} skipped ({'; '.join(c.detail for c in self.skipped)})" if self.skipped \
+            else ""  # fmt: skip
         if self.passed:
-            return f"{len(self.checks)} checks passed"
+            return f"{asked} checks passed{skipped}"
         names = ", ".join(check.name for check in self.failures)
-        return f"{len(self.failures)} of {len(self.checks)} checks failed: {names}"
+        return f"{len(self.failures)} of {asked} checks failed: {names}{skipped}"
 
 
 def _count_check(before: int, after: int, tolerance: float) -> CheckResult:

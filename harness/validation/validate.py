@@ -12,7 +12,7 @@ from harness.lifecycle.backup import nothing_before
 from harness.lifecycle.state import EXPANDED, RunRecord, State, utc_now
 from harness.placements import placement_of
 from harness.snapshot import Snapshot
-from harness.validation.checklist import Question, ask, checklist_questions
+from harness.validation.checklist import Question, ask, checklist_questions, skipped_rules
 from harness.validation.compare import CheckResult, ValidationReport, compare_snapshots
 from harness.warehouse import Warehouse
 
@@ -86,6 +86,9 @@ def validate(
         rewritten = plan.rewritten if final_shape else []  # they hold new values by design
         shared = [c for c in before.columns if c in after.columns and c not in spec.key and c not in rewritten]
     questions += checklist_questions(spec, schema, table, set(after.columns), backup, shared)
+    no_backup = None if backup else ("the table takes writes (concurrent_writes): its rows differ from the backup "
+                                     "by design" if spec.concurrent_writes else "the run has no backup")  # fmt: skip
+    report.extend(skipped_rules(spec, no_backup, shared))
     return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to)
 
 
@@ -151,6 +154,7 @@ def _validate_created(
     report.checks.append(CheckResult("columns as declared", ", ".join(declared), ", ".join(columns),
                                      columns == declared))  # fmt: skip
     questions = checklist_questions(migration.spec, schema, table, set(after.columns), None, [])
+    report.extend(skipped_rules(migration.spec, "the table is new: there is no backup", []))
     return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from harness.snapshot import ColumnStats, Snapshot
+from harness.spec import MigrationSpec
 from harness.validation.compare import ValidationReport, compare_snapshots
 
 
@@ -79,3 +81,22 @@ def test_a_report_summarises_its_failures() -> None:
     report.extend(compare_snapshots(snapshot(), snapshot(rows=9)))
     assert not report.passed and report.summary().startswith("1 of ") and "row count" in report.summary()
     assert report.to_dict()["passed"] is False
+
+
+def test_a_skipped_rule_is_reported_with_its_reason_and_does_not_block(tmp_path: Path) -> None:
+    from harness.report import write_junit
+    from harness.validation.checklist import skipped_rules
+    from harness.validation.compare import CheckResult
+
+    spec = MigrationSpec.model_validate({
+        "name": "m", "table": "t", "key": ["id"], "checks": {"sample_rows": 50},
+        "operations": [{"type": "add_column", "column": "c", "data_type": "integer"}],
+    })  # fmt: skip
+    report = ValidationReport("x", [CheckResult("row count", "1", "1", True)])
+    report.extend(skipped_rules(spec, "the table takes writes", []))
+    assert report.passed
+    assert report.summary() == "1 checks passed, 1 skipped (the table takes writes)"
+    report.checks.append(CheckResult("key", "0 bad", "2 bad", False))
+    assert report.summary() == "1 of 2 checks failed: key, 1 skipped (the table takes writes)"
+    junit = write_junit(report, tmp_path / "j.xml").read_text()
+    assert 'skipped="1"' in junit and '<skipped message="the table takes writes"' in junit
