@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,7 +58,11 @@ _CONNECTION_SIGNS = (
     "no password supplied",
     "password authentication failed",
     "cannot open file",  # DuckDB: the database file cannot be opened
+    BUSY_FILE := "could not set lock on file",  # DuckDB: another process has the file open (see operation_results)
 )
+# How long a macro call waits for a DuckDB file another process has open (a second harness command,
+# a notebook): the file is held only while a call runs, so both get their turn.
+BUSY_TIMEOUT = "EC_DUCKDB_BUSY_TIMEOUT"
 _ERROR_EVENTS = {"RunningOperationCaughtError", "RunningOperationUncaughtError", "MainEncounteredError"}
 
 
@@ -112,6 +117,11 @@ def _reset_behavior_flags() -> None:
 
 def _classify(message: str, context: str) -> HarnessError:
     lowered = message.lower()
+    if BUSY_FILE in lowered:
+        return ConnectionFailed(
+            f"the DuckDB file is in use by another process ({context}): {_database_message(message).rstrip('.')}.",
+            f"wait for it to finish or stop it (a harness command waits up to {BUSY_TIMEOUT} seconds, default 30)",
+        )
     if any(sign in lowered for sign in _CONNECTION_SIGNS):
         return ConnectionFailed(
             f"cannot reach the warehouse ({context}): {_database_message(message).rstrip('.')}.",
@@ -151,6 +161,7 @@ class DbtProject:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.busy_waits = 0  # calls that found the DuckDB file held by another process, and waited
 
     def _common_args(self) -> list[str]:
         args = [
@@ -217,7 +228,24 @@ class DbtProject:
         return results[-1] if results else None
 
     def operation_results(self, macro: str, **kwargs: Any) -> list[Any]:
-        """Runs a package macro; returns every value it emitted with `emit_result`, in order.
+        """Runs a package macro; returns every value it emitted with `emit_result`, in order. A
+        DuckDB file another process holds (one writer per file; the harness holds it only while a
+        call runs) is waited for, backing off, up to EC_DUCKDB_BUSY_TIMEOUT seconds (default 30):
+        the lock is taken when the call connects, before any statement, so trying again is safe."""
+        deadline = time.monotonic() + float(os.environ.get(BUSY_TIMEOUT, "30"))
+        delay = 0.05
+        while True:
+            try:
+                return self._operation_results(macro, **kwargs)
+            except ConnectionFailed as exc:
+                if BUSY_FILE not in exc.message.lower() or time.monotonic() + delay > deadline:
+                    raise
+            self.busy_waits += 1
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    def _operation_results(self, macro: str, **kwargs: Any) -> list[Any]:
+        """One macro call (see operation_results).
 
         The first call is a `dbt run-operation`, which builds the adapter (profile, flags, macro
         context); later calls of the same project and target run the macro on that adapter
