@@ -22,7 +22,7 @@ from harness.documents.restore_script import build_restore_script
 from harness.errors import HarnessError, InputError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import StepResult
-from harness.settings import REPO_ROOT, Settings
+from harness.settings import Settings
 from harness.snapshot import Snapshot
 from harness.spec import load_spec
 from harness.spec_fields import check_identifier
@@ -72,8 +72,14 @@ def _refuse(error: HarnessError) -> NoReturn:
 def main(
     ctx: typer.Context,
     target: Annotated[str | None, typer.Option(help="dbt target from profiles.yml (duckdb, postgres).")] = None,
-    project_dir: Annotated[Path, typer.Option(help="The dbt project (this package).")] = REPO_ROOT,
-    profiles_dir: Annotated[Path | None, typer.Option(help="Folder of profiles.yml (default: project).")] = None,
+    project_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="DBT_PROJECT_DIR", help="The dbt project (default: the current directory)."),
+    ] = None,
+    profiles_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of profiles.yml (default: DBT_PROFILES_DIR, the project, ~/.dbt)."),
+    ] = None,
     meta_schema: Annotated[
         str, typer.Option(envvar="EC_META_SCHEMA", help="Schema of the state tables.")
     ] = Settings.meta_schema,
@@ -95,7 +101,7 @@ def main(
     # operator's alone: 0600 files in 0700 folders.
     os.umask(0o077)
     ctx.obj = Settings(
-        project_dir=project_dir.resolve(), profiles_dir=profiles_dir, target=target,
+        project_dir=(project_dir or Path.cwd()).resolve(), profiles_dir=profiles_dir, target=target,
         meta_schema=meta_schema, backup_schema=backup_schema, target_dir=target_dir,
     )  # fmt: skip
 

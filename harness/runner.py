@@ -24,7 +24,7 @@ from dbt_common.tests import enable_test_caching
 
 from harness.engines import release_embedded_connections
 from harness.errors import ConnectionFailed, HarnessError, InputError, WarehouseError
-from harness.settings import Settings
+from harness.settings import PROJECT_FILE, Settings
 
 RESULT_MARKER = "EXPAND_CONTRACT_RESULT "
 # Set (to anything) to keep dbt's debug lines (`<target dir>/logs/dbt.log`: every statement) for
@@ -178,6 +178,9 @@ class DbtProject:
 
     @property
     def manifest(self) -> Manifest:
+        if not (self.settings.project_dir / PROJECT_FILE).is_file():
+            raise InputError(f"{self.settings.project_dir} has no {PROJECT_FILE}: harness works on a dbt project.",
+                             "run it inside your dbt project, or pass --project-dir (or DBT_PROJECT_DIR)")  # fmt: skip
         key = self.settings.parse_identity()
         if key not in _MANIFESTS:
             collected = _Collected()
@@ -217,8 +220,15 @@ class DbtProject:
         with _environment(self.settings.environment()):
             set_invocation_context(os.environ)
             raw = read_profile(str(self.settings.profiles_path))
+            name = self.settings.profile_name  # whatever the project's dbt_project.yml names
+            if name not in raw:
+                raise InputError(
+                    f"{self.settings.profiles_path / 'profiles.yml'} has no profile {name!r} (the one "
+                    f"{self.settings.project_dir / 'dbt_project.yml'} names).",
+                    "add it, or point --profiles-dir / DBT_PROFILES_DIR at the profiles.yml that has it",
+                )
             profile = Profile.from_raw_profile_info(
-                raw[PACKAGE], PACKAGE, ProfileRenderer({}), target_override=self.settings.target
+                raw[name], name, ProfileRenderer({}), target_override=self.settings.target
             )
         return profile.credentials
 

@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILE = "dbt_project.yml"
+PACKAGE_PROFILE = "expand_contract"
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,24 @@ class Settings:
 
     @property
     def profiles_path(self) -> Path:
-        return self.profiles_dir or self.project_dir
+        """Where profiles.yml is, found as dbt finds it: `--profiles-dir`, `DBT_PROFILES_DIR`, the
+        project's own folder, then `~/.dbt`."""
+        if self.profiles_dir is not None:
+            return self.profiles_dir
+        if os.environ.get("DBT_PROFILES_DIR"):
+            return Path(os.environ["DBT_PROFILES_DIR"])
+        if (self.project_dir / "profiles.yml").is_file():
+            return self.project_dir
+        return Path.home() / ".dbt"
+
+    @property
+    def profile_name(self) -> str:
+        """The profile the project's dbt_project.yml names (this package's own when it names none)."""
+        try:
+            project = yaml.safe_load((self.project_dir / PROJECT_FILE).read_text()) or {}
+        except FileNotFoundError:
+            return PACKAGE_PROFILE
+        return str(project.get("profile") or PACKAGE_PROFILE)
 
     @property
     def output_dir(self) -> Path:
