@@ -54,13 +54,19 @@ def _migration(ctx: typer.Context, spec: Path) -> Migration:
     return Migration(Warehouse(_settings(ctx)), load_spec(spec), report.RichReporter(console))
 
 
+def _as_harness_error(exc: Exception) -> HarnessError:
+    """A HarnessError as it is; anything else is a bug of ours: one line and exit 2, not a traceback
+    (details: <target>/logs)."""
+    if isinstance(exc, HarnessError):
+        return exc
+    return HarnessError(f"unexpected {type(exc).__name__}: {exc}", "report it with the command that failed")
+
+
 def _guarded(action: Callable[[], T]) -> T:
     try:
         return action()
-    except HarnessError as exc:
-        _refuse(exc)
-    except Exception as exc:  # a bug of ours: one line and exit 2, not a traceback (details: <target>/logs)
-        _refuse(HarnessError(f"unexpected {type(exc).__name__}: {exc}", "report it with the command that failed"))
+    except Exception as exc:
+        _refuse(_as_harness_error(exc))
 
 
 def _refuse(error: HarnessError) -> NoReturn:
@@ -171,14 +177,22 @@ def validate(
             raise HarnessError("nothing to validate.", "pass a spec file, or --before and --after snapshot files")
         return Migration(Warehouse(_settings(ctx)), load_spec(spec)).validate()
 
-    result = _guarded(run)
+    def write(result: ValidationReport) -> None:
+        if json_path:
+            report.write_json(result.to_dict(), json_path)
+        if junit_xml:
+            report.write_junit(result, junit_xml)
+
+    try:
+        result = run()
+    except Exception as exc:  # the reports are written on every exit, so CI sees why (then exit 2 or 1)
+        failed = _as_harness_error(exc)
+        write(ValidationReport(subject=str(spec or before), suite=spec.stem if spec else "", error=str(failed)))
+        _refuse(failed)
     console.print(report.validation_table(result))
     if result.data_docs:
         console.print(f"Great Expectations Data Docs: {result.data_docs}", highlight=False)
-    if json_path:
-        report.write_json(result.to_dict(), json_path)
-    if junit_xml:
-        report.write_junit(result, junit_xml)
+    write(result)
     if not result.passed:
         report.print_error(errors, f"validation failed: {result.summary()}")
         raise typer.Exit(1)

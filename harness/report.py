@@ -71,17 +71,24 @@ def write_json(data: Any, path: Path) -> Path:
 
 
 def write_junit(report: ValidationReport, path: Path) -> Path:
-    """One test case per check, so CI shows exactly which check failed."""
+    """One test case per check, so CI shows exactly which check failed; the suite's `time`; a
+    classname that stays the same from run to run (the migration); a validation that could not run
+    at all is one test case in error, so CI sees it."""
+    classname = report.suite or report.subject
     suite = ET.Element(
         "testsuite",
         name=f"harness validate {report.subject}",
-        tests=str(len(report.checks)),
+        tests=str(len(report.checks) + (1 if report.error else 0)),
         failures=str(len(report.failures)),
-        errors="0",
+        errors="1" if report.error else "0",
         skipped=str(len(report.skipped)),
+        time=f"{report.seconds:.3f}",
     )
+    if report.error:
+        case = ET.SubElement(suite, "testcase", classname=classname, name="validation ran", time="0")
+        ET.SubElement(case, "error", message=report.error).text = report.error
     for check in report.checks:
-        case = ET.SubElement(suite, "testcase", classname=report.subject, name=check.name)
+        case = ET.SubElement(suite, "testcase", classname=classname, name=check.name)
         if check.skipped:
             ET.SubElement(case, "skipped", message=check.detail)
         elif not check.passed:

@@ -30,10 +30,12 @@ class ValidationReport:
     checks: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
     data_docs: str | None = None  # Great Expectations HTML Data Docs of this validation, if any
+    suite: str = ""  # what the checks belong to, the same from run to run (the migration's name): JUnit's classname
+    error: str | None = None  # why the validation could not run at all (the report is still written)
 
     @property
     def passed(self) -> bool:
-        return all(check.passed for check in self.checks)
+        return self.error is None and all(check.passed for check in self.checks)
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -48,6 +50,7 @@ class ValidationReport:
             "passed": self.passed,
             "seconds": round(self.seconds, 3),
             "data_docs": self.data_docs,
+            "error": self.error,
             "checks": [asdict(check) for check in self.checks],
         }
 

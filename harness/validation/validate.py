@@ -37,7 +37,7 @@ def validate(
     contracted = run.state == State.CONTRACTED
     plan = migration.blueprint(run)
     placement = placement_of(plan)
-    report = ValidationReport(subject=f"{spec.name} ({migration.relation}, {run.state})")
+    report = ValidationReport(subject=f"{spec.name} ({migration.relation}, {run.state})", suite=spec.name)
     if contracted and plan.drops_table:
         return _validate_dropped(migration, run, report, clock, record, advance_to)
     if plan.creates_table:

@@ -43,7 +43,11 @@ def cli_env(loaded: Warehouse, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC)]).exit_code == 1  # no run yet: refused
+    early = tmp_path / "early.xml"  # no run yet: refused (exit 1), and CI still gets a report saying why
+    assert runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC), "--junit-xml", str(early)]).exit_code == 1
+    errored = ET.parse(early).getroot().find("testsuite")
+    assert errored is not None and errored.get("errors") == "1" and errored.get("time") is not None
+    assert [case.get("classname") for case in errored.iter("testcase")] == ["customers_full_name"]
     started = runner.invoke(app, [*cli_env, "migrate", "start", str(CUSTOMERS_SPEC)])
     assert started.exit_code == 0, started.output
     good = runner.invoke(app, [*cli_env, "validate", str(CUSTOMERS_SPEC), "--json", str(tmp_path / "good.json")])
@@ -56,9 +60,10 @@ def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: P
     assert bad.exit_code == 1
     assert "validation failed" in bad.output
     suite = ET.parse(junit).getroot().find("testsuite")
-    assert suite is not None and suite.get("failures") == "1"
+    assert suite is not None and suite.get("failures") == "1" and float(suite.get("time") or 0) > 0
     failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failed == ["full_name = up"]
+    assert {case.get("classname") for case in suite.iter("testcase")} == {"customers_full_name"}  # run to run
 
     refused = runner.invoke(app, [*cli_env, "migrate", "complete", str(CUSTOMERS_SPEC)])
     assert refused.exit_code == 1 and "contract refused" in refused.output
