@@ -21,6 +21,7 @@ from harness.documents.plan import as_docs_block, build_plan
 from harness.documents.restore_script import build_restore_script
 from harness.errors import HarnessError, InputError
 from harness.lifecycle.migration import Migration
+from harness.lifecycle.state import RunRecord
 from harness.lifecycle.step import StepResult
 from harness.settings import Settings
 from harness.snapshot import Snapshot
@@ -296,7 +297,8 @@ def migrate_status(
     spec: SpecPath,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
 ) -> None:
-    """Show the latest run's state and its journal of steps.
+    """Show the latest run's state, its backfill's progress (rows done of the total, rows/s, time
+    left: from the checkpoints, whichever process runs it) and its journal of steps.
 
     Example: harness migrate status migrations/customers_full_name.yml --json
     """
@@ -308,11 +310,14 @@ def migrate_status(
     if run is None:
         console.print("no run recorded for this migration")
         return
+    progress = RunRecord.from_dict(run).backfill_progress()
     if as_json:
         run.pop("snapshots", None)
-        console.print_json(json.dumps(run, default=str))
+        console.print_json(json.dumps({**run, "backfill_progress": progress}, default=str))
         return
     console.print(f"run {run['run_id']}: [bold]{run['state']}[/bold] {run.get('note') or ''}", highlight=False)
+    if progress:
+        console.print(report.progress_line(progress), highlight=False)
     steps = [
         StepResult(s["step"], s["rows_affected"], float(s["seconds"] or 0), f"{s['status']}: {s['detail'] or ''}")
         for s in run["steps"]

@@ -101,6 +101,16 @@ def write_junit(report: ValidationReport, path: Path) -> Path:
     return path
 
 
+def progress_line(progress: dict[str, Any]) -> str:
+    """`backfill: 14,000 of 40,000 rows (35%), 2 batches, 7,000 rows/s, about 4 s left` (or `done`)."""
+    done, total, rate, left = (progress[key] for key in ("rows_done", "rows_total", "rows_per_second", "seconds_left"))
+    of = f" of {total:,}" if total is not None else ""
+    share = f" ({done / total:.0%})" if total else ""
+    pace = f", {rate:,.0f} rows/s" if rate else ""
+    end = "done" if progress["finished"] else (f"about {left:,.0f} s left" if left is not None else "running")
+    return f"backfill: {done:,}{of} rows{share}, {progress['batches']} batch(es){pace}, {end}"
+
+
 def print_error(console: Console, message: str) -> None:
     console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
 

@@ -94,3 +94,21 @@ class RunRecord:
         """A typed figure a step journaled (e.g. the backup's measured restore_seconds), or None."""
         line = self.last_step(step)
         return line["figures"].get(name) if line else None
+
+    def backfill_progress(self) -> dict[str, Any] | None:
+        """The backfill as its checkpoints tell it (written by whichever process runs it): rows done,
+        rows in the table at the before-snapshot, rows/s between its first and last batches, and the
+        seconds left at that pace; None before its first batch."""
+        checkpoint = self.last_checkpoint
+        if not checkpoint or not checkpoint.get("committed_at"):
+            return None
+        done = int(checkpoint.get("rows_done") or 0)
+        total = self.snapshots["before"].row_count if "before" in self.snapshots else None
+        first, last = (datetime.fromisoformat(str(checkpoint.get(key))[:26]) for key in ("first_committed_at",
+                                                                                        "committed_at"))  # fmt: skip
+        elapsed = (last - first).total_seconds()
+        rate = done / elapsed if elapsed > 0 else None
+        left = max(total - done, 0) / rate if rate and total is not None else None
+        finished = self.state != State.EXPANDED  # the backfill step is over once the run moved on
+        return {"rows_done": done, "rows_total": total, "rows_per_second": rate, "seconds_left": 0 if finished
+                else left, "batches": int(checkpoint["batch_no"]), "finished": finished}  # fmt: skip

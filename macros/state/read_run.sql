@@ -1,5 +1,6 @@
 {% macro read_run(migration, meta_schema=none) %}
-    {#- The latest run of a migration with its steps, snapshots and last backfill checkpoint; none if never run. -#}
+    {#- The latest run of a migration with its steps, snapshots and last backfill checkpoint (with the
+        rows done so far and when the first and last batches committed: the progress); none if never run. -#}
     {% set meta_schema = meta_schema or var('expand_contract_meta_schema') %}
     {% set lit = expand_contract.sql_literal %}
     {% set runs = expand_contract.ec_relation(meta_schema, 'migration_runs') %}
@@ -30,8 +31,10 @@
     ))}) %}
     {% set checkpoint_relation = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set checkpoints = expand_contract.rows_as_dicts(run_query(
-        'select batch_no, last_key, rows_affected,
-                (select sum(rows_affected) from ' ~ checkpoint_relation ~ ' where run_id = ' ~ run_id ~ ') as rows_done
+        'select batch_no, last_key, rows_affected, cast(committed_at as varchar) as committed_at,
+                (select sum(rows_affected) from ' ~ checkpoint_relation ~ ' where run_id = ' ~ run_id ~ ') as rows_done,
+                (select cast(min(committed_at) as varchar) from ' ~ checkpoint_relation ~ ' where run_id = ' ~ run_id
+                ~ ') as first_committed_at
          from ' ~ checkpoint_relation ~ ' where run_id = ' ~ run_id ~ ' order by batch_no desc limit 1'
     )) %}
     {% do run.update({'last_checkpoint': checkpoints[0] if checkpoints else none}) %}

@@ -38,3 +38,18 @@ def test_a_run_reads_typed_figures_from_its_journal() -> None:
     assert run.figure("backup + verify", "restore_seconds") == 0.25
     assert run.figure("expand", "restore_seconds") is None
     assert run.last_validation_passed()
+
+
+def test_the_backfill_progress_comes_from_its_checkpoints() -> None:
+    from harness.snapshot import Snapshot
+
+    checkpoint = {"batch_no": 3, "last_key": "[30]", "rows_affected": 10, "rows_done": 30,
+                  "first_committed_at": "2026-12-06 10:00:00", "committed_at": "2026-12-06 10:00:02"}  # fmt: skip
+    before = Snapshot("s.t", "postgres", 100, "x", {})
+    taken = {"snapshots": {"before": before}, "last_checkpoint": checkpoint}
+    running = RunRecord("r", State.EXPANDED, None, None, None, **taken)  # type: ignore[arg-type]
+    assert running.backfill_progress() == {"rows_done": 30, "rows_total": 100, "rows_per_second": 15.0,
+                                           "seconds_left": 70 / 15.0, "batches": 3, "finished": False}  # fmt: skip
+    moved_on = RunRecord("r", State.BACKFILLED, None, None, None, **taken)  # type: ignore[arg-type]
+    assert moved_on.backfill_progress()["finished"] is True  # type: ignore[index]
+    assert RunRecord("r", State.EXPANDED, None, None, None).backfill_progress() is None  # before its first batch

@@ -103,3 +103,25 @@ def test_a_refused_step_exits_1(cli_env: list[str], db: Db) -> None:
     assert runner.invoke(app, [*cli_env, "rollback", str(CUSTOMERS_SPEC)]).exit_code == 0
     again = runner.invoke(app, [*cli_env, "rollback", str(CUSTOMERS_SPEC)])
     assert again.exit_code == 1 and "already rolled back" in again.output, again.output
+
+
+def test_status_shows_the_backfill_progress_from_the_checkpoints(cli_env: list[str], loaded: Warehouse) -> None:
+    """A backfill stopped after its first batch: `migrate status` reads its progress from the
+    checkpoints (rows done of the table's rows, rows/s, time left), in text and in JSON."""
+    from harness.lifecycle.migration import Migration
+    from harness.spec import load_spec
+    from tests.warehouse.test_operations import StopAfter
+
+    class AfterOneBatch(StopAfter):
+        def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+            raise KeyboardInterrupt
+
+    migration = Migration(loaded, load_spec(CUSTOMERS_SPEC), AfterOneBatch(""), batches_per_call=1)
+    with pytest.raises(KeyboardInterrupt):
+        migration.start()
+    runner = CliRunner()
+    status = runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC)], terminal_width=200)
+    assert status.exit_code == 0, status.output
+    assert "backfill: 30 of 100 rows (30%), 1 batch(es)" in status.output
+    progress = json.loads(runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json"]).output)
+    assert progress["backfill_progress"]["rows_done"] == 30 and progress["backfill_progress"]["finished"] is False
