@@ -30,6 +30,13 @@ class Range(Strict):
     min: float | int | str | None = None
     max: float | int | str | None = None
 
+    @property
+    def label(self) -> str:
+        """`1 .. 5`, `≥ 1` or `≤ 5`: the bounds given, as people read them."""
+        if self.min is not None and self.max is not None:
+            return f"{self.min} .. {self.max}"
+        return f"≥ {self.min}" if self.min is not None else f"≤ {self.max}"
+
 
 class ForeignKey(Strict):
     """`column` of `table` (default: the migrated table) must exist in `references` (table.column)."""

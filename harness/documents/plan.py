@@ -60,7 +60,7 @@ def validation_rules(migration: Migration, plan: Blueprint) -> list[str]:
     rules += [f"`{d.column}` = `{d.expression}` recomputed in SQL" for d in plan.derived]
     rules += [f"`{column}` not NULL" for column in checks.not_null]
     rules += [f"`{column}` in {values}" for column, values in checks.accepted_values.items()]
-    rules += [f"`{column}` within {r.min} .. {r.max}" for column, r in checks.ranges.items()]
+    rules += [f"`{column}` within {r.label}" for column, r in checks.ranges.items()]
     rules += [f"`{column}` not in the future" for column in checks.no_future_dates]
     rules += [f"`{fk.table or spec.table}.{fk.column}` → `{fk.references}`: no orphans" for fk in checks.foreign_keys]
     if checks.sample_rows and not plan.creates_table:  # (a new table has no backup to compare with)

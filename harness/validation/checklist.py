@@ -15,17 +15,21 @@ from harness.warehouse import Call, Warehouse
 Question = tuple[Call[Any], Callable[[Any], list[CheckResult]]]
 
 
-def domain_rules(checks: Checks, columns: set[str]) -> list[dict[str, Any]]:
-    """accepted_values, ranges and no_future_dates as rules for count_violations, on the columns present."""
+def domain_rules(checks: Checks, columns: set[str], physical: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """accepted_values, ranges and no_future_dates as rules for count_violations, on the columns
+    present. A rule names a column of the new shape; `physical` (before contract) maps it to the
+    column that holds it now (a renamed column's old name, a shadow column)."""
+    physical = physical or {}
     rules: list[dict[str, Any]] = []
     for column, values in checks.accepted_values.items():
         rules.append({"name": f"{column} in accepted values", "kind": "accepted_values", "column": column,
                       "values": values})  # fmt: skip
     for column, bounds in checks.ranges.items():
-        rules.append({"name": f"{column} within {bounds.min} .. {bounds.max}", "kind": "range", "column": column,
+        rules.append({"name": f"{column} within {bounds.label}", "kind": "range", "column": column,
                       "min": bounds.min, "max": bounds.max})  # fmt: skip
     for column in checks.no_future_dates:
         rules.append({"name": f"{column} not in the future", "kind": "no_future", "column": column})
+    rules = [{**rule, "column": physical.get(rule["column"], rule["column"])} for rule in rules]
     return [rule for rule in rules if rule["column"] in columns]
 
 
@@ -59,13 +63,14 @@ def _compared(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
 
 def checklist_questions(
     spec: MigrationSpec, schema: str, table: str, columns: set[str], backup: tuple[str, str] | None,
-    shared: list[str],
+    shared: list[str], physical: dict[str, str] | None = None,
 ) -> list[Question]:  # fmt: skip
-    """The checklist on schema.table (whose columns are `columns`); with a backup (no writers since
-    it was taken), `shared` columns of sampled and recent rows compared with it."""
+    """The checklist on schema.table (whose columns are `columns`, holding the new shape's as
+    `physical` maps them); with a backup (no writers since it was taken), `shared` columns of
+    sampled and recent rows compared with it."""
     checks = spec.checks
     questions: list[Question] = []
-    rules = domain_rules(checks, columns)
+    rules = domain_rules(checks, columns, physical)
     if rules:
         questions.append((Warehouse.count_violations(schema, table, rules), _violations(rules)))
     for fk in checks.foreign_keys:
@@ -100,6 +105,17 @@ def skipped_rules(spec: MigrationSpec, no_backup: str | None, shared: list[str])
     elif recent and recent.column not in shared:
         found.append(skipped(recent_name, f"{recent.column} is not a column both shapes share unchanged"))
     return found
+
+
+def absent_rule_columns(spec: MigrationSpec, columns: set[str], physical: dict[str, str]) -> list[CheckResult]:
+    """A rule of the spec on a column the table does not have (preflight checked they would exist;
+    a dbt run, say, rebuilt the table since) fails, naming the column: it is never dropped silently."""
+    checks = spec.checks
+    named = [*checks.not_null, *checks.accepted_values, *checks.ranges, *checks.no_future_dates]
+    named += [checks.recent_rows.column] if checks.recent_rows else []
+    return [CheckResult(f"rule on {column}", "column present", "column missing", False,
+                        f"checks name {column}, which the table does not have")
+            for column in dict.fromkeys(named) if physical.get(column, column) not in columns]  # fmt: skip
 
 
 def ask(warehouse: Warehouse, questions: list[Question]) -> list[CheckResult]:

@@ -12,7 +12,7 @@ from harness.lifecycle.backup import nothing_before
 from harness.lifecycle.state import EXPANDED, RunRecord, State, utc_now
 from harness.placements import placement_of
 from harness.snapshot import Snapshot
-from harness.validation.checklist import Question, ask, checklist_questions, skipped_rules
+from harness.validation.checklist import Question, absent_rule_columns, ask, checklist_questions, skipped_rules
 from harness.validation.compare import CheckResult, ValidationReport, compare_snapshots
 from harness.warehouse import Warehouse
 
@@ -85,16 +85,22 @@ def validate(
         backup = migration.backup_parts(run)
         rewritten = plan.rewritten if final_shape else []  # they hold new values by design
         shared = [c for c in before.columns if c in after.columns and c not in spec.key and c not in rewritten]
-    questions += checklist_questions(spec, schema, table, set(after.columns), backup, shared)
+    # The rules name the new shape's columns; before contract some live under other names (a shadow, a
+    # renamed column's old name): asked there. Before expand the new columns do not exist yet.
+    physical = {} if final_shape else {name: column for name, column in plan.new if name != column}
+    questions += checklist_questions(spec, schema, table, set(after.columns), backup, shared, physical)
     no_backup = None if backup else ("the table takes writes (concurrent_writes): its rows differ from the backup "
                                      "by design" if spec.concurrent_writes else "the run has no backup")  # fmt: skip
     report.extend(skipped_rules(spec, no_backup, shared))
-    return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to)
+    if expanded:
+        report.extend(absent_rule_columns(spec, set(after.columns), physical))
+    return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to, physical)
 
 
 def _rules_and_record(
     migration: Migration, run: RunRecord, report: ValidationReport, after: Snapshot, table: str,
     questions: list[Question], clock: float, record: bool, advance_to: State | None,
+    physical: dict[str, str] | None = None,
 ) -> ValidationReport:  # fmt: skip
     """The questions asked in one call, with the key's health; the required columns; the GX suite;
     then the after-snapshot saved and the report journaled."""
@@ -105,8 +111,9 @@ def _rules_and_record(
     checks = ask(warehouse, questions)
     key_health = checks.pop()  # reported after the required columns, as always
     report.extend(checks)
-    for column in (c for c in spec.checks.not_null if c in after.columns):
-        nulls = after.columns[column].null_count
+    holds = physical or {}  # (a column of the new shape -> the one holding it before contract)
+    for column in (c for c in spec.checks.not_null if holds.get(c, c) in after.columns):
+        nulls = after.columns[holds.get(column, column)].null_count
         report.checks.append(CheckResult(f"{column} not null", "0 NULL", f"{nulls} NULL", nulls == 0))
     report.checks.append(key_health)
     suite = spec.expectation_suite()
@@ -155,6 +162,7 @@ def _validate_created(
                                      columns == declared))  # fmt: skip
     questions = checklist_questions(migration.spec, schema, table, set(after.columns), None, [])
     report.extend(skipped_rules(migration.spec, "the table is new: there is no backup", []))
+    report.extend(absent_rule_columns(migration.spec, set(after.columns), {}))
     return _rules_and_record(migration, run, report, after, table, questions, clock, record, advance_to)
 
 

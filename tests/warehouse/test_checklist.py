@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from harness.errors import ValidationFailed
 from harness.lifecycle.migration import Migration
 from harness.spec import load_spec
 from harness.validation.compare import CheckResult, ValidationReport
@@ -73,3 +76,36 @@ def test_checklist_passes_on_a_clean_migration_then_names_each_breakage(
     assert broken["100 random rows = backup"].actual == "0 missing, 1 differing of 99"
     assert broken["100 random rows = backup"].detail == "keys: [5]"
     assert broken["status in accepted values"].actual == "1 rows outside"
+
+
+RENAMED_RULES = """
+name: orders_status_renamed
+table: raw_orders
+key: [id]
+operations:
+  - {{type: rename_column, column: status, to: order_status}}
+checks:
+  accepted_values:
+    order_status: [placed, shipped, completed, returned{more}]
+  not_null: [order_status]
+"""
+
+
+def test_rules_on_a_renamed_column_run_before_contract_and_a_vanished_column_fails(
+    loaded: Warehouse, db: Db, tmp_path: Path
+) -> None:
+    """The rules name the new shape's columns. Before contract `order_status` is still `status`
+    in the table: the rules run there (they were skipped silently before). After contract a dbt
+    run rebuilds the table in its old shape: the rule's column is gone, and validation says so."""
+    strict = Migration(loaded, load_spec(write_spec(tmp_path, RENAMED_RULES.format(more=""))))
+    with pytest.raises(ValidationFailed, match="order_status in accepted values"):  # the return_pending rows
+        strict.start()
+    assert by_name(strict.validate(record=False))["order_status not null"].passed
+    strict.rollback()
+    migration = Migration(loaded, load_spec(write_spec(tmp_path, RENAMED_RULES.format(more=", return_pending"))))
+    migration.start()
+    migration.complete()
+    assert by_name(migration.validate(record=False))["order_status in accepted values"].passed
+    db.execute(f"alter table {db.schema}.raw_orders rename column order_status to status")  # as `dbt run` would
+    gone = by_name(migration.validate(record=False))["rule on order_status"]
+    assert not gone.passed and gone.actual == "column missing"
