@@ -63,6 +63,16 @@ def _as_harness_error(exc: Exception) -> HarnessError:
     return HarnessError(f"unexpected {type(exc).__name__}: {exc}", "report it with the command that failed")
 
 
+def _migration_name(spec: Path | None) -> str:
+    """The spec's `name` (JUnit's classname, run to run), or its file's stem when it does not load."""
+    if spec is None:
+        return ""
+    try:
+        return load_spec(spec).name
+    except HarnessError:
+        return spec.stem
+
+
 def _guarded(action: Callable[[], T]) -> T:
     try:
         return action()
@@ -188,7 +198,7 @@ def validate(
         result = run()
     except Exception as exc:  # the reports are written on every exit, so CI sees why (then exit 2 or 1)
         failed = _as_harness_error(exc)
-        write(ValidationReport(subject=str(spec or before), suite=spec.stem if spec else "", error=str(failed)))
+        write(ValidationReport(subject=str(spec or before), suite=_migration_name(spec), error=str(failed)))
         _refuse(failed)
     console.print(report.validation_table(result))
     if result.data_docs:

@@ -117,6 +117,12 @@ def _reset_behavior_flags() -> None:
 
 def _classify(message: str, context: str) -> HarnessError:
     lowered = message.lower()
+    if "permission denied" in lowered or "must be owner of" in lowered:
+        return InputError(
+            f"{context}: the warehouse user lacks a privilege: {_database_message(message).rstrip('.')}.",
+            "connect as a user that has it (a migration alters the table: its owner, or a member of the owning "
+            "role), or have it granted; the state tables need CREATE on the database (their own schema)",
+        )
     if BUSY_FILE in lowered:
         return ConnectionFailed(
             f"the DuckDB file is in use by another process ({context}): {_database_message(message).rstrip('.')}.",
@@ -126,12 +132,6 @@ def _classify(message: str, context: str) -> HarnessError:
         return ConnectionFailed(
             f"cannot reach the warehouse ({context}): {_database_message(message).rstrip('.')}.",
             "start the database or fix the connection settings (profiles.yml, PGHOST/PGPORT/...)",
-        )
-    if "permission denied" in lowered or "must be owner of" in lowered:
-        return InputError(
-            f"{context}: the warehouse user lacks a privilege: {_database_message(message).rstrip('.')}.",
-            "connect as a user that has it (a migration alters the table: its owner, or a member of the owning "
-            "role), or have it granted; the state tables need CREATE on the database (their own schema)",
         )
     if "found an approximate match" in message:  # PostgreSQL: the name differs from a table's in case only
         searched, found = re.search(r"Searched for: (\S+)", message), re.search(r"Found: (\S+)", message)

@@ -40,11 +40,11 @@ def run(migration: Migration) -> dict[str, Any]:
     if spec.concurrent_writes and not engine.triggers:
         problem, fix = engine.refusal("triggers")
         raise InputError(f"concurrent_writes: {problem}.", fix)
+    _refuse_hidden(migration, described.get("hidden"))  # (there, but not readable: a privilege, not a typo)
     if spec.creates_table:
         _check_created(migration, described)
         return described
     if not described["exists"]:
-        _refuse_hidden(migration, described.get("hidden"))
         raise InputError(
             f"table {migration.relation} does not exist in target {target}.",
             "check `table` and `schema` in the spec, or create the table first",
@@ -102,12 +102,13 @@ def run(migration: Migration) -> dict[str, Any]:
     return described
 
 
-def _refuse_hidden(migration: Migration, hidden: dict[str, Any] | None) -> None:
-    """A table that exists but that the connection's user may not see (hidden_relation): said as a
-    missing privilege, naming the user and the grant, not as a missing table."""
+def _refuse_hidden(migration: Migration, hidden: dict[str, Any] | None, table: str | None = None) -> None:
+    """A table (the migrated one, or `table`) that exists but that the connection's user may not see
+    (hidden_relation): said as a missing privilege, naming the user and the grant, not as a missing table."""
     if not hidden:
         return
-    user, schema, relation = hidden["user"], migration.schema, migration.relation
+    user, schema = hidden["user"], migration.schema
+    relation = f"{schema}.{table}" if table else migration.relation
     missing = [f"USAGE on schema {schema}"] if not hidden["schema_usage"] else []
     missing += [f"SELECT on {relation}"] if not hidden["table_select"] else []
     grants = ([f"grant usage on schema {schema} to {user}"] if not hidden["schema_usage"] else []) + [
@@ -122,7 +123,6 @@ def _refuse_hidden(migration: Migration, hidden: dict[str, Any] | None) -> None:
 def _check_created(migration: Migration, described: dict[str, Any]) -> None:
     """A migration that creates its table: the name is free, the tables its foreign keys point at
     exist with those columns, and the validation rules name its columns."""
-    _refuse_hidden(migration, described.get("hidden"))
     if described["exists"]:
         raise InputError(
             f"table {migration.relation} already exists in target {migration.warehouse.info().target}; "
@@ -225,6 +225,7 @@ def _check_rules(migration: Migration, plan: Blueprint, column_types: dict[str, 
 
 def _columns_of(migration: Migration, table: str, where: str) -> list[str]:
     described = migration.warehouse.describe_table(migration.schema, table, [], [], attachments=False)
+    _refuse_hidden(migration, described.get("hidden"), table)
     if not described.get("exists"):
         raise InputError(f"{where}: table {migration.schema}.{table} does not exist.", "name an existing table")
     return [column["name"] for column in described["columns"]]

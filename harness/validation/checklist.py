@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.spec import Checks, MigrationSpec
+from harness.spec import Checks, MigrationSpec, RecentRows
 from harness.validation.compare import CheckResult, skipped
 from harness.warehouse import Call, Warehouse
 
@@ -61,6 +61,14 @@ def _compared(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
     return read
 
 
+def _sample_name(checks: Checks) -> str:
+    return f"{checks.sample_rows} random rows = backup"
+
+
+def _recent_name(recent: RecentRows) -> str:
+    return f"rows of the last {recent.hours}h by {recent.column} = backup"
+
+
 def checklist_questions(
     spec: MigrationSpec, schema: str, table: str, columns: set[str], backup: tuple[str, str] | None,
     shared: list[str], physical: dict[str, str] | None = None,
@@ -73,18 +81,19 @@ def checklist_questions(
     rules = domain_rules(checks, columns, physical)
     if rules:
         questions.append((Warehouse.count_violations(schema, table, rules), _violations(rules)))
-    for fk in checks.foreign_keys:
-        child = (schema, fk.table or table, fk.column)
+    for fk in checks.foreign_keys:  # (on the migrated table: the column holding the value before contract)
+        column = fk.column if fk.table not in (None, spec.table) else (physical or {}).get(fk.column, fk.column)
+        child = (schema, fk.table or table, column)
         questions.append((Warehouse.count_orphans(child, (schema, *fk.parent)),
                           _orphans(f"{child[1]}.{fk.column} → {fk.references}")))  # fmt: skip
     if backup is None:
         return questions
     which: list[tuple[str, dict[str, Any]]] = []
     if checks.sample_rows:
-        which.append((f"{checks.sample_rows} random rows = backup", {"sample_size": checks.sample_rows}))
+        which.append((_sample_name(checks), {"sample_size": checks.sample_rows}))
     recent = checks.recent_rows
     if recent and recent.column in shared:
-        which.append((f"rows of the last {recent.hours}h by {recent.column} = backup",
+        which.append((_recent_name(recent),
                       {"recent_column": recent.column, "recent_hours": recent.hours}))  # fmt: skip
     for name, arguments in which:
         call = Warehouse.compare_rows_by_key(backup, (schema, table), list(spec.key), shared, **arguments)
@@ -97,9 +106,9 @@ def skipped_rules(spec: MigrationSpec, no_backup: str | None, shared: list[str])
     there is no backup to compare rows with), so a report never drops one silently."""
     checks, found = spec.checks, []
     recent = checks.recent_rows
-    recent_name = f"rows of the last {recent.hours}h by {recent.column} = backup" if recent else ""
+    recent_name = _recent_name(recent) if recent else ""
     if no_backup and checks.sample_rows:
-        found.append(skipped(f"{checks.sample_rows} random rows = backup", no_backup))
+        found.append(skipped(_sample_name(checks), no_backup))
     if no_backup and recent:
         found.append(skipped(recent_name, no_backup))
     elif recent and recent.column not in shared:
@@ -113,6 +122,7 @@ def absent_rule_columns(spec: MigrationSpec, columns: set[str], physical: dict[s
     checks = spec.checks
     named = [*checks.not_null, *checks.accepted_values, *checks.ranges, *checks.no_future_dates]
     named += [checks.recent_rows.column] if checks.recent_rows else []
+    named += [fk.column for fk in checks.foreign_keys if fk.table in (None, spec.table)]
     return [CheckResult(f"rule on {column}", "column present", "column missing", False,
                         f"checks name {column}, which the table does not have")
             for column in dict.fromkeys(named) if physical.get(column, column) not in columns]  # fmt: skip

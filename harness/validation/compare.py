@@ -61,7 +61,8 @@ class ValidationReport:
     def summary(self) -> str:
         """`N checks passed` or `F of N checks failed: names`, then the rules skipped, with why."""
         asked = len(self.checks) - len(self.skipped)
-        skipped = f", {len(self.skipped)} skipped ({'; '.join(c.detail for c in self.skipped)})" if self.skipped \
+        reasons = "; ".join(dict.fromkeys(check.detail for check in self.skipped))  # (each reason once)
+        skipped = f", {len(self.skipped)} skipped ({reasons})" if self.skipped \
             else ""  # fmt: skip
         if self.passed:
             return f"{asked} checks passed{skipped}"

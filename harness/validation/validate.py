@@ -150,7 +150,8 @@ def _validate_created(
     schema, table = migration.schema, migration.table
     declared = migration.blueprint(run).new_names
     described = migration.warehouse.describe_table(schema, table, [], [], attachments=False)
-    exists, columns = described["exists"], [column["name"] for column in described["columns"]]
+    exists = described["exists"] and not described.get("hidden")
+    columns = [column["name"] for column in described.get("columns", [])]
     report.checks.append(CheckResult(f"{table} created", "present", "present" if exists else "absent", exists))
     if not exists:
         report.seconds = time.perf_counter() - clock

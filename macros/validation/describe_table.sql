@@ -6,8 +6,14 @@
         exist as views (`views`: a previous migration's, which a rollback puts back). Reads only. -#}
     {% set hidden = expand_contract.hidden_relation(schema, table) %}
     {% set found = adapter.get_relation(database=target.database, schema=schema, identifier=table) if not hidden else none %}
-    {% if not found %}  {#- (or there, but the user may not read it: `hidden` says which privilege is missing) -#}
-        {% do expand_contract.emit_result({'exists': false, 'hidden': hidden}) %}
+    {% if hidden %}  {#- there, but the user may not read it: `hidden` says which privilege is missing -#}
+        {% do expand_contract.emit_result({'exists': true, 'hidden': hidden, 'columns': [], 'taken': [], 'views': [],
+                                           'indexes': 0, 'definition': none, 'attachments': [], 'null_keys': 0,
+                                           'duplicate_keys': 0}) %}
+        {{ return(none) }}
+    {% endif %}
+    {% if not found %}
+        {% do expand_contract.emit_result({'exists': false}) %}
         {{ return(none) }}
     {% endif %}
     {% set facts_sql %}

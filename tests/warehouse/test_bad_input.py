@@ -211,6 +211,8 @@ def test_a_missing_privilege_is_said_as_such_not_as_a_missing_table(
         migration.preflight()
     assert f"grant usage on schema {db.schema} to ec_limited" in raised.value.fix
     assert raised.value.exit_code == 2
+    described = migration.warehouse.describe_table(db.schema, "customers", [], [])
+    assert described["exists"] and described["hidden"]["user"] == "ec_limited"  # there, not absent
     # The whole command, from the CLI: the first statement it may not run is named as a privilege, exit 2.
     result = CliRunner().invoke(app, ["--target", "postgres", "migrate", "start", str(tmp_path / "spec.yml")])
     assert result.exit_code == 2, result.output

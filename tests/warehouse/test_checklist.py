@@ -109,3 +109,26 @@ def test_rules_on_a_renamed_column_run_before_contract_and_a_vanished_column_fai
     db.execute(f"alter table {db.schema}.raw_orders rename column order_status to status")  # as `dbt run` would
     gone = by_name(migration.validate(record=False))["rule on order_status"]
     assert not gone.passed and gone.actual == "column missing"
+
+
+def test_a_foreign_key_rule_on_a_renamed_column_runs_before_and_after_contract(
+    loaded: Warehouse, db: Db, tmp_path: Path
+) -> None:
+    """`checks.foreign_keys` names the new shape's column: before contract it is asked on the
+    column that holds it (the old name), after contract on the new one; both pass."""
+    text = """
+name: orders_customer_renamed
+table: raw_orders
+key: [id]
+operations:
+  - {type: rename_column, column: user_id, to: customer_id}
+checks:
+  foreign_keys:
+    - {column: customer_id, references: customers.id}
+"""
+    migration = Migration(loaded, load_spec(write_spec(tmp_path, text)))
+    migration.start()
+    name = "raw_orders.customer_id → customers.id"
+    assert by_name(migration.validate(record=False))[name].passed
+    migration.complete()
+    assert by_name(migration.validate(record=False))[name].passed

@@ -143,6 +143,8 @@ def test_a_rollback_before_contract_drops_the_empty_table(settings: Settings, db
     steps = migration.rollback()
     assert "dropped reviews" in steps[0].result
     assert relations(db) == before and migration.require_run().state == State.ROLLED_BACK
+    absent = migration.validate(record=False)  # the table is gone: a check that says so, not a crash
+    assert not absent.passed and [(c.name, c.actual) for c in absent.failures] == [("reviews created", "absent")]
     migration.start()  # a new run creates it again
     assert "reviews" in relations(db)
 
