@@ -79,6 +79,7 @@ class Migration:
         self.batches_per_call = batches_per_call
         self.seconds_per_call = seconds_per_call
         self.lock_waits = 0  # lock timeouts met by this process: the backfill slows down when it grows
+        self.transactions = 0  # DDL transactions committed by this process (crash tests stop after the n-th)
         self._blueprints: dict[tuple[str, bool], Blueprint] = {}
         self._described: dict[str, Any] | None = None  # the table as preflight saw it, before any change
         self._holding = False  # this object holds the run lock (see `exclusive`)
@@ -176,7 +177,7 @@ class Migration:
         delay = self.lock_backoff_seconds
         for attempt in range(1, self.lock_retries + 1):
             try:
-                return action()
+                done = action()
             except WarehouseError as exc:
                 if not exc.is_lock_timeout or attempt == self.lock_retries:
                     raise
@@ -187,6 +188,10 @@ class Migration:
                 )  # fmt: skip
                 time.sleep(delay)
                 delay *= 2
+                continue
+            self.transactions += 1
+            faults.point("transaction", self.transactions)  # crash tests: between a step's statements
+            return done
         raise AssertionError("unreachable")  # pragma: no cover
 
     def backup_parts(self, run: RunRecord) -> tuple[str, str]:

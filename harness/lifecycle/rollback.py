@@ -55,7 +55,7 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     # transaction, so their readers never find them missing; then the rest are dropped.
     put_back = _put_back_views(migration, run)
     _drop_views(migration, run, keep=put_back)
-    warehouse.drop_sync_trigger(schema, table)
+    migration.with_lock_retry(run, "drop sync trigger", partial(warehouse.drop_sync_trigger, schema, table))
     done = []
     for down in targets.raw_downs:
         migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))
@@ -182,9 +182,11 @@ def _drop_views(migration: Migration, run: RunRecord, keep: list[str] | None = N
     final = undo_targets(migration.spec).renamed_to
     views = [view for view in ("current", OLD_VERSION, NEW_VERSION) if f"{table}_{view}" not in (keep or [])]
     alias = [final] if final and run.state != State.CONTRACTED else []  # a view until contract, then the table
-    warehouse.drop_version_views(schema, table, views, alias)
+    migration.with_lock_retry(run, "drop version views", partial(warehouse.drop_version_views, schema, table, views,
+                                                                  alias))  # fmt: skip
     if final:
-        warehouse.drop_version_views(schema, final, views)
+        migration.with_lock_retry(run, "drop version views", partial(warehouse.drop_version_views, schema, final,
+                                                                      views))  # fmt: skip
 
 
 def _put_back_views(migration: Migration, run: RunRecord) -> list[str]:
@@ -195,8 +197,9 @@ def _put_back_views(migration: Migration, run: RunRecord) -> list[str]:
     if not set(left) <= set(run.figure(backup.SNAPSHOT, "views") or []):
         return []
     columns = [column["name"] for column in run.figure(backup.SNAPSHOT, "columns") or []]
-    migration.warehouse.create_version_views(migration.schema, table, {NEW_VERSION: [[c, c] for c in columns]},
-                                             {}, {}, NEW_VERSION)  # fmt: skip
+    put_back = partial(migration.warehouse.create_version_views, migration.schema, table,
+                       {NEW_VERSION: [[c, c] for c in columns]}, {}, {}, NEW_VERSION)  # fmt: skip
+    migration.with_lock_retry(run, "put back version views", put_back)
     return left
 
 
@@ -217,7 +220,7 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     facts = restoring.check(migration, run, live)  # before anything is dropped
     final = undo.renamed_to
     _drop_views(migration, run)
-    warehouse.drop_sync_trigger(schema, table)
+    migration.with_lock_retry(run, "drop sync trigger", partial(warehouse.drop_sync_trigger, schema, table))
     undone = []
     for down in undo.raw_downs:
         migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from harness import faults
 from harness.errors import StateError
 from harness.lifecycle.backup import nothing_before
 from harness.lifecycle.state import EXPANDED, RunRecord, State, utc_now
@@ -188,6 +189,7 @@ def record_validation(
     migration: Migration, run: RunRecord, report: ValidationReport, after: Snapshot, new_state: State | None = None
 ) -> None:
     """The after-snapshot and the validation's journal line (with the run's new state, if it moves)."""
+    faults.point("step.validate", 1)  # a crash test's window: validated, its journal line not yet
     migration.journal(
         run, step="validate", status="passed" if report.passed else "failed", started_at=utc_now(),
         seconds=report.seconds, rows_affected=after.row_count, checksum=after.table_checksum, detail=report.summary(),

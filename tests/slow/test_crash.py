@@ -229,34 +229,6 @@ def kill_9_at(point: str, command: list[str], env: dict[str, str], number: int =
     assert process.returncode == -signal.SIGKILL, f"the harness ended before {point} {number}"
 
 
-@pytest.mark.parametrize("step", ["expand", "contract"])
-def test_kill_9_between_a_steps_work_and_its_journal_line_resumes(
-    settings: Settings, db: Db, tmp_path: Path, step: str
-) -> None:
-    """The widest crash windows: expand's DDL done (several transactions) or contract committed,
-    and the process killed before the step's journal line. The same command resumes: a repeated
-    expand (its columns recognised as its own), a contract already recorded in the run's state
-    (committed with it) whose journal line is written now. The data is exact."""
-    create_orders(db)
-    expected = db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
-    spec = write_spec(tmp_path, SPEC.replace("throttle_seconds: 0.05", "throttle_seconds: 0"))
-    migration = Migration(Warehouse(settings), load_spec(spec))
-    if step == "contract":
-        migration.start()
-    kill_9_at(f"step.{step}", *harness_command(settings, spec, "start" if step == "expand" else "complete"))
-    run = migration.current_run()
-    assert run is not None and run.state == ("backed_up" if step == "expand" else "contracted")
-    if step == "expand":
-        steps = migration.start()  # the same command
-        assert "from an expand that stopped before its journal line" in steps[0].result
-        migration.complete()
-    else:
-        steps = migration.complete()  # the same command
-        assert [s.step for s in steps] == ["contract"] and "journaled now" in steps[0].result
-    assert db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id") == expected
-    assert "amount" not in db.columns("orders")
-
-
 def test_rollback_after_a_kill_9_mid_backfill_restores_rows_and_catalog(
     settings: Settings, db: Db, tmp_path: Path
 ) -> None:
