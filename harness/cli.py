@@ -358,16 +358,15 @@ def plan(
     output: Annotated[Path | None, typer.Option(help="Where to write the Markdown (default under target/).")] = None,
     docs_block: Annotated[
         Path | None,
-        typer.Option(
-            help="Also write it as the dbt docs block plan_<migration> into this folder (e.g. docs/dbt/plans)."
-        ),
+        typer.Option(help="Also write it as the dbt docs block plan_<migration> into this folder (e.g. models/plans)."),
     ] = None,
 ) -> None:
     """Write the migration plan as Markdown: pattern and why, steps, timeline from row counts and
     measured throughput, downtime, validation rules, rollback triggers and procedure. With
-    --docs-block the dbt docs site shows it too (the overview page includes the demo's).
+    --docs-block the dbt docs site shows it too, on the page of the model whose description calls
+    doc('plan_<migration>') (a folder under models/ is in dbt's default docs-paths).
 
-    Example: harness plan migrations/customers_full_name.yml --docs-block docs/dbt/plans
+    Example: harness plan migrations/customers_full_name.yml --docs-block models/plans
     """
 
     def plan_and_block(migration: Migration) -> str:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from dbt.adapters.base import impl as base_adapter
 from dbt.adapters.factory import FACTORY
 from dbt.cli.main import dbtRunner, dbtRunnerResult
@@ -24,7 +25,7 @@ from dbt_common.tests import enable_test_caching
 
 from harness.engines import release_embedded_connections
 from harness.errors import ConnectionFailed, HarnessError, InputError, WarehouseError
-from harness.settings import PROJECT_FILE, Settings
+from harness.settings import DEMO_PROJECT, PROJECT_FILE, Settings
 
 RESULT_MARKER = "EXPAND_CONTRACT_RESULT "
 # Set (to anything) to keep dbt's debug lines (`<target dir>/logs/dbt.log`: every statement) for
@@ -176,6 +177,21 @@ class DbtProject:
             args += ["--target", self.settings.target]
         return args
 
+    def install_packages(self) -> None:
+        """`dbt deps` for a project whose packages are all local (the demo project's is this
+        checkout: no network), when dbt_packages/ does not hold them yet."""
+        packages = self.settings.project_dir / "packages.yml"
+        installed = self.settings.project_dir / "dbt_packages"
+        wanted = yaml.safe_load(packages.read_text()).get("packages", []) if packages.is_file() else []
+        if not wanted or (installed.is_dir() and len(list(installed.iterdir())) >= len(wanted)):
+            return
+        collected = _Collected()
+        args = ["deps", "--project-dir", str(self.settings.project_dir), "--profiles-dir",
+                str(self.settings.profiles_path), "--log-path", str(self.settings.output_dir / "logs")]  # fmt: skip
+        result = dbtRunner(callbacks=[collected]).invoke(args)
+        if not result.success:
+            raise _classify("\n".join(collected.errors) or str(result.exception), "dbt deps")
+
     @property
     def manifest(self) -> Manifest:
         if not (self.settings.project_dir / PROJECT_FILE).is_file():
@@ -183,6 +199,8 @@ class DbtProject:
                              "run it inside your dbt project, or pass --project-dir (or DBT_PROJECT_DIR)")  # fmt: skip
         key = self.settings.parse_identity()
         if key not in _MANIFESTS:
+            if self.settings.project_dir == DEMO_PROJECT:  # (its package is this checkout: linked, no network)
+                self.install_packages()
             collected = _Collected()
             with _environment(self.settings.environment()):
                 result = dbtRunner(callbacks=[collected]).invoke(["parse", *self._common_args()])

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The package's own dbt project (its demo and tests): it installs the package from the checkout.
+DEMO_PROJECT = REPO_ROOT / "integration_tests"
 PROJECT_FILE = "dbt_project.yml"
 PACKAGE_PROFILE = "expand_contract"
 
@@ -17,7 +19,7 @@ PACKAGE_PROFILE = "expand_contract"
 class Settings:
     """Where the dbt project and profile are, which target, and the harness's own schemas."""
 
-    project_dir: Path = REPO_ROOT
+    project_dir: Path = DEMO_PROJECT
     profiles_dir: Path | None = None
     target: str | None = None
     target_dir: Path | None = None

@@ -4,6 +4,7 @@ warehouse (a test using a PostgreSQL or DuckDB fixture is marked `postgres` / `d
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from harness.engines import release_embedded_connections
-from harness.settings import REPO_ROOT, Settings
+from harness.runner import DbtProject
+from harness.settings import DEMO_PROJECT, Settings
 from harness.warehouse import Warehouse
 from tests.fixtures.warehouse import (
     PG,
@@ -24,6 +26,13 @@ from tests.fixtures.warehouse import (
 )
 
 HERE = Path(__file__).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests' dbt project (integration_tests/) installs the package from this checkout: linked
+    once, by the first process (pytest-xdist's controller runs this before any worker starts)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        DbtProject(Settings(target_dir=config.rootpath / "target")).install_packages()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -45,6 +54,8 @@ def _cli_target_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI run in-process (CliRunner) writes dbt's artifacts and log under the test's own
     tmp_path, not the checkout's target/ that every pytest-xdist worker would share."""
     monkeypatch.setenv("EC_TARGET_DIR", str(tmp_path / "cli-target"))
+    # ... in the package's own dbt project (integration_tests/), as `cd integration_tests` would.
+    monkeypatch.setenv("DBT_PROJECT_DIR", str(DEMO_PROJECT))
 
 
 @pytest.fixture(
@@ -94,7 +105,7 @@ def _jaffle_template(templates: dict[str, Any], adapter: str, root: Path) -> Any
         else:
             ensure_worker_database()
             schema = f"{SESSION_SCHEMA}_jaffle"
-            template = Settings(project_dir=REPO_ROOT, target="postgres", pg_database=str(PG["dbname"]),
+            template = Settings(project_dir=DEMO_PROJECT, target="postgres", pg_database=str(PG["dbname"]),
                                 target_dir=root / "target", schema=schema)  # fmt: skip
             Db(template).execute(f"drop schema if exists {schema} cascade")
         warehouse = Warehouse(template)

@@ -611,7 +611,7 @@ def test_additions_and_undo_come_from_the_spec_alone() -> None:
 
 
 def test_the_demo_spec_compiles_on_both_engines() -> None:
-    text = (Path(__file__).parents[2] / "migrations" / "customers_full_name.yml").read_text()
+    text = (Path(__file__).parents[2] / "integration_tests" / "migrations" / "customers_full_name.yml").read_text()
     demo = MigrationSpec.model_validate(yaml.safe_load(text))
     columns = {"id": "integer", "first_name": "text", "last_name": "text"}
     for engine in (DUCKDB, POSTGRES):

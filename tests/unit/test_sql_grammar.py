@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.engines import ENGINES
+from harness.settings import DEMO_PROJECT
 from harness.spec import load_spec
 from harness.sql_grammar import check_expression, user_expressions
 
@@ -46,7 +47,7 @@ def test_functions_that_act_outside_the_row_are_refused_by_name(grammar: str, te
 
 
 def test_every_user_expression_of_a_spec_is_found_with_its_path() -> None:
-    found = dict(user_expressions(load_spec("migrations/customers_full_name.yml")))
+    found = dict(user_expressions(load_spec(DEMO_PROJECT / "migrations" / "customers_full_name.yml")))
     assert found == {"operations[0].up": "first_name || ' ' || last_name",
                      "operations[1].down": "split_part(full_name, ' ', 1)",
                      "operations[2].down": "split_part(full_name, ' ', 2)"}  # fmt: skip

@@ -41,10 +41,11 @@ def stock_project(root: Path, settings: Settings, schema: str) -> Path:
     return project
 
 
-def dbt(project: Path, *args: str, meta_schema: str) -> subprocess.CompletedProcess[str]:
+def dbt(project: Path, *args: str, meta_schema: str, select: bool = True) -> subprocess.CompletedProcess[str]:
     command = [DBT, *args, "--project-dir", str(project), "--profiles-dir", str(project)]
     if args[0] != "deps":
-        command += ["--select", "shop", "--vars", yaml.safe_dump({"expand_contract_meta_schema": meta_schema})]
+        command += ["--select", "shop"] if select else []
+        command += ["--vars", yaml.safe_dump({"expand_contract_meta_schema": meta_schema})]
     return subprocess.run(command, capture_output=True, text=True, cwd=project)
 
 

@@ -12,6 +12,7 @@ from harness.runner import DbtProject
 from harness.settings import Settings
 
 PACKAGE = "expand_contract"
+DEMO = "expand_contract_integration_tests"  # the package's own test project, which installs it
 # Adapter implementations (`default__x`, `postgres__x`, ...) are documented once, by their shim `x`.
 ADAPTER_VARIANT = re.compile(r"^(default|postgres|duckdb)__")
 
@@ -50,18 +51,29 @@ def test_macro_yaml_names_every_signature_argument(project: DbtProject) -> None:
         assert [a.name for a in macro.arguments] == names, macro.name
 
 
-def test_every_model_and_seed_is_documented(project: DbtProject) -> None:
+def test_the_package_is_macros_only(project: DbtProject) -> None:
+    """Installed into a project, the package adds no model, seed, test or page of its own that
+    could collide with the project's (its docs page is `__expand_contract__`, not the overview)."""
+    nodes = [n.resource_type for n in project.manifest.nodes.values() if n.package_name == PACKAGE]
+    assert nodes == ["operation"]  # its on-run-start hook (guard_migrations), nothing else
+    docs = {doc.name for doc in project.manifest.docs.values() if doc.package_name == PACKAGE}
+    assert docs == {"__expand_contract__"}
+
+
+def test_every_model_and_seed_of_the_demo_project_is_documented(project: DbtProject) -> None:
     nodes = [
-        n for n in project.manifest.nodes.values() if n.package_name == PACKAGE and n.resource_type in ("model", "seed")
+        n for n in project.manifest.nodes.values() if n.package_name == DEMO and n.resource_type in ("model", "seed")
     ]
     assert {n.name for n in nodes} >= {"customers", "raw_customers"}
     assert [n.name for n in nodes if not n.description.strip()] == []
 
 
 def test_docs_site_shows_the_demo_plan_on_the_migrated_model(project: DbtProject) -> None:
-    docs = {doc.name: doc for doc in project.manifest.docs.values() if doc.package_name == PACKAGE}
-    assert "__overview__" in docs and "harness plan" in docs["__overview__"].block_contents
-    plan = docs["plan_customers_full_name"].block_contents
+    docs = {(doc.package_name, doc.name): doc for doc in project.manifest.docs.values()}
+    assert "harness plan" in docs[PACKAGE, "__expand_contract__"].block_contents
+    overviews = {package for package, name in docs if name == "__overview__"}
+    assert overviews == {"dbt", DEMO}  # the project's home page is the project's own (dbt's is the fallback)
+    plan = docs[DEMO, "plan_customers_full_name"].block_contents
     assert plan.lstrip().startswith("# Migration plan: customers_full_name")
     customers = next(n for n in project.manifest.nodes.values() if n.name == "customers")
     assert "# Migration plan: customers_full_name" in customers.description  # rendered into the page

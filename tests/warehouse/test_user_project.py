@@ -5,9 +5,11 @@ any dbt project, harness says so (exit 2) instead of working on its own checkout
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from harness.cli import app
@@ -33,6 +35,7 @@ def test_harness_runs_inside_the_users_project_with_its_own_profile(
     spec = write_spec(project / "migrations", NOTE, "orders_note.yml")
     monkeypatch.chdir(project)
     monkeypatch.delenv("DBT_PROFILES_DIR", raising=False)
+    monkeypatch.delenv("DBT_PROJECT_DIR", raising=False)
     schemas = ["--meta-schema", settings.meta_schema, "--backup-schema", settings.backup_schema]
     runner = CliRunner()
     for command in (["migrate", "start"], ["migrate", "complete"]):
@@ -46,6 +49,50 @@ def test_harness_runs_inside_the_users_project_with_its_own_profile(
     rolled = runner.invoke(app, [*schemas, "rollback", "migrations/orders_note.yml"])
     assert rolled.exit_code == 0, rolled.output
     assert db.columns("orders") == ["id", "status"]
+
+
+def jaffle_like(project: Path) -> None:
+    """What a stock jaffle_shop project has besides the stock project's `orders`: seeds named like
+    the package's demo ones, a staging view, a `customers` table and an incremental model."""
+    (project / "seeds").mkdir()
+    (project / "seeds" / "raw_customers.csv").write_text("id,first_name,last_name\n1,Ada,L\n2,Bo,K\n")
+    models = project / "models"
+    (models / "stg_customers.sql").write_text(
+        "{{ config(materialized='view') }}\nselect * from {{ ref('raw_customers') }}\n"
+    )
+    (models / "customers.sql").write_text(
+        "select id, first_name || ' ' || last_name as name from {{ ref('stg_customers') }}\n"
+    )
+    (models / "order_events.sql").write_text(
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect id, status from {{ ref('orders') }}\n"
+        "{% if is_incremental() %} where id > (select max(id) from {{ this }}) {% endif %}\n"
+    )
+    (models / "schema.yml").write_text(yaml.safe_dump({"version": 2, "models": [
+        {"name": "customers", "description": "The shop's customers.",
+         "columns": [{"name": "id", "data_tests": ["unique"]}]},
+    ]}))  # fmt: skip
+    (project / "models" / "overview.md").write_text("{% docs __overview__ %}\n# The shop\n{% enddocs %}\n")
+
+
+def test_installing_the_package_adds_nothing_that_collides(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """A jaffle_shop-like project (its own `customers` model, `raw_customers` seed, docs home
+    page) installs the package: `dbt build` and `dbt docs generate` run clean with nothing
+    selected away, and the docs home page stays the project's."""
+    project = stock_project(tmp_path, settings, db.schema)
+    jaffle_like(project)
+    meta = settings.meta_schema
+    assert dbt(project, "deps", meta_schema=meta).returncode == 0
+    for command in ("build", "docs"):
+        done = dbt(project, *(["docs", "generate"] if command == "docs" else [command]), meta_schema=meta,
+                   select=False)  # fmt: skip
+        assert done.returncode == 0, done.stdout[-3000:]
+    assert db.query(f"select count(*) from {db.schema}.customers") == [(2,)]
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    ours = [node for node in manifest["nodes"].values() if node["package_name"] == "expand_contract"]
+    assert [node["resource_type"] for node in ours] == ["operation"]  # the guard hook only
+    overview = [doc for doc in manifest["docs"].values() if doc["name"] == "__overview__"]
+    assert {doc["package_name"] for doc in overview} == {"dbt", "shop"}
+    assert "harness plan" in manifest["docs"]["doc.expand_contract.__expand_contract__"]["block_contents"]
 
 
 def test_outside_a_dbt_project_harness_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
