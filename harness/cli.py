@@ -9,12 +9,12 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
-from harness import report
+from harness import live, report
 from harness.demo import run_demo
 from harness.diff import DiffResult, diff_across, diff_relations
 from harness.documents.plan import as_docs_block, build_plan
@@ -44,6 +44,14 @@ errors = Console(stderr=True)
 T = TypeVar("T")
 
 SpecPath = Annotated[Path, typer.Argument(help="Migration spec (YAML), e.g. migrations/customers_full_name.yml")]
+ShowValues = Annotated[
+    bool,
+    typer.Option(
+        "--show-values",
+        help="Show values from table rows (sampled keys, min/max, differing values) in the output and reports; "
+        "without it they are <redacted>, so CI logs do not carry them.",
+    ),
+]
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -168,14 +176,19 @@ def validate(
     spec: Annotated[Path | None, typer.Argument(help="Migration spec to validate against its before-snapshot.")] = None,
     before: Annotated[Path | None, typer.Option(help="Compare two snapshot files instead: the old one.")] = None,
     after: Annotated[Path | None, typer.Option(help="... and the new one.")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the report as JSON here (- for stdout, the table to stderr).")
+    ] = None,
     junit_xml: Annotated[Path | None, typer.Option(help="Write JUnit XML here (one test case per check).")] = None,
+    show_values: ShowValues = False,
 ) -> None:
     """Validate a migration (counts, checksums, recomputed `up`, required columns, key) or two
     snapshots. Exit 0 pass, 1 fail, 2 bad input or no connection. A failed validation is
-    recorded and blocks the contract step.
+    recorded and blocks the contract step. Values from table rows are <redacted> in every
+    output unless --show-values.
 
     Example: harness validate migrations/customers_full_name.yml --junit-xml target/validate.xml
+             harness validate migrations/customers_full_name.yml --json - --show-values
     """
 
     def run() -> ValidationReport:
@@ -190,9 +203,9 @@ def validate(
 
     def write(result: ValidationReport) -> None:
         if json_path:
-            report.write_json(result.to_dict(), json_path)
+            report.write_json(result.to_dict(show_values), json_path)
         if junit_xml:
-            report.write_junit(result, junit_xml)
+            report.write_junit(result, junit_xml, show_values)
 
     try:
         result = run()
@@ -200,13 +213,19 @@ def validate(
         failed = _as_harness_error(exc)
         write(ValidationReport(subject=str(spec or before), suite=_migration_name(spec), error=str(failed)))
         _refuse(failed)
-    console.print(report.validation_table(result))
+    out = _human(json_path)
+    out.print(report.validation_table(result, show_values))
     if result.data_docs:
-        console.print(f"Great Expectations Data Docs: {result.data_docs}", highlight=False)
+        out.print(f"Great Expectations Data Docs: {result.data_docs}", highlight=False)
     write(result)
     if not result.passed:
         report.print_error(errors, f"validation failed: {result.summary()}")
         raise typer.Exit(1)
+
+
+def _human(json_path: Path | None) -> Console:
+    """Where the tables for people go: stdout, unless the JSON goes there (`--json -`)."""
+    return errors if json_path is not None and str(json_path) == "-" else console
 
 
 def _relation(text: str, warehouse: Warehouse) -> tuple[str, str]:
@@ -225,13 +244,19 @@ def diff(
     target_b: Annotated[
         str | None, typer.Option(help="Read B from this other target (e.g. a copy in postgres); portable checksums.")
     ] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write every difference as JSON here.")] = None,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write every difference as JSON here (- for stdout, the table to stderr)."),
+    ] = None,
+    show_values: ShowValues = False,
 ) -> None:
     """Locate the rows that differ between two tables: segment checksums by key range, narrowed
-    to the differing keys, printed with their old and new values. Exit 0 identical, 1 different.
+    to the differing keys. Prints how many rows differ, by kind and column; with --show-values,
+    each differing key with its old and new values (otherwise <redacted>, in the JSON too).
+    Exit 0 identical, 1 different.
 
     Example: harness diff main.orders main.orders_copy --key o_orderkey --json target/diff.json
-             harness diff main.customers public.customers --key id --target-b postgres
+             harness diff main.customers public.customers --key id --target-b postgres --show-values
     """
 
     def run() -> DiffResult:
@@ -249,9 +274,9 @@ def diff(
         )  # fmt: skip
 
     result = _guarded(run)
-    console.print(report.diff_table(result))
+    _human(json_path).print(report.diff_table(result, show_values=show_values))
     if json_path:
-        report.write_json(result.to_dict(), json_path)
+        report.write_json(result.to_dict(show_values), json_path)
     if not result.identical:
         raise typer.Exit(1)
 
@@ -305,31 +330,45 @@ def migrate_complete(ctx: typer.Context, spec: SpecPath) -> None:
 def migrate_status(
     ctx: typer.Context,
     spec: SpecPath,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the run as JSON here (- for stdout).")] = None,
 ) -> None:
     """Show the latest run's state, its backfill's progress (rows done of the total, rows/s, time
-    left: from the checkpoints, whichever process runs it) and its journal of steps.
+    left) and its journal of steps. While a harness command runs the migration, what that process
+    publishes (harness/live.py): the warehouse is not opened, so a running migration on a DuckDB
+    file is never held up; otherwise the state tables.
 
-    Example: harness migrate status migrations/customers_full_name.yml --json
+    Example: harness migrate status migrations/customers_full_name.yml --json -
     """
-
-    def read() -> dict[str, Any] | None:
-        return Warehouse(_settings(ctx)).read_run(load_spec(spec).name)
-
-    run = _guarded(read)
-    if run is None:
-        console.print("no run recorded for this migration")
+    settings = _settings(ctx)
+    name = _guarded(lambda: load_spec(spec).name)
+    published = live.read(live.path(settings.output_dir, name), settings.target)
+    if published is not None:
+        run, progress = published.get("run"), published.get("backfill_progress")
+    else:
+        run = _guarded(lambda: Warehouse(settings).read_run(name))
+        progress = RunRecord.from_dict(run).backfill_progress() if run is not None else None
+        if run is not None:
+            run.pop("snapshots", None)
+    if json_path is not None:
+        data = {**(run or {}), "backfill_progress": progress, "running": published is not None and {
+            key: published.get(key) for key in ("command", "pid", "target", "updated_at")}}  # fmt: skip
+        if str(json_path) == "-":
+            console.print_json(json.dumps(data, default=str))
+        else:
+            report.write_json(data, json_path)
         return
-    progress = RunRecord.from_dict(run).backfill_progress()
-    if as_json:
-        run.pop("snapshots", None)
-        console.print_json(json.dumps({**run, "backfill_progress": progress}, default=str))
+    if published is not None:
+        command, pid, target, at = (published.get(key) for key in ("command", "pid", "target", "updated_at"))
+        console.print(f"running: harness {command} (pid {pid}, target {target}), as it reported at {at}",
+                      highlight=False)  # fmt: skip
+    if run is None:
+        console.print("no run recorded for this migration" if published is None else "no run recorded yet")
         return
     console.print(f"run {run['run_id']}: [bold]{run['state']}[/bold] {run.get('note') or ''}", highlight=False)
     if progress:
-        console.print(report.progress_line(progress), highlight=False)
+        console.print(report.progress_line(progress, live=published is not None), highlight=False)
     steps = [
-        StepResult(s["step"], s["rows_affected"], float(s["seconds"] or 0), f"{s['status']}: {s['detail'] or ''}")
+        StepResult(s["step"], s.get("rows_affected"), float(s["seconds"] or 0), f"{s['status']}: {s['detail'] or ''}")
         for s in run["steps"]
     ]
     console.print(report.steps_table(f"{run['migration']} journal", steps))

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.errors import InputError
+from harness.validation.compare import REDACTED
 from harness.warehouse import Warehouse
 
 Relation = tuple[str, str]
@@ -43,13 +44,22 @@ class DiffResult:
     def identical(self) -> bool:
         return not self.differences and not self.columns_only_in_a and not self.columns_only_in_b
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        """The result as JSON data. Keys and column values are values from table rows: `<redacted>`
+        unless `show_values` (each difference still names its kind and columns)."""
         data = asdict(self)
+        if not show_values:
+            data["differences"] = [
+                {"key": REDACTED, "kind": difference.kind,
+                 "columns": {column: [REDACTED, REDACTED] for column in difference.columns}}
+                for difference in self.differences
+            ]  # fmt: skip
         data.update(
             identical=self.identical,
             only_in_a=self.count("only in A"),
             only_in_b=self.count("only in B"),
             changed=self.count("changed"),
+            values_shown=show_values,
         )
         return data
 

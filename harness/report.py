@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -15,15 +17,22 @@ from harness.diff import DiffResult
 from harness.lifecycle.step import StepResult
 from harness.validation.compare import ValidationReport
 
+SHOW_VALUES_HINT = "values from table rows are <redacted>: --show-values shows them"
 
-def validation_table(report: ValidationReport) -> Table:
+
+def validation_table(report: ValidationReport, show_values: bool = False) -> Table:
+    """A row per check; a failed check's detail under its actual. Values from table rows
+    `<redacted>` unless `show_values`."""
     table = Table(title=f"Validation of {report.subject}")
     for column in ("check", "expected", "actual", "status"):
         table.add_column(column, overflow="fold")
-    for check in report.checks:
+    for check in (check.shown(show_values) for check in report.checks):
         status = "[yellow]skipped[/yellow]" if check.skipped else "[green]pass[/green]" if check.passed else \
             "[red]FAIL[/red]"  # fmt: skip
-        table.add_row(check.name, check.expected, check.actual, status)
+        actual = f"{check.actual}\n{check.detail}" if check.detail and not check.passed else check.actual
+        table.add_row(escape(check.name), escape(check.expected), escape(actual), status)
+    if not show_values and any(check.redacts for check in report.checks):
+        table.caption = SHOW_VALUES_HINT
     return table
 
 
@@ -39,13 +48,17 @@ def steps_table(title: str, steps: list[StepResult]) -> Table:
     return table
 
 
-def diff_table(result: DiffResult, limit: int = 50) -> Table:
-    """Each differing key with the values on both sides (the first `limit` keys)."""
+def diff_table(result: DiffResult, limit: int = 50, show_values: bool = False) -> Table:
+    """With `show_values`, each differing key with the values on both sides (the first `limit`
+    keys); otherwise (keys and values are values from table rows) how many rows differ, by kind
+    and column."""
     title = (
         f"{result.relation_a} vs {result.relation_b} by {result.key}: {result.rows_a:,} vs {result.rows_b:,} rows; "
         f"only in A {result.count('only in A')}, only in B {result.count('only in B')}, "
         f"changed {result.count('changed')}"
     )
+    if not show_values:
+        return _diff_counts_table(result, title)
     table = Table(title=title)
     for column in ("key", "difference", "column", "A", "B"):
         table.add_column(column, overflow="fold")
@@ -64,16 +77,42 @@ def diff_table(result: DiffResult, limit: int = 50) -> Table:
     return table
 
 
+def _diff_counts_table(result: DiffResult, title: str) -> Table:
+    """Rows differing by kind and column, without a key or a value."""
+    table = Table(title=title, caption="keys and values from table rows are not shown: --show-values lists them")
+    for column in ("difference", "column"):
+        table.add_column(column, overflow="fold")
+    table.add_column("rows", justify="right")
+    by_column: dict[tuple[str, str], int] = {}
+    for difference in result.differences:
+        columns = ["(the whole row)"] if difference.kind != "changed" else list(difference.columns)
+        for column in columns:
+            by_column[(difference.kind, column)] = by_column.get((difference.kind, column), 0) + 1
+    for (kind, column), rows in by_column.items():
+        table.add_row(kind, escape(column), f"{rows:,}")
+    for side, columns in (("A", result.columns_only_in_a), ("B", result.columns_only_in_b)):
+        if columns:
+            table.add_row(f"columns only in {side}", escape(", ".join(columns)), "")
+    return table
+
+
 def write_json(data: Any, path: Path) -> Path:
+    """The JSON to `path`, or to stdout when `path` is `-`."""
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    if str(path) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    path.write_text(text)
     return path
 
 
-def write_junit(report: ValidationReport, path: Path) -> Path:
+def write_junit(report: ValidationReport, path: Path, show_values: bool = False) -> Path:
     """One test case per check, so CI shows exactly which check failed; the suite's `time`; a
     classname that stays the same from run to run (the migration); a validation that could not run
-    at all is one test case in error, so CI sees it."""
+    at all is one test case in error, so CI sees it. Values from table rows `<redacted>` unless
+    `show_values`."""
     classname = report.suite or report.subject
     suite = ET.Element(
         "testsuite",
@@ -87,7 +126,7 @@ def write_junit(report: ValidationReport, path: Path) -> Path:
     if report.error:
         case = ET.SubElement(suite, "testcase", classname=classname, name="validation ran", time="0")
         ET.SubElement(case, "error", message=report.error).text = report.error
-    for check in report.checks:
+    for check in (check.shown(show_values) for check in report.checks):
         case = ET.SubElement(suite, "testcase", classname=classname, name=check.name)
         if check.skipped:
             ET.SubElement(case, "skipped", message=check.detail)
@@ -101,13 +140,23 @@ def write_junit(report: ValidationReport, path: Path) -> Path:
     return path
 
 
-def progress_line(progress: dict[str, Any]) -> str:
-    """`backfill: 14,000 of 40,000 rows (35%), 2 batches, 7,000 rows/s, about 4 s left` (or `done`)."""
+def progress_line(progress: dict[str, Any], *, live: bool = False) -> str:
+    """`backfill: 14,000 of 40,000 rows (35%), 2 batches, 7,000 rows/s, about 4 s left` (or `done`).
+    From the checkpoints alone (not `live`, no process here publishing it), an unfinished backfill
+    says when its last batch committed instead of a time left it may never take."""
     done, total, rate, left = (progress[key] for key in ("rows_done", "rows_total", "rows_per_second", "seconds_left"))
     of = f" of {total:,}" if total is not None else ""
     share = f" ({done / total:.0%})" if total else ""
     pace = f", {rate:,.0f} rows/s" if rate else ""
-    end = "done" if progress["finished"] else (f"about {left:,.0f} s left" if left is not None else "running")
+    if progress["finished"]:
+        end = "done"
+    elif progress.get("rolled_back"):
+        end = "stopped: rolled back before it finished"
+    elif live:
+        end = f"about {left:,.0f} s left" if left is not None else "running"
+    else:
+        end = (f"last batch committed at {progress.get('last_batch_at', '?')[:19]} UTC; no harness here reports it "
+               "running (if none runs it, `harness migrate start <spec>` resumes it)")  # fmt: skip
     return f"backfill: {done:,}{of} rows{share}, {progress['batches']} batch(es){pace}, {end}"
 
 

@@ -59,10 +59,14 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         for batch in batches:
             rows_this_session += batch.rows
             after_key, batch_no = batch.last_key, batch.batch_no + 1
+        elapsed = max(time.perf_counter() - clock, 1e-9)
+        rows, rate = done_rows + rows_this_session, rows_this_session / elapsed
+        migration.reporter.backfill_progress(rows, total, rate)
+        left = 0 if done else (max(total - rows, 0) / rate if rate and total else None)
+        migration.publish(run, {"rows_done": rows, "rows_total": total or None, "rows_per_second": rate or None,
+                                "seconds_left": left, "batches": batch_no - 1, "finished": done})  # fmt: skip
         if batches:
             faults.point("backfill.after_batch", batch_no - 1)  # crash tests stop here (harness/faults.py)
-        elapsed = max(time.perf_counter() - clock, 1e-9)
-        migration.reporter.backfill_progress(done_rows + rows_this_session, total, rows_this_session / elapsed)
         if migration.lock_waits > waits_before:  # writers hold the rows: give them room
             pause = min(max(pause * 2, migration.lock_backoff_seconds), 10.0)
         elif pause > spec.throttle_seconds:

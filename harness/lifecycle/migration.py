@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness import faults, run_lock
+from harness import faults, live, run_lock
 from harness.engines import Engine, engine_for
 from harness.errors import (
     GuardRefused,
@@ -48,11 +48,13 @@ def exclusive(method: Callable[..., T]) -> Callable[..., T]:
         if self._holding:
             return method(self, *args, **kwargs)
         with run_lock.held(self):
-            self._holding = True
+            self._holding, self._command = True, method.__name__
+            self.publish(None)  # `migrate status` in another shell reads this, not the warehouse
             try:
                 return method(self, *args, **kwargs)
             finally:
                 self._holding = False
+                live.clear(self.live_path)
 
     return locked
 
@@ -83,6 +85,8 @@ class Migration:
         self._blueprints: dict[tuple[str, bool], Blueprint] = {}
         self._described: dict[str, Any] | None = None  # the table as preflight saw it, before any change
         self._holding = False  # this object holds the run lock (see `exclusive`)
+        self._command = ""  # the command holding it, as published for `migrate status`
+        self._progress: dict[str, Any] | None = None  # the backfill's, as published
 
     # -- names ------------------------------------------------------------------------------
     @property
@@ -138,14 +142,35 @@ class Migration:
         )  # fmt: skip
         run.snapshots.update(snapshots or {})
         run.steps.append({"step": step, "status": status, "started_at": started_at, "seconds": seconds,
-                          "detail": line.get("detail"), "figures": line.get("figures") or {}})  # fmt: skip
+                          "rows_affected": line.get("rows_affected"), "detail": line.get("detail"),
+                          "figures": line.get("figures") or {}})  # fmt: skip
         if new_state is not None:
             run.state = new_state
             run.backup_relation = backup_relation or run.backup_relation
+            run.note = note if note is not None else run.note
+        self.publish(run)
+
+    @property
+    def live_path(self) -> Path:
+        return live.path(self.warehouse.settings.output_dir, self.spec.name)
+
+    def publish(self, run: RunRecord | None, progress: dict[str, Any] | None = None) -> None:
+        """What `migrate status` shows from another shell while this command runs (harness/live.py):
+        the run and its journal so far, and the backfill's progress."""
+        if not self._holding:
+            return
+        self._progress = progress or self._progress
+        data: dict[str, Any] = {"command": self._command, "target": self.warehouse.info().target,
+                                "backfill_progress": self._progress}  # fmt: skip
+        if run is not None:
+            data["run"] = {"run_id": run.run_id, "migration": self.spec.name, "state": str(run.state),
+                           "note": run.note, "steps": run.steps}  # fmt: skip
+        live.publish(self.live_path, data)
 
     def set_state(self, run: RunRecord, state: State, note: str | None = None) -> None:
         self.warehouse.set_run_state(run.run_id, check_transition(run.state, state), utc_now(), note)
-        run.state = state
+        run.state, run.note = state, note if note is not None else run.note
+        self.publish(run)
 
     def _step(self, run: RunRecord, name: str, action: Callable[[], Outcome]) -> StepResult:
         """Runs one step, journals it with the run's new state (ok, or failed with the database's

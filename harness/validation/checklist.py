@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.spec import Checks, MigrationSpec, RecentRows
-from harness.validation.compare import CheckResult, skipped
+from harness.validation.compare import CheckResult, Text, labelled, skipped
 from harness.warehouse import Call, Warehouse
 
 # A question for the warehouse, and how its answer becomes checks.
@@ -41,10 +41,15 @@ def _violations(rules: list[dict[str, Any]]) -> Callable[[list[int]], list[Check
     return read
 
 
+def _sampled(what: str, sample: list[Any]) -> Text:
+    """`orphaned values (first 3): [..]`: the sampled values (from table rows), or nothing."""
+    return labelled(f"{what} (first {len(sample)}): ", sample) if sample else ""
+
+
 def _orphans(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
     def read(found: dict[str, Any]) -> list[CheckResult]:
-        sample = f"orphaned values: {found['sample']}" if found["sample"] else ""
-        return [CheckResult(name, "0 orphans", f"{found['orphans']} orphans", found["orphans"] == 0, sample)]
+        return [CheckResult.holding_values(name, "0 orphans", f"{found['orphans']} orphans", found["orphans"] == 0,
+                                           _sampled("orphaned values", found["sample"]))]  # fmt: skip
 
     return read
 
@@ -52,10 +57,10 @@ def _orphans(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
 def _compared(name: str) -> Callable[[dict[str, Any]], list[CheckResult]]:
     def read(found: dict[str, Any]) -> list[CheckResult]:
         bad = int(found["missing"]) + int(found["differing"])
-        return [CheckResult(
+        return [CheckResult.holding_values(
             name, f"{found['compared']} rows identical",
             f"{found['missing']} missing, {found['differing']} differing of {found['compared']}", bad == 0,
-            f"keys: {found['sample']}" if found["sample"] else "",
+            _sampled("keys", found["sample"]),
         )]  # fmt: skip
 
     return read

@@ -2,21 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.snapshot import ColumnStats, Snapshot
 
+REDACTED = "<redacted>"
+# A text that may hold values from table rows: built by a function given `mark`, which it calls on
+# each such value to put it in the text (`REDACTED`, or the value itself when asked for).
+Text = str | Callable[[Callable[[Any], str]], str]
+
+
+def _hidden(_value: Any) -> str:
+    return REDACTED
+
+
+def labelled(label: str, value: Any) -> Text:
+    """`label` followed by a value from table rows (a list of them: a sample)."""
+    return lambda mark: label + mark(value)
+
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check. `expected`, `actual` and `detail` never hold a value from a table row (a min or
+    max, a key, a sampled value): where one would be they say `<redacted>`. The same texts with the
+    values in are carried aside in `with_values`, shown only when asked for (`shown`, `--show-values`).
+    Counts, column names, types, check names and checksums are not values: always in the texts."""
+
     name: str
     expected: str
     actual: str
     passed: bool
     detail: str = ""
     skipped: bool = False  # a rule of the spec that could not be asked (`detail` says why): reported, never dropped
+    with_values: tuple[tuple[str, str], ...] = ()  # ("expected" | "actual" | "detail", that text with the values)
+
+    @classmethod
+    def holding_values(cls, name: str, expected: Text, actual: Text, passed: bool, detail: Text = "") -> CheckResult:
+        """A check whose texts may take values from table rows: each text is a str (no values) or a
+        function that builds it, calling the `mark` it is given on every value it puts in."""
+        texts = {"expected": expected, "actual": actual, "detail": detail}
+        redacted = {key: text if isinstance(text, str) else text(_hidden) for key, text in texts.items()}
+        whole = tuple((key, text(str)) for key, text in texts.items() if not isinstance(text, str))
+        return cls(name, passed=passed, with_values=whole, **redacted)
+
+    @property
+    def redacts(self) -> bool:
+        """Whether a text of this check leaves out values from table rows."""
+        return any(text != getattr(self, key) for key, text in self.with_values)
+
+    def shown(self, show_values: bool = False) -> CheckResult:
+        """This check as it is rendered: its texts with the row values in them if `show_values`."""
+        return replace(self, **dict(self.with_values), with_values=()) if show_values and self.with_values else self
+
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        check = self.shown(show_values)
+        return {"name": check.name, "expected": check.expected, "actual": check.actual, "passed": check.passed,
+                "detail": check.detail, "skipped": check.skipped}  # fmt: skip
 
 
 def skipped(name: str, reason: str) -> CheckResult:
@@ -44,14 +87,16 @@ class ValidationReport:
     def extend(self, checks: Iterable[CheckResult]) -> None:
         self.checks.extend(checks)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        """The report as JSON data; values from table rows `<redacted>` unless `show_values`."""
         return {
             "subject": self.subject,
             "passed": self.passed,
             "seconds": round(self.seconds, 3),
             "data_docs": self.data_docs,
             "error": self.error,
-            "checks": [asdict(check) for check in self.checks],
+            "values_shown": show_values,
+            "checks": [check.to_dict(show_values) for check in self.checks],
         }
 
     @property
@@ -59,7 +104,8 @@ class ValidationReport:
         return [check for check in self.checks if check.skipped]
 
     def summary(self) -> str:
-        """`N checks passed` or `F of N checks failed: names`, then the rules skipped, with why."""
+        """`N checks passed` or `F of N checks failed: names`, then the rules skipped, with why: check
+        names and reasons only, never a value from a table row (it goes into errors and the journal)."""
         asked = len(self.checks) - len(self.skipped)
         reasons = "; ".join(dict.fromkeys(check.detail for check in self.skipped))  # (each reason once)
         skipped = f", {len(self.skipped)} skipped ({reasons})" if self.skipped \
@@ -76,11 +122,16 @@ def _count_check(before: int, after: int, tolerance: float) -> CheckResult:
     return CheckResult("row count", expected, str(after), abs(after - before) <= allowed)
 
 
-def _column_summary(stats: ColumnStats) -> str:
-    summary = f"{stats.checksum} ({stats.data_type}, {stats.null_count} NULL"
-    if stats.min is not None:
-        summary += f", {stats.min} .. {stats.max}"
-    return summary + ")"
+def _column_summary(stats: ColumnStats) -> Text:
+    """`checksum (type, N NULL, min .. max)`: the min and max are values from the table's rows."""
+
+    def build(mark: Callable[[Any], str]) -> str:
+        summary = f"{stats.checksum} ({stats.data_type}, {stats.null_count} NULL"
+        if stats.min is not None:
+            summary += f", {mark(stats.min)} .. {mark(stats.max)}"
+        return summary + ")"
+
+    return build
 
 
 def compare_snapshots(
@@ -125,13 +176,15 @@ def compare_snapshots(
     for name, new_name in pairs:
         old, new = before.columns[name], after.columns[new_name]
         # Edge cases (NULLs, min, max) ride along: readable when the checksum differs.
+        edges = ""
         if across_engines:
             same = (old.checksum, old.null_count) == (new.checksum, new.null_count)
         else:
             profiled = old.min is not None and new.min is not None
             same = old.identity == new.identity and (not profiled or (old.min, old.max) == (new.min, new.max))
+            edges = "" if same or old.identity != new.identity else "the min or max differ"
         label = f"column {name} unchanged" if name == new_name else f"column {name} renamed to {new_name}, unchanged"
-        checks.append(CheckResult(label, _column_summary(old), _column_summary(new), same))
+        checks.append(CheckResult.holding_values(label, _column_summary(old), _column_summary(new), same, edges))
     if not added and not dropped and not renamed and not set(rewritten):
         checks.append(
             CheckResult(

@@ -16,7 +16,7 @@ from typing import Any
 from harness.engines import engine_for
 from harness.errors import InputError
 from harness.runner import DbtProject
-from harness.validation.compare import CheckResult
+from harness.validation.compare import CheckResult, Text, labelled
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here, and none wanted
 
@@ -119,8 +119,11 @@ def run_suite(
             )
             checks.append(CheckResult(_describe(name, kwargs), "success", f"error: {message}", False))
             continue
-        actual = f"observed {observed}" if "observed_value" in details else f"{observed} unexpected"
-        sample = details.get("partial_unexpected_list")
-        detail = f"unexpected sample: {sample[:10]}" if sample else ""
-        checks.append(CheckResult(_describe(name, kwargs), "success", actual, bool(result.success), detail))
+        actual: Text = f"{observed} unexpected"
+        if "observed_value" in details:  # a table's counts or columns; of a column, a value (its max, its set)
+            actual = f"observed {observed}" if name.startswith("expect_table_") else labelled("observed ", observed)
+        sample = (details.get("partial_unexpected_list") or [])[:10]
+        detail = labelled(f"unexpected sample ({len(sample)}): ", sample) if sample else ""
+        checks.append(CheckResult.holding_values(_describe(name, kwargs), "success", actual, bool(result.success),
+                                                 detail))  # fmt: skip
     return SuiteResult(checks, docs)

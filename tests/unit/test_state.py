@@ -41,6 +41,7 @@ def test_a_run_reads_typed_figures_from_its_journal() -> None:
 
 
 def test_the_backfill_progress_comes_from_its_checkpoints() -> None:
+    from harness.report import progress_line
     from harness.snapshot import Snapshot
 
     checkpoint = {"batch_no": 3, "last_key": "[30]", "rows_affected": 10, "rows_done": 30,
@@ -49,7 +50,14 @@ def test_the_backfill_progress_comes_from_its_checkpoints() -> None:
     taken = {"snapshots": {"before": before}, "last_checkpoint": checkpoint}
     running = RunRecord("r", State.EXPANDED, None, None, None, **taken)  # type: ignore[arg-type]
     assert running.backfill_progress() == {"rows_done": 30, "rows_total": 100, "rows_per_second": 15.0,
-                                           "seconds_left": 70 / 15.0, "batches": 3, "finished": False}  # fmt: skip
+                                           "seconds_left": 70 / 15.0, "batches": 3, "finished": False,
+                                           "rolled_back": False, "last_batch_at": "2026-12-06 10:00:02"}  # fmt: skip
     moved_on = RunRecord("r", State.BACKFILLED, None, None, None, **taken)  # type: ignore[arg-type]
     assert moved_on.backfill_progress()["finished"] is True  # type: ignore[index]
+    rolled_back = RunRecord("r", State.ROLLED_BACK, None, None, None, **taken)  # type: ignore[arg-type]
+    assert rolled_back.backfill_progress()["finished"] is False  # type: ignore[index]
+    assert "stopped: rolled back" in progress_line(rolled_back.backfill_progress() or {})
+    stopped = progress_line(running.backfill_progress() or {})  # no process here reports it running
+    assert "last batch committed at 2026-12-06 10:00:02 UTC" in stopped and "left" not in stopped
+    assert progress_line(running.backfill_progress() or {}, live=True).endswith("about 5 s left")
     assert RunRecord("r", State.EXPANDED, None, None, None).backfill_progress() is None  # before its first batch

@@ -68,7 +68,7 @@ def test_validate_exit_codes_and_reports(cli_env: list[str], db: Db, tmp_path: P
     refused = runner.invoke(app, [*cli_env, "migrate", "complete", str(CUSTOMERS_SPEC)])
     assert refused.exit_code == 1 and "contract refused" in refused.output
     assert "first_name" in db.columns("customers")
-    status = runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json"])
+    status = runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json", "-"])
     assert json.loads(status.output)["state"] == "validated"
 
     restored = runner.invoke(app, [*cli_env, "restore", str(CUSTOMERS_SPEC), "--from-backup"], terminal_width=200)
@@ -123,5 +123,7 @@ def test_status_shows_the_backfill_progress_from_the_checkpoints(cli_env: list[s
     status = runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC)], terminal_width=200)
     assert status.exit_code == 0, status.output
     assert "backfill: 30 of 100 rows (30%), 1 batch(es)" in status.output
-    progress = json.loads(runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json"]).output)
+    progress = json.loads(
+        runner.invoke(app, [*cli_env, "migrate", "status", str(CUSTOMERS_SPEC), "--json", "-"]).output
+    )
     assert progress["backfill_progress"]["rows_done"] == 30 and progress["backfill_progress"]["finished"] is False

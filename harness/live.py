@@ -1,0 +1,71 @@
+"""What a running command publishes for `harness migrate status` in another shell.
+
+The command (start, complete, rollback, ...) writes the run, its journal so far and the
+backfill's progress into `<target dir>/expand_contract/<migration>/live.json`, replaced
+atomically after each journal line and each backfill call, and removes it when it ends. While
+that process is alive, `migrate status` shows the file and never opens the warehouse: on DuckDB,
+whose file one process writes at a time, a status check never takes the file from a running
+migration, nor waits for it. A file left by a killed process is recognised (its pid is gone) and
+ignored: status then reads the state tables, as without a running command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+FILE = "live.json"
+
+
+def path(output_dir: Path, migration: str) -> Path:
+    return output_dir / "expand_contract" / migration / FILE
+
+
+def publish(where: Path, data: dict[str, Any]) -> None:
+    """Replaces the file in one rename: a reader sees the old content or the new, never half."""
+    where.parent.mkdir(parents=True, exist_ok=True)
+    partial = where.with_name(f".{FILE}.{os.getpid()}")
+    stamped = {**data, "pid": os.getpid(), "updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    partial.write_text(json.dumps(stamped, default=str, sort_keys=True))
+    os.replace(partial, where)
+
+
+def clear(where: Path) -> None:
+    """Removes the file if this process wrote it."""
+    current = _load(where)
+    if current is not None and current.get("pid") == os.getpid():
+        where.unlink(missing_ok=True)
+
+
+def read(where: Path, target: str | None = None) -> dict[str, Any] | None:
+    """What a running process published, if it is still running (and, with `target`, runs on that
+    target); None otherwise."""
+    data = _load(where)
+    if data is None or not _alive(int(data.get("pid") or 0)):
+        return None
+    if target is not None and data.get("target") != target:
+        return None
+    return data
+
+
+def _load(where: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(where.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
