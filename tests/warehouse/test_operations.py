@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness.documents.plan import build_plan
-from harness.errors import GuardRefused, InputError, StateError
+from harness.engines import engine_for
+from harness.errors import GuardRefused, HarnessError, InputError, StateError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import NullReporter, StepResult
+from harness.operations import compile_blueprint
 from harness.settings import Settings
-from harness.spec import load_spec
+from harness.spec import MigrationSpec, load_spec
 from harness.warehouse import Warehouse
 from tests.fixtures.accounts import COLUMNS, ROWS, create_accounts
 from tests.fixtures.catalog import catalog, relations
@@ -522,6 +525,47 @@ def test_operation_rolled_back_before_contract_restores_the_catalog(
     steps = migration.rollback()
     assert steps[0].step == "undo", steps[0]
     assert steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("accounts") == original
+    assert catalog(db, "accounts") == schema_before
+    assert relations(db) == tables_before
+
+
+def _backfills(case: Case) -> bool:
+    """Whether the case's migration has a backfill (compiled against `accounts` as the fixture
+    makes it, on PostgreSQL, which takes every case); a case that needs its setup to compile counts."""
+    types = {"id": "integer", "email": "varchar(100)", "score": "integer", "status": "varchar(20)",
+             "nickname": "varchar(50)", "full_name": "varchar(100)", "signup": "date"}  # fmt: skip
+    try:
+        migration = MigrationSpec.model_validate(yaml.safe_load(spec_text(case.operations.replace("{s}", "s"))))
+        plan = compile_blueprint(migration, types, engine_for("postgres"))
+    except (HarnessError, ValueError):
+        return True
+    return bool(plan.backfill) or plan.rewrite is not None
+
+
+@pytest.mark.parametrize("case_name", [name for name, case in CASES.items() if _backfills(case)])
+def test_operation_rolled_back_after_a_crash_mid_backfill_restores_the_catalog(
+    settings: Settings, db: Db, tmp_path: Path, case_name: str
+) -> None:
+    """Each operation with a backfill, its run stopped after the first batch (the process gone
+    at the moment kill -9 would leave: the batch and its checkpoint committed, the step not
+    journaled), then rolled back: the before-rows and the before-catalog, nothing left behind."""
+    case = CASES[case_name]
+    if case.postgres_only and db.adapter != "postgres":
+        pytest.skip("refused on this adapter before anything changes (test_operation_forward_then_rollback...)")
+    create_accounts(db)
+    for setup in (case.setup, case.setup_postgres if db.adapter == "postgres" else ""):
+        if setup:
+            db.execute(setup.replace("{s}", db.schema))
+    original, schema_before, tables_before = db.rows("accounts"), catalog(db, "accounts"), relations(db)
+    spec = load_spec(write_spec(tmp_path, spec_text(case.operations.replace("{s}", db.schema))))
+    crashing = Migration(Warehouse(settings), spec, StopAfter("mid-backfill"), batches_per_call=1)
+    with pytest.raises(KeyboardInterrupt):
+        crashing.start()
+    run = crashing.current_run()
+    assert run is not None and run.state == "expanded" and run.last_checkpoint is not None
+    steps = Migration(Warehouse(settings), spec, lock_backoff_seconds=0.05).rollback()
+    assert steps[0].step == "undo" and steps[-1].result == "checksum equals before-snapshot"
     assert db.rows("accounts") == original
     assert catalog(db, "accounts") == schema_before
     assert relations(db) == tables_before
