@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,6 @@ from harness.documents.plan import as_docs_block, build_plan
 from harness.documents.restore_script import build_restore_script
 from harness.errors import HarnessError, InputError
 from harness.lifecycle.migration import Migration
-from harness.lifecycle.state import RunRecord
 from harness.lifecycle.step import StepResult
 from harness.settings import Settings
 from harness.snapshot import Snapshot
@@ -341,37 +341,61 @@ def migrate_status(
     """
     settings = _settings(ctx)
     name = _guarded(lambda: load_spec(spec).name)
-    published = live.read(live.path(settings.output_dir, name), settings.target)
-    if published is not None:
-        run, progress = published.get("run"), published.get("backfill_progress")
+    where = live.path(settings.output_dir, name)
+    current = live.status(where, settings.target, lambda: _guarded(lambda: Warehouse(settings).read_run(name)))
+    if json_path is None:
+        _print_status(current)
+    elif str(json_path) == "-":
+        console.print_json(json.dumps(current.to_dict(), default=str))
     else:
-        run = _guarded(lambda: Warehouse(settings).read_run(name))
-        progress = RunRecord.from_dict(run).backfill_progress() if run is not None else None
-        if run is not None:
-            run.pop("snapshots", None)
-    if json_path is not None:
-        data = {**(run or {}), "backfill_progress": progress, "running": published is not None and {
-            key: published.get(key) for key in ("command", "pid", "target", "updated_at")}}  # fmt: skip
-        if str(json_path) == "-":
-            console.print_json(json.dumps(data, default=str))
-        else:
-            report.write_json(data, json_path)
-        return
-    if published is not None:
-        command, pid, target, at = (published.get(key) for key in ("command", "pid", "target", "updated_at"))
+        report.write_json(current.to_dict(), json_path)
+
+
+def _print_status(current: live.Status) -> None:
+    if current.running is not None:
+        command, pid, target, at = (current.running.get(key) for key in live.RUNNING)
         console.print(f"running: harness {command} (pid {pid}, target {target}), as it reported at {at}",
                       highlight=False)  # fmt: skip
+    run = current.run
     if run is None:
-        console.print("no run recorded for this migration" if published is None else "no run recorded yet")
+        console.print("no run recorded for this migration" if current.running is None else "no run recorded yet")
         return
     console.print(f"run {run['run_id']}: [bold]{run['state']}[/bold] {run.get('note') or ''}", highlight=False)
-    if progress:
-        console.print(report.progress_line(progress, live=published is not None), highlight=False)
+    if current.progress:
+        console.print(report.progress_line(current.progress, live=current.running is not None), highlight=False)
     steps = [
         StepResult(s["step"], s.get("rows_affected"), float(s["seconds"] or 0), f"{s['status']}: {s['detail'] or ''}")
         for s in run["steps"]
     ]
     console.print(report.steps_table(f"{run['migration']} journal", steps))
+
+
+@migrate_app.command("watch")
+def migrate_watch(
+    ctx: typer.Context,
+    spec: SpecPath,
+    interval: Annotated[float, typer.Option(help="Seconds between looks.", min=0.1, max=60)] = 1.0,
+) -> None:
+    """Follow a migration a harness command is running, from a second shell: its state, last
+    step and backfill progress (rows done, rows/s, time left) as that process publishes them, never
+    opening the warehouse meanwhile (a DuckDB migration is never held up); when the command ends,
+    the final state from the state tables. With nothing running, the state once.
+
+    Example: harness migrate watch migrations/customers_full_name.yml --interval 0.5
+    """
+    settings = _settings(ctx)
+    name = _guarded(lambda: load_spec(spec).name)
+    where = live.path(settings.output_dir, name)
+    seen = None
+    while (published := live.read(where, settings.target)) is not None:
+        if published.get("updated_at") != seen:  # a change: one line (a terminal redraws it in place)
+            seen = published.get("updated_at")
+            console.print(report.watch_line(published), highlight=False, soft_wrap=True)
+        time.sleep(interval)
+    final = live.status(where, settings.target, lambda: _guarded(lambda: Warehouse(settings).read_run(name)))
+    if seen is not None:
+        console.print("the command ended; the migration now:", highlight=False)
+    _print_status(final)
 
 
 def _write_document(

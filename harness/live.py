@@ -13,11 +13,44 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.lifecycle.state import RunRecord
+
 FILE = "live.json"
+RUNNING = ("command", "pid", "target", "updated_at")
+
+
+@dataclass
+class Status:
+    """A migration's latest run (its journal in `run["steps"]`), its backfill's progress, and the
+    command running it (`running`: command, pid, target, updated_at), if one is."""
+
+    run: dict[str, Any] | None
+    progress: dict[str, Any] | None
+    running: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**(self.run or {}), "backfill_progress": self.progress, "running": self.running}
+
+
+def status(where: Path, target: str | None, read_run: Callable[[], dict[str, Any] | None]) -> Status:
+    """What a running command publishes (the warehouse is not opened), else `read_run()`: the
+    state tables."""
+    published = read(where, target)
+    if published is not None:
+        return Status(published.get("run"), published.get("backfill_progress"),
+                      {key: published.get(key) for key in RUNNING})  # fmt: skip
+    run = read_run()
+    if run is None:
+        return Status(None, None, None)
+    progress = RunRecord.from_dict(run).backfill_progress()
+    run.pop("snapshots", None)
+    return Status(run, progress, None)
 
 
 def path(output_dir: Path, migration: str) -> Path:

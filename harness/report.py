@@ -160,6 +160,18 @@ def progress_line(progress: dict[str, Any], *, live: bool = False) -> str:
     return f"backfill: {done:,}{of} rows{share}, {progress['batches']} batch(es){pace}, {end}"
 
 
+def watch_line(published: dict[str, Any]) -> str:
+    """One look at a running command, as `harness migrate watch` prints it: the time, the run's
+    state, its last step and the backfill's progress."""
+    run = published.get("run") or {}
+    steps = run.get("steps") or []
+    last = f"; last step {steps[-1]['step']} ({steps[-1]['status']})" if steps else ""
+    progress = published.get("backfill_progress")
+    moving = f"; {progress_line(progress, live=True)}" if progress else ""
+    return (f"{str(published.get('updated_at', ''))[11:19]} harness {published.get('command')} "
+            f"(pid {published.get('pid')}): {run.get('state', 'starting')}{last}{moving}")  # fmt: skip
+
+
 def print_error(console: Console, message: str) -> None:
     console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
 

@@ -54,10 +54,19 @@ def test_status_reads_what_the_running_migration_publishes(settings: Settings, d
         assert f"running: harness start (pid {running.pid}" in text and "expanded" in text
         assert f"backfill: {20 * batches} of 600 rows ({20 * batches / 600:.0%}), {batches} batch(es)" in text
         assert "s left" in text
+        watch, _ = harness_command(settings, spec, "watch")
+        watching = subprocess.Popen([*watch, "--interval", "0.1"], env=status_env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        assert watching.stdout is not None
+        first = watching.stdout.readline()  # one look at the paused run, without opening the file
+        assert f"harness start (pid {running.pid}): expanded; last step expand (ok); backfill: {20 * batches}" in first
     finally:
         running.send_signal(signal.SIGKILL)
         running.wait()
         running.stderr.close()
+    watched, _ = watching.communicate(timeout=300)  # the command ended: watch says so, then the state
+    assert watching.returncode == 0, first + watched
+    assert "the command ended; the migration now:" in watched and "last batch committed at" in " ".join(watched.split())
     after = subprocess.run(status, env=status_env, capture_output=True, text=True, timeout=300)
     assert after.returncode == 0, after.stdout + after.stderr
     text = " ".join(after.stdout.split())
