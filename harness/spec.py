@@ -84,6 +84,10 @@ class MigrationSpec(Strict):
     schema_name: Identifier | None = Field(default=None, alias="schema")
     key: list[Identifier] = Field(min_length=1)
     batch_size: int = Field(default=10_000, ge=1, le=1_000_000)
+    batch_seconds: float | None = Field(
+        default=None, ge=0.001, le=60.0,
+        description="PostgreSQL: the time per batch the batch size steers towards (batch_size is where it starts)",
+    )  # fmt: skip
     throttle_seconds: float = Field(default=0.0, ge=0.0, le=60.0)
     concurrent_writes: bool = Field(
         default=False,

@@ -357,20 +357,22 @@ class Warehouse:
         after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, *, max_batches: int = 1,
         max_seconds: float | None = None, pause_seconds: float = 0.0, rows_done: int = 0, rows_total: int | None = None,
         copy_into: dict[str, Any] | None = None, until_key: list[Any] | None = None,
-    ) -> tuple[list[BatchResult], bool]:  # fmt: skip
-        """Runs up to `max_batches` keyset batches in one call, up to `until_key`; returns them and
-        whether the end was reached."""
+        batch_seconds: float | None = None,
+    ) -> tuple[list[BatchResult], bool, int]:  # fmt: skip
+        """Runs up to `max_batches` keyset batches in one call, up to `until_key`; returns them,
+        whether the end was reached, and the batch size for the next call (steered towards
+        `batch_seconds` per batch where the engine does, else `batch_size`)."""
         result = self.project.operation(
             "backfill_batches", schema=schema, table=table, key=key, assignments=assignments,
             after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
             max_batches=max_batches, max_seconds=max_seconds, pause_seconds=pause_seconds, rows_done=rows_done,
-            rows_total=rows_total, copy_into=copy_into, until_key=until_key, **self.meta,
+            rows_total=rows_total, copy_into=copy_into, until_key=until_key, batch_seconds=batch_seconds, **self.meta,
         )  # fmt: skip
         batches = [
             BatchResult(int(b["batch_no"]), int(b["rows"]), b["last_key"], float(b["seconds"]))
             for b in result["batches"]
         ]
-        return batches, bool(result["done"])
+        return batches, bool(result["done"]), int(result.get("batch_size") or batch_size)
 
     def last_key(self, schema: str, table: str, key: list[str]) -> list[Any] | None:
         """The table's last key in key order (None: empty)."""

@@ -103,7 +103,12 @@ def build_plan(migration: Migration) -> str:
         f"{spec.description.strip()}" if spec.description else "",
         "",
         f"- table: `{migration.relation}` on target `{info.target}` ({info.adapter}), key ({', '.join(spec.key)})",
-        f"- rows now: {rows:,}; batches of {spec.batch_size:,}: {batches:,}",
+        f"- rows now: {rows:,}; batches of {spec.batch_size:,}: {batches:,}"
+        + (
+            f" (on {engine.title} steered towards ~{spec.batch_seconds:g} s each, so their number varies)"
+            if spec.batch_seconds and engine.server_side_backfill
+            else ""
+        ),
         f"- generated: {utc_now()} UTC; latest run: {run.run_id + ' (' + run.state + ')' if run else 'none yet'}",
         "",
         "## Pattern: expand-contract",

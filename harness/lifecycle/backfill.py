@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness import faults
 from harness.lifecycle.state import RunRecord, State
@@ -37,6 +37,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done_rows = int(checkpoint["rows_done"] or 0) if checkpoint else 0
     rows_this_session = 0
     pause = spec.throttle_seconds
+    size, sizes = spec.batch_size, []  # (the size steers itself with batch_seconds, where the engine does)
     clock = time.perf_counter()
     # The keys there are now: a key written after this (a writer appending) gets its new-shape
     # values from the sync trigger or a default, so the backfill never chases the writers.
@@ -45,17 +46,18 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done = done_at_once = until_key is None
     while not done:
         waits_before = migration.lock_waits
-        batches, done = migration.with_lock_retry(
+        batches, done, size = migration.with_lock_retry(
             run, f"backfill batch {batch_no}",
             partial(
                 migration.warehouse.backfill_batches, migration.schema, migration.table, list(spec.key), assignments,
-                after_key, spec.batch_size, run.run_id, batch_no,
+                after_key, size, run.run_id, batch_no,
                 max_batches=1 if pause and not in_server_pause else migration.batches_per_call,
                 max_seconds=migration.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
                 rows_done=done_rows + rows_this_session, rows_total=total or None, copy_into=copy_into,
-                until_key=until_key,
+                until_key=until_key, batch_seconds=spec.batch_seconds,
             ),
         )  # fmt: skip
+        sizes += [batch.rows for batch in batches]
         for batch in batches:
             rows_this_session += batch.rows
             after_key, batch_no = batch.last_key, batch.batch_no + 1
@@ -78,11 +80,17 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         migration.create_views(run, plan, after)
     batches_run = batch_no - resumed_from
     note = f"{batches_run} batch(es) of ≤{spec.batch_size}" if not done_at_once else "nothing to backfill"
+    figures: dict[str, Any] = {"batches": batches_run}
+    steered = sizes[:-1] if len(sizes) > 1 else sizes  # (the last batch is what was left)
+    if spec.batch_seconds and steered and migration.engine.server_side_backfill:
+        note = (f"{batches_run} batch(es) steered to ~{spec.batch_seconds:g} s each: "
+                f"{min(steered):,}..{max(steered):,} rows")  # fmt: skip
+        figures.update(batch_rows_min=min(steered), batch_rows_max=max(steered))
     if copy_into:
         note += f", copied into {copy_into['table']}"
     if resumed_from > 1:
         note += f", resumed after checkpoint {resumed_from - 1}"
-    return Outcome(rows_this_session, note, state=State.BACKFILLED, figures={"batches": batches_run})
+    return Outcome(rows_this_session, note, state=State.BACKFILLED, figures=figures)
 
 
 def describe(migration: Migration, plan: Blueprint, batches: int) -> str:

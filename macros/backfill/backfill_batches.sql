@@ -1,16 +1,17 @@
-{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none, until_key=none) %}
-    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into, until_key)) }}
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none, until_key=none, batch_seconds=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into, until_key, batch_seconds)) }}
 {% endmacro %}
 
-{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key) %}
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key, batch_seconds) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
         first), setting `assignments` ({column: [expression, data_type]}), or copying them into a
         rewrite's new table (`copy_into`, see backfill_batch_statement). Every batch is its own
         transaction, with its checkpoint row written in it, so a crash loses nothing and a resumed
         backfill never redoes a committed batch. Emits {batches: [{batch_no, rows, last_key,
-        seconds}], done}. DuckDB cannot sleep inside a call: the harness pauses between calls
-        instead (`pause_seconds` must be 0 here). -#}
+        seconds}], done, batch_size}. DuckDB cannot sleep inside a call: the harness pauses between
+        calls instead (`pause_seconds` must be 0 here); its batches keep `batch_size` (one writer
+        per file: no concurrent writer to make room for), whatever `batch_seconds` says. -#}
     {% if pause_seconds %}
         {% do exceptions.raise_compiler_error('pause_seconds is not supported on ' ~ adapter.type() ~ ': pause between calls') %}
     {% endif %}
@@ -61,10 +62,10 @@
             {% endif %}
         {% endif %}
     {% endfor %}
-    {% do expand_contract.emit_result({'batches': batches, 'done': state.done}) %}
+    {% do expand_contract.emit_result({'batches': batches, 'done': state.done, 'batch_size': batch_size | int}) %}
 {% endmacro %}
 
-{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key) %}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key, batch_seconds) %}
     {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
         batch (each batch and its checkpoint row one transaction), so a batch costs what its
         UPDATE costs, not a client round trip per statement. It continues after this run's last
@@ -72,7 +73,13 @@
         run: a backend orphaned by a killed harness finishes its batch before a resumed one starts,
         and no batch is ever done twice. `after_key` is not used here; `batch_no` selects the
         batches reported back.
-        `pause_seconds` sleeps between batches (outside any transaction: no lock is held). -#}
+        `pause_seconds` sleeps between batches (outside any transaction: no lock is held).
+        Each batch commits with `synchronous_commit = off` (it does not wait for its WAL flush: a
+        batch lost in a server crash lost its checkpoint with it, and is simply run again).
+        With `batch_seconds`, the batch size steers itself towards that time per batch (writers
+        wait at most about that long for a row the batch holds): after each batch it is scaled by
+        target / measured time, at most halved or doubled at once, within 100..100,000 rows (or
+        `batch_size`, if outside them); the size reached is emitted for the next call. -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set lit = expand_contract.sql_literal %}
@@ -92,7 +99,7 @@
     {% set up_to = '(' ~ key_list ~ ') <= (' ~ hi | join(', ') ~ ')' %}
     {% set next_sql %}
         select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
-        order by {{ key_list }} offset {{ (batch_size | int) - 1 }} limit 1;
+        order by {{ key_list }} offset size - 1 limit 1;
         if not found then  -- the last, partial batch: up to the last key
             select {{ key_list }} into {{ hi | join(', ') }} from {{ relation }} where {where}
             order by {{ keys_desc | join(', ') }} limit 1;
@@ -110,6 +117,8 @@ declare
     n bigint;
     batch integer := 1;
     started timestamptz := clock_timestamp();
+    batch_started timestamptz;
+    size integer := {{ batch_size | int }};
     last record;
 begin
     select batch_no, last_key into last from {{ checkpoints }}
@@ -120,8 +129,10 @@ begin
         {{ lo_from_json | join('\n        ') }}
     end if;
     for i in 1..{{ max_batches | int }} loop
+        batch_started := clock_timestamp();
         perform set_config('expand_contract.backfill', 'on', true);
         perform set_config('lock_timeout', {{ lit(var('expand_contract_lock_timeout', '2s')) }}, true);
+        perform set_config('synchronous_commit', 'off', true);
         {#- Two spellings, so each statement's plan is a plain range scan of the key's index. #}
         if has_lo then
             {{ next_sql | replace('{where}', after) }}
@@ -134,6 +145,11 @@ begin
         insert into {{ checkpoints }} (run_id, batch_no, last_key, rows_affected, committed_at)
         values ({{ lit(run_id) }}, batch, json_build_array({{ hi | join(', ') }})::text, n, clock_timestamp()::timestamp);
         commit;
+        {% if batch_seconds %}{% set smallest, largest = [100, batch_size | int] | min, [100000, batch_size | int] | max %}
+        size := least(greatest(round(size * least(greatest({{ batch_seconds | float }}
+                / greatest(extract(epoch from clock_timestamp() - batch_started), 0.0005), 0.5), 2.0)), {{ smallest }}), {{ largest }});
+        perform set_config('expand_contract.batch_size', size::text, false);
+        {% endif %}
         batch := batch + 1;
         has_lo := true;
         {% for k in key %}lo_{{ loop.index }} := hi_{{ loop.index }}; {% endfor %}
@@ -174,5 +190,7 @@ $ec_backfill$
             ~ expand_contract.sql_literal_list(fromjson(last[0].last_key)) ~ ')' ~ bounded ~ ')') %}
         {% set done = not remaining.rows[0][0] %}
     {% endif %}
-    {% do expand_contract.emit_result({'batches': batches, 'done': done}) %}
+    {% set size = run_query("select coalesce(nullif(current_setting('expand_contract.batch_size', true), ''), "
+        ~ lit(batch_size | string) ~ ')').rows[0][0] if batch_seconds else batch_size %}
+    {% do expand_contract.emit_result({'batches': batches, 'done': done, 'batch_size': size | int}) %}
 {% endmacro %}
