@@ -76,6 +76,8 @@ REFUSALS = {
     "replica_identity": "{title} has no logical replication, so no replica identity",
     "identity_columns": "{title} has no identity columns (GENERATED ... AS IDENTITY)",
     "alter_constraints": "{title} cannot drop or rename a constraint of an existing table",
+    "server_side_backfill": "`monitor` paces the backfill for other sessions' sake, and {title} allows one "
+    "process per file: there is no reader or writer to make room for",
 }
 FIXES = {
     "triggers": "stop writers for the migration and set `concurrent_writes: false` (the switch is atomic), "
@@ -91,6 +93,7 @@ FIXES = {
     "replica_identity": "leave set_replica_identity out of this migration",
     "identity_columns": "number the column from a sequence instead: `up` and `default` of nextval('a_sequence')",
     "alter_constraints": "a {title} table keeps the constraints it was created with; run this on PostgreSQL",
+    "server_side_backfill": "leave `monitor` out on {title} (`throttle_seconds` still spaces the batches)",
 }
 
 

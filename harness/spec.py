@@ -56,6 +56,20 @@ class RecentRows(Strict):
     hours: int = Field(default=24, ge=1, le=24 * 365)
 
 
+class Monitor(Strict):
+    """The backfill's pacing by a measured signal (PostgreSQL): a one-row read of `probe_table`,
+    timed just before the backfill (the baseline) and after each call; while it takes more than
+    `max_latency_ratio` times the baseline, the backfill pauses (journaled), and resumes when it
+    recovers. A pause longer than `max_pause_seconds` stops the backfill (exit 1; with
+    `--auto-rollback`, the lossless rollback follows)."""
+
+    probe_table: Identifier | None = Field(
+        default=None, description="the table the probe reads (default: the migrated one)"
+    )
+    max_latency_ratio: float = Field(default=2.0, ge=1.1, le=1000.0)
+    max_pause_seconds: float = Field(default=300.0, ge=1.0, le=86_400.0)
+
+
 class Checks(Strict):
     row_count_tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
     not_null: list[Identifier] = Field(default_factory=list)
@@ -89,6 +103,7 @@ class MigrationSpec(Strict):
         description="PostgreSQL: the time per batch the batch size steers towards (batch_size is where it starts)",
     )  # fmt: skip
     throttle_seconds: float = Field(default=0.0, ge=0.0, le=60.0)
+    monitor: Monitor | None = Field(default=None, description="pause the backfill while a probe says readers wait")
     concurrent_writes: bool = Field(
         default=False,
         description="the table takes writes while the migration runs (PostgreSQL: kept in sync by triggers)",

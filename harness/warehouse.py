@@ -374,6 +374,12 @@ class Warehouse:
         ]
         return batches, bool(result["done"]), int(result.get("batch_size") or batch_size)
 
+    def probe_latency(self, schema: str, table: str, probes: int = 3, timeout_ms: int = 1000) -> list[float]:
+        """Milliseconds of each of `probes` one-row reads of the table (a lock wait cut off at `timeout_ms`)."""
+        result = self.project.operation("probe_latency", schema=schema, table=table, probes=probes,
+                                        timeout_ms=timeout_ms)  # fmt: skip
+        return [float(value) for value in result["milliseconds"]]
+
     def last_key(self, schema: str, table: str, key: list[str]) -> list[Any] | None:
         """The table's last key in key order (None: empty)."""
         result = self.project.operation("last_key", schema=schema, table=table, key=key)

@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from harness import faults
+from harness.lifecycle import pacing
 from harness.lifecycle.state import RunRecord, State
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint
@@ -44,6 +45,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     until_key = None if not assignments and copy_into is None else \
         migration.warehouse.last_key(migration.schema, migration.table, list(spec.key))  # fmt: skip
     done = done_at_once = until_key is None
+    pacer = None if done else pacing.Pacer.start(migration, run)
+    per_call = min(migration.seconds_per_call, 0.5) if pacer else migration.seconds_per_call  # look more often
     while not done:
         waits_before = migration.lock_waits
         batches, done, size = migration.with_lock_retry(
@@ -52,7 +55,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
                 migration.warehouse.backfill_batches, migration.schema, migration.table, list(spec.key), assignments,
                 after_key, size, run.run_id, batch_no,
                 max_batches=1 if pause and not in_server_pause else migration.batches_per_call,
-                max_seconds=migration.seconds_per_call, pause_seconds=pause if in_server_pause else 0.0,
+                max_seconds=per_call, pause_seconds=pause if in_server_pause else 0.0,
                 rows_done=done_rows + rows_this_session, rows_total=total or None, copy_into=copy_into,
                 until_key=until_key, batch_seconds=spec.batch_seconds,
             ),
@@ -69,6 +72,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
                                 "seconds_left": left, "batches": batch_no - 1, "finished": done})  # fmt: skip
         if batches:
             faults.point("backfill.after_batch", batch_no - 1)  # crash tests stop here (harness/faults.py)
+        if pacer and not done:
+            pacer.hold()
         if migration.lock_waits > waits_before:  # writers hold the rows: give them room
             pause = min(max(pause * 2, migration.lock_backoff_seconds), 10.0)
         elif pause > spec.throttle_seconds:
@@ -90,6 +95,9 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         note += f", copied into {copy_into['table']}"
     if resumed_from > 1:
         note += f", resumed after checkpoint {resumed_from - 1}"
+    if pacer and pacer.pauses:
+        note += f"; {pacer.summary()}"
+        figures.update(pauses=pacer.pauses, paused_seconds=round(pacer.paused_seconds, 3))
     return Outcome(rows_this_session, note, state=State.BACKFILLED, figures=figures)
 
 

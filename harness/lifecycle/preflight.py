@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import InputError, WarehouseError
+from harness.lifecycle import pacing
 from harness.operations import Blueprint, compile_blueprint
 from harness.sql_grammar import check_expression, user_expressions
 from harness.warehouse import Warehouse
@@ -41,6 +42,7 @@ def run(migration: Migration) -> dict[str, Any]:
         problem, fix = engine.refusal("triggers")
         raise InputError(f"concurrent_writes: {problem}.", fix)
     _refuse_hidden(migration, described.get("hidden"))  # (there, but not readable: a privilege, not a typo)
+    pacing.check(migration)
     if spec.creates_table:
         _check_created(migration, described)
         return described

@@ -1,16 +1,25 @@
-"""`batch_seconds`: on PostgreSQL the backfill's batch size steers itself towards a time per
-batch (at most doubled or halved after each batch, within 100..100,000 rows), carried from one
-call to the next; DuckDB keeps `batch_size`. Either way every row is backfilled exactly once."""
+"""The backfill steering itself on PostgreSQL: `batch_seconds` (the batch size follows a time per
+batch, at most doubled or halved after each batch, within 100..100,000 rows, carried from one
+call to the next; DuckDB keeps `batch_size`) and `monitor` (a pause while a probe says readers
+wait; refused on DuckDB). Either way every row is backfilled exactly once."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
+import psycopg2
+import pytest
+
+from harness.errors import InputError
 from harness.lifecycle.migration import Migration
+from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.fixtures.warehouse import Db, write_spec
+from tests.fixtures.warehouse import PG, Db, write_spec
 
 ROWS = 13_000
 # A target no batch comes near (60 s): every batch is then doubled, a sequence known in advance.
@@ -43,4 +52,76 @@ def test_the_batch_size_steers_towards_the_target_time(settings: Settings, db: D
     else:
         assert sizes == [100] * (ROWS // 100)
         assert "130 batch(es) of ≤100" in backfill.result
+    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+
+
+MONITORED = """
+name: readings_doubled
+table: readings
+key: [id]
+batch_size: 100
+monitor: {probe_table: probe_target, max_latency_ratio: 2}
+operations:
+  - {type: add_column, column: doubled, data_type: bigint, up: "v * 2"}
+"""
+
+
+class LockAfterFirstCall(NullReporter):
+    """After the backfill's first call, another session takes the probe table (as a long DDL of
+    someone else's would): readers of it wait, and the probe sees them wait."""
+
+    def __init__(self, db: Db) -> None:
+        self.holder = psycopg2.connect(**PG)
+        self.relation = f"{db.schema}.probe_target"
+        self.locked = False
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        if not self.locked:
+            self.holder.cursor().execute(f"lock table {self.relation} in access exclusive mode")
+            self.locked = True
+
+    def release(self) -> None:
+        self.holder.rollback()
+        self.holder.close()
+
+
+def test_the_backfill_pauses_while_readers_wait_and_resumes_after(settings: Settings, db: Db, tmp_path: Path) -> None:
+    """monitor: the probe's baseline is taken before the backfill; once readers of the probe table
+    wait (a lock held by another session), the backfill pauses, journaled with the probe's values,
+    and resumes when they no longer wait; every row is backfilled exactly once. DuckDB refuses it
+    before anything changes (one process per file: nobody to make room for)."""
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
+    db.execute(f"insert into {db.schema}.readings select cast(i as integer), cast(i % 97 as integer) "
+               f"from generate_series(1, {ROWS}) as t(i)")  # fmt: skip
+    db.execute(f"create table {db.schema}.probe_target (id integer primary key)")
+    db.execute(f"insert into {db.schema}.probe_target values (1)")
+    spec = load_spec(write_spec(tmp_path, MONITORED))
+    if settings.target != "postgres":
+        with pytest.raises(InputError, match=r"monitor: .* one process per file"):
+            Migration(Warehouse(settings), spec).start()
+        assert db.columns("readings") == ["id", "v"]
+        return
+    locker = LockAfterFirstCall(db)
+    migration = Migration(Warehouse(settings), spec, locker, batches_per_call=2)
+    migration.warehouse.ensure_state()  # (the journal exists before the test reads it)
+    done: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: done.update(steps=migration.start()))
+    worker.start()
+    journal = f"select step, status, detail from {settings.meta_schema}.migration_steps order by finished_at"
+    try:
+        deadline = time.monotonic() + 300  # (an observed fact ends the wait: the pause's journal line)
+        while not any(step == "backfill paused" for step, _, _ in db.query(journal)):
+            assert worker.is_alive() and time.monotonic() < deadline, "the backfill never paused"
+            time.sleep(0.05)
+    finally:
+        locker.release()
+    worker.join(timeout=300)
+    lines = db.query(journal)
+    assert [status for step, status, _ in lines if step == "monitor"] == ["ok"]
+    paused = [detail for step, _, detail in lines if step == "backfill paused"]
+    assert paused and "ms >" in paused[0] and "x the baseline" in paused[0]
+    assert any(step == "backfill resumed" and "pause" in detail for step, _, detail in lines)
+    backfill = next(step for step in done["steps"] if step.step == "backfill")
+    assert "while readers waited" in backfill.result
     assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]

@@ -1,0 +1,108 @@
+"""The backfill's pacing by a measured signal (the spec's `monitor:`, PostgreSQL).
+
+Just before the backfill, a one-row read of the probe table is timed five times: the median is
+the baseline. After each backfill call the probe runs again (three reads, the median); while it
+takes more than `max_latency_ratio` times the baseline (at least that times 1 ms: below a
+millisecond the ratio is noise), the backfill pauses, backing off from 0.25 s to 5 s between
+looks, and resumes once the probe is within the limit again. Every pause and resume is a journal
+line with the values; a pause longer than `max_pause_seconds` stops the backfill (exit 1; with
+`--auto-rollback` the lossless rollback follows). The backfill's own batches are short
+transactions, so a slow probe means other sessions are waiting: the backfill makes room."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from harness.errors import GuardRefused, InputError
+from harness.lifecycle.state import RunRecord, utc_now
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+FLOOR_MS = 1.0  # the smallest baseline the ratio applies to
+BASELINE_PROBES, PROBES = 5, 3
+FIRST_WAIT, LONGEST_WAIT = 0.25, 5.0  # seconds between looks while paused
+
+
+def check(migration: Migration) -> None:
+    """Preflight: `monitor` where the engine has other sessions to make room for, on a table that exists."""
+    monitor = migration.spec.monitor
+    if monitor is None:
+        return
+    if not migration.engine.server_side_backfill:
+        problem, fix = migration.engine.refusal("server_side_backfill")
+        raise InputError(f"monitor: {problem}.", fix)
+    table = monitor.probe_table or migration.table
+    if table != migration.table and migration.warehouse.table_rows(migration.schema, table) is None:
+        raise InputError(f"monitor.probe_table: {migration.schema}.{table} does not exist.",
+                         "name a table readers use (default: the migrated table)")  # fmt: skip
+
+
+@dataclass
+class Pacer:
+    migration: Migration
+    run: RunRecord
+    table: str
+    baseline_ms: float
+    limit_ms: float
+    pauses: int = 0
+    paused_seconds: float = 0.0
+
+    @classmethod
+    def start(cls, migration: Migration, run: RunRecord) -> Pacer | None:
+        """The baseline, measured now (journaled); None without `monitor`."""
+        monitor = migration.spec.monitor
+        if monitor is None:
+            return None
+        table = monitor.probe_table or migration.table
+        baseline = statistics.median(migration.warehouse.probe_latency(migration.schema, table, BASELINE_PROBES))
+        limit = max(baseline, FLOOR_MS) * monitor.max_latency_ratio
+        pacer = cls(migration, run, table, baseline, limit)
+        pacer._journal("monitor", "ok", f"probe of {migration.schema}.{table}: baseline {baseline:.2f} ms; the "
+                                        f"backfill pauses while it takes more than {limit:.2f} ms")  # fmt: skip
+        return pacer
+
+    def probe(self) -> float:
+        """The probe's median now (a read waiting on a lock is cut off at ten times the limit)."""
+        timeout = int(min(max(self.limit_ms * 10, 250), 5000))
+        return statistics.median(self.migration.warehouse.probe_latency(self.migration.schema, self.table, PROBES,
+                                                                        timeout))  # fmt: skip
+
+    def hold(self) -> None:
+        """After a backfill call: returns at once while the probe is within the limit; else pauses
+        until it is (journaled), or stops the backfill after `max_pause_seconds`."""
+        latency = self.probe()
+        if latency <= self.limit_ms:
+            return
+        monitor = self.migration.spec.monitor
+        assert monitor is not None
+        why = f"probe {latency:.0f} ms > {self.limit_ms:.2f} ms ({monitor.max_latency_ratio:g}x the baseline " \
+              f"{self.baseline_ms:.2f} ms)"  # fmt: skip
+        self._journal("backfill paused", "pause", why)
+        started, wait = time.monotonic(), FIRST_WAIT
+        while latency > self.limit_ms:
+            if time.monotonic() - started > monitor.max_pause_seconds:
+                self.paused_seconds += time.monotonic() - started
+                raise GuardRefused(
+                    f"backfill stopped: readers of {self.migration.schema}.{self.table} kept waiting for "
+                    f"{monitor.max_pause_seconds:g} s ({why}).",
+                    "find what holds them up (pg_stat_activity, pg_locks), then `harness migrate start <spec>` "
+                    "resumes after the last batch; or `harness rollback <spec>`",
+                )
+            time.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT)
+            latency = self.probe()
+        paused = time.monotonic() - started
+        self.pauses, self.paused_seconds = self.pauses + 1, self.paused_seconds + paused
+        self._journal("backfill resumed", "ok", f"probe {latency:.1f} ms, within {self.limit_ms:.2f} ms again "
+                                                f"after a {paused:.1f} s pause", paused)  # fmt: skip
+
+    def summary(self) -> str:
+        return f"paused {self.pauses}x ({self.paused_seconds:.1f} s) while readers waited" if self.pauses else ""
+
+    def _journal(self, step: str, status: str, detail: str, seconds: float = 0.0) -> None:
+        self.migration.journal(self.run, step=step, status=status, started_at=utc_now(), seconds=seconds,
+                               detail=detail)  # fmt: skip
