@@ -13,7 +13,7 @@ from typing import Any
 import psycopg2
 import pytest
 
-from harness.errors import InputError
+from harness.errors import InputError, RolledBack
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
@@ -125,3 +125,29 @@ def test_the_backfill_pauses_while_readers_wait_and_resumes_after(settings: Sett
     backfill = next(step for step in done["steps"] if step.step == "backfill")
     assert "while readers waited" in backfill.result
     assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+
+
+def test_a_pause_past_its_limit_stops_the_backfill_and_auto_rollback_undoes_it(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """The probe trigger: readers kept waiting longer than max_pause_seconds stop the backfill;
+    with auto-rollback the lossless rollback follows (exit 1), the journal says which trigger
+    fired with its values, and the table is as it was."""
+    db = Db(postgres_settings)
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
+    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    db.execute(f"create table {db.schema}.probe_target (id integer primary key)")
+    rows = db.rows("readings")
+    spec = load_spec(write_spec(tmp_path, MONITORED.replace("max_latency_ratio: 2", "max_pause_seconds: 1")))
+    locker = LockAfterFirstCall(db)  # held until the test ends: the pause outlasts its limit
+    try:
+        with pytest.raises(RolledBack, match=r"backfill stopped: readers of .*probe_target kept waiting for 1 s"):
+            Migration(Warehouse(postgres_settings), spec, locker, batches_per_call=2).start(auto_rollback=True)
+    finally:
+        locker.release()
+    journal = db.query(f"select step, status, detail from {postgres_settings.meta_schema}.migration_steps "
+                       "order by finished_at")  # fmt: skip
+    failed = [detail for step, status, detail in journal if step == "backfill" and status == "failed"]
+    assert failed and "probe" in failed[0] and "x the baseline" in failed[0]
+    assert db.rows("readings") == rows and db.columns("readings") == ["id", "v"]
