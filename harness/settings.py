@@ -27,6 +27,7 @@ class Settings:
     duckdb_path: Path | None = None
     schema: str | None = None
     pg_database: str | None = None
+    pg_port: int | None = None
     meta_schema: str = "expand_contract_meta"
     backup_schema: str = "expand_contract_backup"
 
@@ -63,6 +64,8 @@ class Settings:
             env["EC_SCHEMA"] = self.schema
         if self.pg_database is not None:
             env["PGDATABASE"] = self.pg_database
+        if self.pg_port is not None:
+            env["PGPORT"] = str(self.pg_port)
         return env
 
     def parse_identity(self) -> tuple[str, ...]:
@@ -76,4 +79,5 @@ class Settings:
             env.get("EC_SCHEMA", ""),
             Path(env.get("EC_DUCKDB_PATH", "warehouse.duckdb")).name,
             env.get("PGDATABASE", ""),
+            env.get("PGPORT", ""),
         )

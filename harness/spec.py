@@ -57,16 +57,22 @@ class RecentRows(Strict):
 
 
 class Monitor(Strict):
-    """The backfill's pacing by a measured signal (PostgreSQL): a one-row read of `probe_table`,
-    timed just before the backfill (the baseline) and after each call; while it takes more than
-    `max_latency_ratio` times the baseline, the backfill pauses (journaled), and resumes when it
-    recovers. A pause longer than `max_pause_seconds` stops the backfill (exit 1; with
-    `--auto-rollback`, the lossless rollback follows)."""
+    """The backfill's pacing by measured signals (PostgreSQL): a one-row read of `probe_table`,
+    timed just before the backfill (the baseline) and after each call, and the streaming replicas'
+    lag; while the read takes more than `max_latency_ratio` times the baseline, or a replica is
+    more than `max_replication_lag_seconds` (or `max_replication_lag_bytes` of WAL) behind, the
+    backfill pauses (journaled), and resumes when they recover. A pause longer than
+    `max_pause_seconds` stops the backfill (exit 1; with `--auto-rollback`, the lossless rollback
+    follows)."""
 
     probe_table: Identifier | None = Field(
         default=None, description="the table the probe reads (default: the migrated one)"
     )
     max_latency_ratio: float = Field(default=2.0, ge=1.1, le=1000.0)
+    max_replication_lag_seconds: float = Field(default=30.0, ge=0.1, le=86_400.0)
+    max_replication_lag_bytes: int | None = Field(
+        default=None, ge=1, description="also pause while a replica has more WAL than this left to replay"
+    )
     max_pause_seconds: float = Field(default=300.0, ge=1.0, le=86_400.0)
 
 

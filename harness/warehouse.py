@@ -380,6 +380,11 @@ class Warehouse:
                                         timeout_ms=timeout_ms)  # fmt: skip
         return [float(value) for value in result["milliseconds"]]
 
+    def replication_lag(self) -> tuple[int, float, float]:
+        """(streaming replicas, WAL bytes the furthest has not replayed, its replay lag in seconds)."""
+        result = self.project.operation("replication_lag")
+        return int(result["standbys"]), float(result["bytes"]), float(result["seconds"])
+
     def last_key(self, schema: str, table: str, key: list[str]) -> list[Any] | None:
         """The table's last key in key order (None: empty)."""
         result = self.project.operation("last_key", schema=schema, table=table, key=key)

@@ -1,13 +1,17 @@
-"""The backfill's pacing by a measured signal (the spec's `monitor:`, PostgreSQL).
+"""The backfill's pacing by measured signals (the spec's `monitor:`, PostgreSQL).
 
-Just before the backfill, a one-row read of the probe table is timed five times: the median is
-the baseline. After each backfill call the probe runs again (three reads, the median); while it
-takes more than `max_latency_ratio` times the baseline (at least that times 1 ms: below a
-millisecond the ratio is noise), the backfill pauses, backing off from 0.25 s to 5 s between
-looks, and resumes once the probe is within the limit again. Every pause and resume is a journal
-line with the values; a pause longer than `max_pause_seconds` stops the backfill (exit 1; with
+- **Readers waiting**: just before the backfill, a one-row read of the probe table is timed in
+  the server five times: the median is the baseline. After each backfill call the probe runs
+  again (three reads, the median); it breaches while it takes more than `max_latency_ratio`
+  times the baseline (at least that times 1 ms: below a millisecond the ratio is noise).
+- **Replicas behind**: the furthest streaming replica's replay lag (pg_stat_replication) breaches
+  past `max_replication_lag_seconds`, or past `max_replication_lag_bytes` of WAL not replayed.
+
+While a signal breaches, the backfill pauses, backing off from 0.25 s to 5 s between looks, and
+resumes once every signal is within its limit again. Every pause and resume is a journal line
+with the values; a pause longer than `max_pause_seconds` stops the backfill (exit 1; with
 `--auto-rollback` the lossless rollback follows). The backfill's own batches are short
-transactions, so a slow probe means other sessions are waiting: the backfill makes room."""
+transactions, so a breach means others are waiting on the server or on its WAL: it makes room."""
 
 from __future__ import annotations
 
@@ -71,37 +75,50 @@ class Pacer:
         return statistics.median(self.migration.warehouse.probe_latency(self.migration.schema, self.table, PROBES,
                                                                         timeout))  # fmt: skip
 
-    def hold(self) -> None:
-        """After a backfill call: returns at once while the probe is within the limit; else pauses
-        until it is (journaled), or stops the backfill after `max_pause_seconds`."""
+    def breach(self) -> str | None:
+        """Which signal is past its limit now, with its values; None when all are within."""
+        monitor = self.migration.spec.monitor
+        assert monitor is not None
         latency = self.probe()
-        if latency <= self.limit_ms:
+        if latency > self.limit_ms:
+            return f"probe {latency:.0f} ms > {self.limit_ms:.2f} ms ({monitor.max_latency_ratio:g}x the baseline " \
+                   f"{self.baseline_ms:.2f} ms)"  # fmt: skip
+        standbys, behind, seconds = self.migration.warehouse.replication_lag()
+        if standbys and seconds > monitor.max_replication_lag_seconds:
+            return f"replication lag {seconds:.1f} s > {monitor.max_replication_lag_seconds:g} s"
+        limit = monitor.max_replication_lag_bytes
+        if standbys and limit is not None and behind > limit:
+            return f"replication lag {behind:,.0f} bytes of WAL not replayed > {limit:,}"
+        return None
+
+    def hold(self) -> None:
+        """After a backfill call: returns at once while every signal is within its limit; else
+        pauses until they are (journaled), or stops the backfill after `max_pause_seconds`."""
+        why = self.breach()
+        if why is None:
             return
         monitor = self.migration.spec.monitor
         assert monitor is not None
-        why = f"probe {latency:.0f} ms > {self.limit_ms:.2f} ms ({monitor.max_latency_ratio:g}x the baseline " \
-              f"{self.baseline_ms:.2f} ms)"  # fmt: skip
         self._journal("backfill paused", "pause", why)
-        started, wait = time.monotonic(), FIRST_WAIT
-        while latency > self.limit_ms:
+        started, wait, now = time.monotonic(), FIRST_WAIT, why
+        while now is not None:
             if time.monotonic() - started > monitor.max_pause_seconds:
                 self.paused_seconds += time.monotonic() - started
                 raise GuardRefused(
-                    f"backfill stopped: readers of {self.migration.schema}.{self.table} kept waiting for "
-                    f"{monitor.max_pause_seconds:g} s ({why}).",
-                    "find what holds them up (pg_stat_activity, pg_locks), then `harness migrate start <spec>` "
-                    "resumes after the last batch; or `harness rollback <spec>`",
+                    f"backfill stopped: paused for {monitor.max_pause_seconds:g} s and still {now}.",
+                    "find what holds the server up (pg_stat_activity, pg_locks, pg_stat_replication), then "
+                    "`harness migrate start <spec>` resumes after the last batch; or `harness rollback <spec>`",
                 )
             time.sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
-            latency = self.probe()
+            now = self.breach()
         paused = time.monotonic() - started
         self.pauses, self.paused_seconds = self.pauses + 1, self.paused_seconds + paused
-        self._journal("backfill resumed", "ok", f"probe {latency:.1f} ms, within {self.limit_ms:.2f} ms again "
-                                                f"after a {paused:.1f} s pause", paused)  # fmt: skip
+        self._journal("backfill resumed", "ok", f"every signal within its limit again after a {paused:.1f} s pause "
+                                                f"(it began: {why})", paused)  # fmt: skip
 
     def summary(self) -> str:
-        return f"paused {self.pauses}x ({self.paused_seconds:.1f} s) while readers waited" if self.pauses else ""
+        return f"paused {self.pauses}x ({self.paused_seconds:.1f} s) while the server was busy" if self.pauses else ""
 
     def _journal(self, step: str, status: str, detail: str, seconds: float = 0.0) -> None:
         self.migration.journal(self.run, step=step, status=status, started_at=utc_now(), seconds=seconds,
