@@ -166,8 +166,13 @@ def watch_line(published: dict[str, Any]) -> str:
     run = published.get("run") or {}
     steps = run.get("steps") or []
     last = f"; last step {steps[-1]['step']} ({steps[-1]['status']})" if steps else ""
-    progress = published.get("backfill_progress")
+    progress, signals = published.get("backfill_progress"), published.get("signals")
     moving = f"; {progress_line(progress, live=True)}" if progress else ""
+    if signals:
+        lag = f", replica lag {signals['lag_bytes']:,.0f} B / {signals['lag_seconds']:.1f} s" \
+            if signals.get("standbys") else ""  # fmt: skip
+        moving += (f"; probe {signals['probe_ms']:.2f} ms{lag}, oldest transaction "
+                   f"{signals['oldest_transaction_seconds']:.0f} s")  # fmt: skip
     return (f"{str(published.get('updated_at', ''))[11:19]} harness {published.get('command')} "
             f"(pid {published.get('pid')}): {run.get('state', 'starting')}{last}{moving}")  # fmt: skip
 

@@ -60,8 +60,10 @@ class Monitor(Strict):
     """The backfill's pacing by measured signals (PostgreSQL): a one-row read of `probe_table`,
     timed just before the backfill (the baseline) and after each call, and the streaming replicas'
     lag; while the read takes more than `max_latency_ratio` times the baseline, or a replica is
-    more than `max_replication_lag_seconds` (or `max_replication_lag_bytes` of WAL) behind, the
-    backfill pauses (journaled), and resumes when they recover. A pause longer than
+    more than `max_replication_lag_seconds` (or `max_replication_lag_bytes` of WAL) behind, or
+    another client holds a transaction open longer than `max_transaction_seconds` (it keeps VACUUM
+    from the row versions the backfill leaves), the backfill pauses (journaled), and resumes when
+    they recover. A pause longer than
     `max_pause_seconds` stops the backfill (exit 1; with `--auto-rollback`, the lossless rollback
     follows)."""
 
@@ -72,6 +74,9 @@ class Monitor(Strict):
     max_replication_lag_seconds: float = Field(default=30.0, ge=0.1, le=86_400.0)
     max_replication_lag_bytes: int | None = Field(
         default=None, ge=1, description="also pause while a replica has more WAL than this left to replay"
+    )
+    max_transaction_seconds: float | None = Field(
+        default=None, ge=1.0, description="also pause while another client holds a transaction open longer than this"
     )
     max_pause_seconds: float = Field(default=300.0, ge=1.0, le=86_400.0)
 

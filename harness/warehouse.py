@@ -380,10 +380,11 @@ class Warehouse:
                                         timeout_ms=timeout_ms)  # fmt: skip
         return [float(value) for value in result["milliseconds"]]
 
-    def replication_lag(self) -> tuple[int, float, float]:
-        """(streaming replicas, WAL bytes the furthest has not replayed, its replay lag in seconds)."""
-        result = self.project.operation("replication_lag")
-        return int(result["standbys"]), float(result["bytes"]), float(result["seconds"])
+    def server_signals(self) -> dict[str, float]:
+        """What the backfill's pacing watches on the server: standbys, lag_bytes, lag_seconds (the
+        furthest streaming replica) and oldest_transaction_seconds (another client's)."""
+        result = self.project.operation("server_signals")
+        return {name: float(value) for name, value in result.items()}
 
     def last_key(self, schema: str, table: str, key: list[str]) -> list[Any] | None:
         """The table's last key in key order (None: empty)."""

@@ -98,6 +98,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     if pacer and pacer.pauses:
         note += f"; {pacer.summary()}"
         figures.update(pauses=pacer.pauses, paused_seconds=round(pacer.paused_seconds, 3))
+    if pacer:
+        figures["signals"] = pacer.samples  # the time series of every look (journaled)
     return Outcome(rows_this_session, note, state=State.BACKFILLED, figures=figures)
 
 

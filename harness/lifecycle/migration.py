@@ -87,6 +87,7 @@ class Migration:
         self._holding = False  # this object holds the run lock (see `exclusive`)
         self._command = ""  # the command holding it, as published for `migrate status`
         self._progress: dict[str, Any] | None = None  # the backfill's, as published
+        self._signals: dict[str, float] | None = None  # what the backfill's pacing last read, as published
 
     # -- names ------------------------------------------------------------------------------
     @property
@@ -154,14 +155,15 @@ class Migration:
     def live_path(self) -> Path:
         return live.path(self.warehouse.settings.output_dir, self.spec.name)
 
-    def publish(self, run: RunRecord | None, progress: dict[str, Any] | None = None) -> None:
+    def publish(self, run: RunRecord | None, progress: dict[str, Any] | None = None,
+                signals: dict[str, float] | None = None) -> None:  # fmt: skip
         """What `migrate status` shows from another shell while this command runs (harness/live.py):
-        the run and its journal so far, and the backfill's progress."""
+        the run and its journal so far, the backfill's progress and the last signals its pacing read."""
         if not self._holding:
             return
-        self._progress = progress or self._progress
+        self._progress, self._signals = progress or self._progress, signals or self._signals
         data: dict[str, Any] = {"command": self._command, "target": self.warehouse.info().target,
-                                "backfill_progress": self._progress}  # fmt: skip
+                                "backfill_progress": self._progress, "signals": self._signals}  # fmt: skip
         if run is not None:
             data["run"] = {"run_id": run.run_id, "migration": self.spec.name, "state": str(run.state),
                            "note": run.note, "steps": run.steps}  # fmt: skip

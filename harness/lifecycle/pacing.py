@@ -6,6 +6,11 @@
   times the baseline (at least that times 1 ms: below a millisecond the ratio is noise).
 - **Replicas behind**: the furthest streaming replica's replay lag (pg_stat_replication) breaches
   past `max_replication_lag_seconds`, or past `max_replication_lag_bytes` of WAL not replayed.
+- **An old transaction**: another client's transaction open longer than `max_transaction_seconds`
+  keeps VACUUM from the row versions every batch leaves behind.
+
+Every look is kept (the latest 1,000) as a time series, journaled with the backfill's figures and
+published for `harness migrate watch`.
 
 While a signal breaches, the backfill pauses, backing off from 0.25 s to 5 s between looks, and
 resumes once every signal is within its limit again. Every pause and resume is a journal line
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from harness.errors import GuardRefused, InputError
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 FLOOR_MS = 1.0  # the smallest baseline the ratio applies to
 BASELINE_PROBES, PROBES = 5, 3
 FIRST_WAIT, LONGEST_WAIT = 0.25, 5.0  # seconds between looks while paused
+MAX_SAMPLES = 1000  # the signals kept as a time series (the latest), journaled with the backfill
 
 
 def check(migration: Migration) -> None:
@@ -54,6 +60,8 @@ class Pacer:
     limit_ms: float
     pauses: int = 0
     paused_seconds: float = 0.0
+    samples: list[dict[str, float]] = field(default_factory=list)  # each look: seconds in, probe, server signals
+    clock: float = field(default_factory=time.monotonic)
 
     @classmethod
     def start(cls, migration: Migration, run: RunRecord) -> Pacer | None:
@@ -79,16 +87,23 @@ class Pacer:
         """Which signal is past its limit now, with its values; None when all are within."""
         monitor = self.migration.spec.monitor
         assert monitor is not None
-        latency = self.probe()
+        latency, signals = self.probe(), self.migration.warehouse.server_signals()
+        sample = {"at": round(time.monotonic() - self.clock, 3), "probe_ms": round(latency, 3),
+                  **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
+        self.samples.append(sample)
+        del self.samples[:-MAX_SAMPLES]
+        self.migration.publish(self.run, signals=sample)  # (for `harness migrate watch`)
         if latency > self.limit_ms:
             return f"probe {latency:.0f} ms > {self.limit_ms:.2f} ms ({monitor.max_latency_ratio:g}x the baseline " \
                    f"{self.baseline_ms:.2f} ms)"  # fmt: skip
-        standbys, behind, seconds = self.migration.warehouse.replication_lag()
-        if standbys and seconds > monitor.max_replication_lag_seconds:
-            return f"replication lag {seconds:.1f} s > {monitor.max_replication_lag_seconds:g} s"
+        if signals["standbys"] and signals["lag_seconds"] > monitor.max_replication_lag_seconds:
+            return f"replication lag {signals['lag_seconds']:.1f} s > {monitor.max_replication_lag_seconds:g} s"
         limit = monitor.max_replication_lag_bytes
-        if standbys and limit is not None and behind > limit:
-            return f"replication lag {behind:,.0f} bytes of WAL not replayed > {limit:,}"
+        if signals["standbys"] and limit is not None and signals["lag_bytes"] > limit:
+            return f"replication lag {signals['lag_bytes']:,.0f} bytes of WAL not replayed > {limit:,}"
+        oldest = monitor.max_transaction_seconds
+        if oldest is not None and signals["oldest_transaction_seconds"] > oldest:
+            return f"another client's transaction open {signals['oldest_transaction_seconds']:.0f} s > {oldest:g} s"
         return None
 
     def hold(self) -> None:

@@ -61,3 +61,20 @@ def test_the_backfill_progress_comes_from_its_checkpoints() -> None:
     assert "last batch committed at 2026-12-06 10:00:02 UTC" in stopped and "left" not in stopped
     assert progress_line(running.backfill_progress() or {}, live=True).endswith("about 5 s left")
     assert RunRecord("r", State.EXPANDED, None, None, None).backfill_progress() is None  # before its first batch
+
+
+def test_a_watch_line_shows_the_state_the_last_step_the_progress_and_the_signals() -> None:
+    from harness.report import watch_line
+
+    published = {
+        "command": "start", "pid": 42, "updated_at": "2026-12-06T16:51:07+00:00",
+        "run": {"state": "expanded", "steps": [{"step": "expand", "status": "ok"}]},
+        "backfill_progress": {"rows_done": 300, "rows_total": 1000, "rows_per_second": 150.0, "seconds_left": 4.7,
+                              "batches": 3, "finished": False},
+        "signals": {"probe_ms": 0.12, "standbys": 1, "lag_bytes": 65536, "lag_seconds": 0.4,
+                    "oldest_transaction_seconds": 3},
+    }  # fmt: skip
+    assert watch_line(published) == (
+        "16:51:07 harness start (pid 42): expanded; last step expand (ok); backfill: 300 of 1,000 rows (30%), "
+        "3 batch(es), 150 rows/s, about 5 s left; probe 0.12 ms, replica lag 65,536 B / 0.4 s, oldest transaction 3 s"
+    )

@@ -5,6 +5,7 @@ wait; refused on DuckDB). Either way every row is backfilled exactly once."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -151,3 +152,50 @@ def test_a_pause_past_its_limit_stops_the_backfill_and_auto_rollback_undoes_it(
     failed = [detail for step, status, detail in journal if step == "backfill" and status == "failed"]
     assert failed and "probe" in failed[0] and "x the baseline" in failed[0]
     assert db.rows("readings") == rows and db.columns("readings") == ["id", "v"]
+
+
+def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """monitor.max_transaction_seconds: another client's transaction open longer than the limit
+    (it keeps VACUUM from the row versions the backfill leaves) pauses the backfill; its commit
+    resumes it. Every look at the signals is journaled with the backfill, as a time series."""
+    db = Db(postgres_settings)
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
+    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    spec = load_spec(write_spec(tmp_path, MONITORED.replace("probe_table: probe_target, max_latency_ratio: 2",
+                                                            "max_transaction_seconds: 1")))  # fmt: skip
+    old = psycopg2.connect(**PG)
+    old.cursor().execute("select txid_current()")  # a transaction, open until the test commits it
+    pid = old.get_backend_pid()
+    age = f"select extract(epoch from clock_timestamp() - xact_start) > 1.5 from pg_stat_activity where pid = {pid}"
+    deadline = time.monotonic() + 300  # observed: the transaction is older than the limit
+    while not db.query(age)[0][0]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    migration = Migration(Warehouse(postgres_settings), spec, batches_per_call=2)
+    migration.warehouse.ensure_state()
+    done: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: done.update(steps=migration.start()))
+    worker.start()
+    journal = f"select step, detail, figures from {postgres_settings.meta_schema}.migration_steps order by finished_at"
+    try:
+        deadline = time.monotonic() + 300
+        while not any(step == "backfill paused" for step, _, _ in db.query(journal)):
+            assert worker.is_alive() and time.monotonic() < deadline, "the backfill never paused"
+            time.sleep(0.05)
+    finally:
+        old.commit()
+        old.close()
+    worker.join(timeout=300)
+    lines = db.query(journal)
+    paused = [detail for step, detail, _ in lines if step == "backfill paused"]
+    assert "another client's transaction open" in paused[0] and "> 1 s" in paused[0]
+    figures = json.loads(next(f for step, _, f in lines if step == "backfill"))
+    samples = figures["signals"]
+    assert len(samples) >= 2 and {"at", "probe_ms", "standbys", "lag_bytes", "oldest_transaction_seconds"} <= set(
+        samples[0]
+    )
+    assert samples[0]["oldest_transaction_seconds"] > 1 and samples[-1]["oldest_transaction_seconds"] < 1
+    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]

@@ -1,0 +1,25 @@
+{% macro server_signals() %}
+    {{ return(adapter.dispatch('server_signals', 'expand_contract')()) }}
+{% endmacro %}
+
+{% macro default__server_signals() %}
+    {% do exceptions.raise_compiler_error('server_signals: ' ~ adapter.type() ~ ' has no replicas or other sessions') %}
+{% endmacro %}
+
+{% macro postgres__server_signals() %}
+    {#- What the backfill's pacing watches on the server besides the probe, in one query: how far
+        the furthest streaming replica is behind (the WAL it has not replayed, in bytes, and its
+        replay lag in seconds as pg_stat_replication measures it; 0 without replicas) and the age
+        of the oldest transaction another client holds open (it keeps VACUUM from removing the
+        row versions the backfill leaves). Needs superuser or pg_monitor to see other sessions'
+        positions and transactions (others read 0). Emits {standbys, lag_bytes, lag_seconds,
+        oldest_transaction_seconds}. -#}
+    {% set found = run_query("select (select count(*) from pg_stat_replication),"
+        ~ " (select coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0) from pg_stat_replication),"
+        ~ " (select coalesce(max(extract(epoch from replay_lag)), 0) from pg_stat_replication),"
+        ~ " (select coalesce(max(extract(epoch from clock_timestamp() - xact_start)), 0) from pg_stat_activity"
+        ~ "  where backend_type = 'client backend' and pid <> pg_backend_pid() and xact_start is not null)") %}
+    {% set row = found.rows[0] %}
+    {% do expand_contract.emit_result({'standbys': row[0] | int, 'lag_bytes': row[1] | float,
+                                       'lag_seconds': row[2] | float, 'oldest_transaction_seconds': row[3] | float}) %}
+{% endmacro %}
