@@ -62,7 +62,8 @@ class Monitor(Strict):
     lag; while the read takes more than `max_latency_ratio` times the baseline, or a replica is
     more than `max_replication_lag_seconds` (or `max_replication_lag_bytes` of WAL) behind, or
     another client holds a transaction open longer than `max_transaction_seconds` (it keeps VACUUM
-    from the row versions the backfill leaves), the backfill pauses (journaled), and resumes when
+    from the row versions the backfill leaves), or more than `max_error_rate` of the database's
+    transactions roll back between two looks, the backfill pauses (journaled), and resumes when
     they recover. A pause longer than
     `max_pause_seconds` stops the backfill (exit 1; with `--auto-rollback`, the lossless rollback
     follows)."""
@@ -78,6 +79,10 @@ class Monitor(Strict):
     max_transaction_seconds: float | None = Field(
         default=None, ge=1.0, description="also pause while another client holds a transaction open longer than this"
     )
+    max_error_rate: float | None = Field(
+        default=None, gt=0.0, le=1.0,
+        description="also pause while more than this share of the database's transactions roll back (between looks)",
+    )  # fmt: skip
     max_pause_seconds: float = Field(default=300.0, ge=1.0, le=86_400.0)
 
 

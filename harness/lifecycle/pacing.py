@@ -8,6 +8,8 @@
   past `max_replication_lag_seconds`, or past `max_replication_lag_bytes` of WAL not replayed.
 - **An old transaction**: another client's transaction open longer than `max_transaction_seconds`
   keeps VACUUM from the row versions every batch leaves behind.
+- **Errors**: more than `max_error_rate` of the database's transactions rolled back between two
+  looks (pg_stat_database, whose counters a backend reports within about a second).
 
 Every look is kept (the latest 1,000) as a time series, journaled with the backfill's figures and
 published for `harness migrate watch`.
@@ -73,6 +75,7 @@ class Pacer:
         baseline = statistics.median(migration.warehouse.probe_latency(migration.schema, table, BASELINE_PROBES))
         limit = max(baseline, FLOOR_MS) * monitor.max_latency_ratio
         pacer = cls(migration, run, table, baseline, limit)
+        pacer.look(baseline)  # the first point of the time series, where the error rate counts from
         pacer._journal("monitor", "ok", f"probe of {migration.schema}.{table}: baseline {baseline:.2f} ms; the "
                                         f"backfill pauses while it takes more than {limit:.2f} ms")  # fmt: skip
         return pacer
@@ -83,16 +86,26 @@ class Pacer:
         return statistics.median(self.migration.warehouse.probe_latency(self.migration.schema, self.table, PROBES,
                                                                         timeout))  # fmt: skip
 
+    def look(self, latency: float) -> dict[str, float]:
+        """The server's signals now with the probe's `latency`, kept in the time series (with the
+        error rate since the previous look) and published for `harness migrate watch`."""
+        signals = self.migration.warehouse.server_signals()
+        sample = {"at": round(time.monotonic() - self.clock, 3), "probe_ms": round(latency, 3),
+                  **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
+        before = self.samples[-1] if self.samples else sample
+        ended = (sample["commits"] - before["commits"]) + (sample["rollbacks"] - before["rollbacks"])
+        sample["error_rate"] = round((sample["rollbacks"] - before["rollbacks"]) / ended, 4) if ended > 0 else 0.0
+        self.samples.append(sample)
+        del self.samples[:-MAX_SAMPLES]
+        self.migration.publish(self.run, signals=sample)
+        return sample
+
     def breach(self) -> str | None:
         """Which signal is past its limit now, with its values; None when all are within."""
         monitor = self.migration.spec.monitor
         assert monitor is not None
-        latency, signals = self.probe(), self.migration.warehouse.server_signals()
-        sample = {"at": round(time.monotonic() - self.clock, 3), "probe_ms": round(latency, 3),
-                  **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
-        self.samples.append(sample)
-        del self.samples[:-MAX_SAMPLES]
-        self.migration.publish(self.run, signals=sample)  # (for `harness migrate watch`)
+        latency = self.probe()
+        signals = self.look(latency)
         if latency > self.limit_ms:
             return f"probe {latency:.0f} ms > {self.limit_ms:.2f} ms ({monitor.max_latency_ratio:g}x the baseline " \
                    f"{self.baseline_ms:.2f} ms)"  # fmt: skip
@@ -104,6 +117,10 @@ class Pacer:
         oldest = monitor.max_transaction_seconds
         if oldest is not None and signals["oldest_transaction_seconds"] > oldest:
             return f"another client's transaction open {signals['oldest_transaction_seconds']:.0f} s > {oldest:g} s"
+        errors = signals["error_rate"]
+        if monitor.max_error_rate is not None and errors > monitor.max_error_rate:
+            return f"error rate {errors:.1%} of the database's transactions rolled back since the last look > " \
+                   f"{monitor.max_error_rate:.1%}"  # fmt: skip
         return None
 
     def hold(self) -> None:

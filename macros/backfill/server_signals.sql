@@ -11,15 +11,19 @@
         the furthest streaming replica is behind (the WAL it has not replayed, in bytes, and its
         replay lag in seconds as pg_stat_replication measures it; 0 without replicas) and the age
         of the oldest transaction another client holds open (it keeps VACUUM from removing the
-        row versions the backfill leaves). Needs superuser or pg_monitor to see other sessions'
-        positions and transactions (others read 0). Emits {standbys, lag_bytes, lag_seconds,
-        oldest_transaction_seconds}. -#}
+        row versions the backfill leaves), and the database's transactions committed and rolled
+        back so far (pg_stat_database: the caller takes the difference between two looks as the
+        workload's error rate). Needs superuser or pg_monitor to see other sessions' positions and
+        transactions (others read 0). Emits {standbys, lag_bytes, lag_seconds,
+        oldest_transaction_seconds, commits, rollbacks}. -#}
     {% set found = run_query("select (select count(*) from pg_stat_replication),"
         ~ " (select coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0) from pg_stat_replication),"
         ~ " (select coalesce(max(extract(epoch from replay_lag)), 0) from pg_stat_replication),"
         ~ " (select coalesce(max(extract(epoch from clock_timestamp() - xact_start)), 0) from pg_stat_activity"
-        ~ "  where backend_type = 'client backend' and pid <> pg_backend_pid() and xact_start is not null)") %}
+        ~ "  where backend_type = 'client backend' and pid <> pg_backend_pid() and xact_start is not null),"
+        ~ " xact_commit, xact_rollback from pg_stat_database where datname = current_database()") %}
     {% set row = found.rows[0] %}
     {% do expand_contract.emit_result({'standbys': row[0] | int, 'lag_bytes': row[1] | float,
-                                       'lag_seconds': row[2] | float, 'oldest_transaction_seconds': row[3] | float}) %}
+                                       'lag_seconds': row[2] | float, 'oldest_transaction_seconds': row[3] | float,
+                                       'commits': row[4] | int, 'rollbacks': row[5] | int}) %}
 {% endmacro %}

@@ -5,6 +5,7 @@ wait; refused on DuckDB). Either way every row is backfilled exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -198,4 +199,49 @@ def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
         samples[0]
     )
     assert samples[0]["oldest_transaction_seconds"] > 1 and samples[-1]["oldest_transaction_seconds"] < 1
+    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+
+
+class FailingWriter(NullReporter):
+    """After the backfill's first call, a writer's transactions fail (a duplicate key, 50 times),
+    and the failures are in pg_stat_database before the backfill goes on (an observed fact)."""
+
+    def __init__(self, db: Db) -> None:
+        self.db, self.failed = db, False
+
+    def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        counted = "select xact_rollback from pg_stat_database where datname = current_database()"
+        before = self.db.query(counted)[0][0]
+        writer = psycopg2.connect(**PG)
+        for _ in range(50):
+            with contextlib.suppress(psycopg2.errors.UniqueViolation):
+                writer.cursor().execute(f"insert into {self.db.schema}.readings (id, v) values (1, 1)")
+            writer.rollback()
+        writer.close()
+        deadline = time.monotonic() + 60
+        while self.db.query(counted)[0][0] < before + 50:
+            assert time.monotonic() < deadline, "the failures never reached pg_stat_database"
+            time.sleep(0.05)
+
+
+def test_writers_failing_pause_the_backfill(postgres_settings: Settings, tmp_path: Path) -> None:
+    """monitor.max_error_rate: a share of the database's transactions rolled back between two looks
+    above the limit pauses the backfill (journaled with the rate); once writers stop failing it
+    resumes and finishes exactly."""
+    db = Db(postgres_settings)
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
+    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    spec = load_spec(write_spec(tmp_path, MONITORED.replace("probe_table: probe_target, max_latency_ratio: 2",
+                                                            "max_error_rate: 0.2")))  # fmt: skip
+    steps = Migration(Warehouse(postgres_settings), spec, FailingWriter(db), batches_per_call=2).start()
+    journal = db.query(f"select step, detail from {postgres_settings.meta_schema}.migration_steps "
+                       "order by finished_at")  # fmt: skip
+    paused = [detail for step, detail in journal if step == "backfill paused"]
+    assert paused and paused[0].startswith("error rate ") and "rolled back since the last look > 20.0%" in paused[0]
+    assert any(step == "backfill resumed" for step, _ in journal)
+    assert "while the server was busy" in next(step for step in steps if step.step == "backfill").result
     assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
