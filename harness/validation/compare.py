@@ -36,7 +36,8 @@ class CheckResult:
     passed: bool
     detail: str = ""
     skipped: bool = False  # a rule of the spec that could not be asked (`detail` says why): reported, never dropped
-    with_values: tuple[tuple[str, str], ...] = ()  # ("expected" | "actual" | "detail", that text with the values)
+    # ("expected" | "actual" | "detail", that text with the values); not in repr(), which may reach a log
+    with_values: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @classmethod
     def holding_values(cls, name: str, expected: Text, actual: Text, passed: bool, detail: Text = "") -> CheckResult:
@@ -45,7 +46,7 @@ class CheckResult:
         texts = {"expected": expected, "actual": actual, "detail": detail}
         redacted = {key: text if isinstance(text, str) else text(_hidden) for key, text in texts.items()}
         whole = tuple((key, text(str)) for key, text in texts.items() if not isinstance(text, str))
-        return cls(name, passed=passed, with_values=whole, **redacted)
+        return cls(name, redacted["expected"], redacted["actual"], passed, redacted["detail"], with_values=whole)
 
     @property
     def redacts(self) -> bool:
@@ -54,7 +55,10 @@ class CheckResult:
 
     def shown(self, show_values: bool = False) -> CheckResult:
         """This check as it is rendered: its texts with the row values in them if `show_values`."""
-        return replace(self, **dict(self.with_values), with_values=()) if show_values and self.with_values else self
+        if not show_values or not self.with_values:
+            return self
+        texts = {"expected": self.expected, "actual": self.actual, "detail": self.detail, **dict(self.with_values)}
+        return replace(self, expected=texts["expected"], actual=texts["actual"], detail=texts["detail"], with_values=())
 
     def to_dict(self, show_values: bool = False) -> dict[str, Any]:
         check = self.shown(show_values)

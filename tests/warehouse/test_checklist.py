@@ -72,9 +72,12 @@ def test_checklist_passes_on_a_clean_migration_then_names_each_breakage(
         "100 random rows = backup",
         "rows of the last 48h by order_date = backup",
     }  # status_code = up still holds: the writes kept it consistent
-    assert broken["raw_orders.user_id → customers.id"].detail == "orphaned values: [999]"
-    assert broken["100 random rows = backup"].actual == "0 missing, 1 differing of 99"
-    assert broken["100 random rows = backup"].detail == "keys: [5]"
+    orphans, sampled = broken["raw_orders.user_id → customers.id"], broken["100 random rows = backup"]
+    assert orphans.detail == "orphaned values (first 1): <redacted>"  # values from rows: only when asked for
+    assert orphans.shown(show_values=True).detail == "orphaned values (first 1): [999]"
+    assert sampled.actual == "0 missing, 1 differing of 99"
+    assert sampled.detail == "keys (first 1): <redacted>"
+    assert sampled.shown(show_values=True).detail == "keys (first 1): [5]"
     assert broken["status in accepted values"].actual == "1 rows outside"
 
 

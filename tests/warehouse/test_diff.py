@@ -58,11 +58,11 @@ def test_cli_diff_exits_1_and_writes_json(
     target = ["--target", loaded.settings.target or "duckdb"]
     out = tmp_path / "diff.json"
     args = [*target, "diff", f"{db.schema}.customers", f"{db.schema}.customers_copy", "--key", "id", "--json", str(out)]
-    result = CliRunner().invoke(app, args, terminal_width=200)
+    result = CliRunner().invoke(app, [*args, "--show-values"], terminal_width=200)
     assert result.exit_code == 1, result.output
     assert "Zed" in result.output
     data = json.loads(out.read_text())
-    assert data["changed"] == 1 and data["differences"][0]["key"] == 5
+    assert data["changed"] == 1 and data["differences"][0]["key"] == 5 and data["values_shown"] is True
     db.execute("update customers_copy set first_name = (select first_name from customers where id = 5) where id = 5")
     assert CliRunner().invoke(app, args).exit_code == 0
 

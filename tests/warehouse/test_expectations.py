@@ -31,7 +31,8 @@ def test_passing_and_failing_expectations_on_raw_orders(loaded: Warehouse, db: D
     assert outcome[1] == (False, "observed 99")
     assert outcome[2] == (True, "0 unexpected")
     assert outcome[3][0] is False and outcome[3][1] == "19 unexpected"
-    assert "returned" in result.checks[3].detail
+    assert result.checks[3].detail == "unexpected sample (10): <redacted>"  # values from rows: when asked for
+    assert "returned" in result.checks[3].shown(show_values=True).detail
     assert outcome[4] == (True, "0 unexpected")
     assert outcome[5][0] is False  # customers place several orders
     assert outcome[6][0] is False and outcome[6][1].startswith("error:")  # an error never passes
