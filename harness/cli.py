@@ -180,6 +180,9 @@ def validate(
         Path | None, typer.Option("--json", help="Write the report as JSON here (- for stdout, the table to stderr).")
     ] = None,
     junit_xml: Annotated[Path | None, typer.Option(help="Write JUnit XML here (one test case per check).")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write the report as one self-contained HTML page here (reads offline).")
+    ] = None,
     show_values: ShowValues = False,
 ) -> None:
     """Validate a migration (counts, checksums, recomputed `up`, required columns, key) or two
@@ -189,6 +192,7 @@ def validate(
 
     Example: harness validate migrations/customers_full_name.yml --junit-xml target/validate.xml
              harness validate migrations/customers_full_name.yml --json - --show-values
+             harness validate migrations/customers_full_name.yml --html target/validation.html
     """
 
     def run() -> ValidationReport:
@@ -206,6 +210,8 @@ def validate(
             report.write_json(result.to_dict(show_values), json_path)
         if junit_xml:
             report.write_junit(result, junit_xml, show_values)
+        if html:
+            report.write_html(result, html, show_values)
 
     try:
         result = run()
@@ -216,7 +222,9 @@ def validate(
     out = _human(json_path)
     out.print(report.validation_table(result, show_values))
     if result.data_docs:
-        out.print(f"Great Expectations Data Docs: {result.data_docs}", highlight=False)
+        out.print(f"Great Expectations Data Docs: {result.data_docs} (GX's pages load their styles and scripts "
+                  f"from CDNs: without a network they show nothing; this validation on one page that reads "
+                  f"offline: {html or result.page})", highlight=False, soft_wrap=True)  # fmt: skip
     write(result)
     if not result.passed:
         report.print_error(errors, f"validation failed: {result.summary()}")

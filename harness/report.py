@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -34,6 +35,20 @@ def validation_table(report: ValidationReport, show_values: bool = False) -> Tab
     if not show_values and any(check.redacts for check in report.checks):
         table.caption = SHOW_VALUES_HINT
     return table
+
+
+def write_html(report: ValidationReport, path: Path, show_values: bool = False) -> Path:
+    """The validation as one self-contained HTML page (styles inline, no script, nothing fetched:
+    it reads the same offline), values from table rows `<redacted>` unless `show_values`."""
+    page = Console(record=True, width=160, file=io.StringIO(), color_system="truecolor")
+    page.print(validation_table(report, show_values))
+    verdict = "[green]passed[/green]" if report.passed else "[red]failed[/red]"
+    page.print(f"{escape(report.subject)}: {verdict}, {escape(report.summary())} ({report.seconds:.2f} s)")
+    if report.error:
+        page.print(f"[red]error:[/red] {escape(report.error)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page.export_html(inline_styles=True))
+    return path
 
 
 def steps_table(title: str, steps: list[StepResult]) -> Table:

@@ -77,6 +77,7 @@ class ValidationReport:
     checks: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
     data_docs: str | None = None  # Great Expectations HTML Data Docs of this validation, if any
+    page: str | None = None  # this validation as one self-contained HTML page (written beside the Data Docs)
     suite: str = ""  # what the checks belong to, the same from run to run (the migration's name): JUnit's classname
     error: str | None = None  # why the validation could not run at all (the report is still written)
 
@@ -98,6 +99,7 @@ class ValidationReport:
             "passed": self.passed,
             "seconds": round(self.seconds, 3),
             "data_docs": self.data_docs,
+            "page": self.page,
             "error": self.error,
             "values_shown": show_values,
             "checks": [check.to_dict(show_values) for check in self.checks],

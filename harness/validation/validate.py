@@ -127,6 +127,10 @@ def _rules_and_record(
         report.data_docs = str(outcome.data_docs) if outcome.data_docs else None
     after.save(migration.artifact_dir(run.run_id) / "after.json")
     report.seconds = time.perf_counter() - clock
+    if report.data_docs:  # GX's pages fetch their styles and scripts from CDNs: this one reads offline too
+        from harness.report import write_html
+
+        report.page = str(write_html(report, migration.artifact_dir(run.run_id) / "validation.html"))
     if record:
         record_validation(migration, run, report, after, advance_to if report.passed else None)
     return report

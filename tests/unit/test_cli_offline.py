@@ -24,6 +24,10 @@ def test_two_equal_snapshot_files_pass_and_different_ones_fail(tmp_path: Path) -
     junit = tmp_path / "junit.xml"
     result = runner.invoke(app, ["validate", "--before", str(a), "--after", str(b), "--junit-xml", str(junit)])
     assert result.exit_code == 1 and "<failure" in junit.read_text()
+    page = tmp_path / "validation.html"
+    result = runner.invoke(app, ["validate", "--before", str(a), "--after", str(b), "--html", str(page)])
+    assert result.exit_code == 1 and "table checksum" in page.read_text() and "FAIL" in page.read_text()
+    assert "http" not in page.read_text() and "<script" not in page.read_text()  # one page, nothing to fetch
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,12 @@ def test_failing_expectation_fails_validation_and_blocks_contract(loaded: Wareho
     failed = [check.name for check in report.failures]
     assert failed == ["gx expect_column_value_lengths_to_be_between(column='full_name', max_value=8, min_value=3)"]
     assert report.data_docs and Path(report.data_docs).is_file()
+    # GX's pages fetch their styles and scripts from CDNs; beside them, the validation on one page
+    # that reads the same offline: no link, script or font to fetch, every check and its verdict.
+    assert report.page and Path(report.page).parent == Path(report.data_docs).parent.parent
+    page = Path(report.page).read_text()
+    assert re.findall(r"<(?:script|link|img|iframe)\b|@import|url\(|https?://", page) == []
+    assert "expect_column_value_lengths_to_be_between" in page and "FAIL" in page and "failed" in page
     with pytest.raises(StateError, match="needs a validated run"):
         migration.complete()
     assert "first_name" in db.columns("customers")
