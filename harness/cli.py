@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -349,12 +348,9 @@ def migrate_status(
     """
     settings = _settings(ctx)
     name = _guarded(lambda: load_spec(spec).name)
-    where = live.path(settings.output_dir, name)
-    current = live.status(where, settings.target, lambda: _guarded(lambda: Warehouse(settings).read_run(name)))
+    current = _guarded(lambda: live.current(settings, name))
     if json_path is None:
         _print_status(current)
-    elif str(json_path) == "-":
-        console.print_json(json.dumps(current.to_dict(), default=str))
     else:
         report.write_json(current.to_dict(), json_path)
 
@@ -393,15 +389,12 @@ def migrate_watch(
     """
     settings = _settings(ctx)
     name = _guarded(lambda: load_spec(spec).name)
-    where = live.path(settings.output_dir, name)
-    seen = None
-    while (published := live.read(where, settings.target)) is not None:
-        if published.get("updated_at") != seen:  # a change: one line (a terminal redraws it in place)
-            seen = published.get("updated_at")
-            console.print(report.watch_line(published), highlight=False, soft_wrap=True)
-        time.sleep(interval)
-    final = live.status(where, settings.target, lambda: _guarded(lambda: Warehouse(settings).read_run(name)))
-    if seen is not None:
+    followed = False
+    for published in live.follow(settings, name, interval):  # one line a change (the process publishes)
+        followed = True
+        console.print(report.watch_line(published), highlight=False, soft_wrap=True)
+    final = _guarded(lambda: live.current(settings, name))
+    if followed:
         console.print("the command ended; the migration now:", highlight=False)
     _print_status(final)
 

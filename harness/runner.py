@@ -179,11 +179,15 @@ class DbtProject:
 
     def install_packages(self) -> None:
         """`dbt deps` for a project whose packages are all local (the demo project's is this
-        checkout: no network), when dbt_packages/ does not hold them yet."""
+        checkout: no network), unless dbt_packages/ already links each of them."""
         packages = self.settings.project_dir / "packages.yml"
-        installed = self.settings.project_dir / "dbt_packages"
         wanted = yaml.safe_load(packages.read_text()).get("packages", []) if packages.is_file() else []
-        if not wanted or (installed.is_dir() and len(list(installed.iterdir())) >= len(wanted)):
+        local = [self.settings.project_dir / package["local"] for package in wanted if "local" in package]
+        if len(local) != len(wanted):
+            raise InputError(f"{packages}: install_packages links local packages only.", "run `dbt deps` yourself")
+        installed = self.settings.project_dir / "dbt_packages"
+        linked = {entry.resolve() for entry in installed.iterdir()} if installed.is_dir() else set()
+        if {source.resolve() for source in local} <= linked:  # each one there, and this very checkout
             return
         collected = _Collected()
         args = ["deps", "--project-dir", str(self.settings.project_dir), "--profiles-dir",

@@ -53,6 +53,19 @@ class Settings:
         return str(project.get("profile") or PACKAGE_PROFILE)
 
     @property
+    def target_name(self) -> str:
+        """The target commands run on: `--target`, else the one the profile names as its default
+        (read from profiles.yml without connecting; a templated one reads as `default`)."""
+        if self.target:
+            return self.target
+        try:
+            profiles = yaml.safe_load((self.profiles_path / "profiles.yml").read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            return "default"
+        named = str((profiles.get(self.profile_name) or {}).get("target") or "default")
+        return "default" if "{" in named else named
+
+    @property
     def output_dir(self) -> Path:
         return self.target_dir or self.project_dir / "target"
 

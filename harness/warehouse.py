@@ -357,7 +357,7 @@ class Warehouse:
         after_key: list[Any] | None, batch_size: int, run_id: str, batch_no: int, *, max_batches: int = 1,
         max_seconds: float | None = None, pause_seconds: float = 0.0, rows_done: int = 0, rows_total: int | None = None,
         copy_into: dict[str, Any] | None = None, until_key: list[Any] | None = None,
-        batch_seconds: float | None = None,
+        batch_seconds: float | None = None, batch_limits: tuple[int, int] | None = None,
     ) -> tuple[list[BatchResult], bool, int]:  # fmt: skip
         """Runs up to `max_batches` keyset batches in one call, up to `until_key`; returns them,
         whether the end was reached, and the batch size for the next call (steered towards
@@ -366,7 +366,8 @@ class Warehouse:
             "backfill_batches", schema=schema, table=table, key=key, assignments=assignments,
             after_key=after_key, batch_size=batch_size, run_id=run_id, batch_no=batch_no,
             max_batches=max_batches, max_seconds=max_seconds, pause_seconds=pause_seconds, rows_done=rows_done,
-            rows_total=rows_total, copy_into=copy_into, until_key=until_key, batch_seconds=batch_seconds, **self.meta,
+            rows_total=rows_total, copy_into=copy_into, until_key=until_key, batch_seconds=batch_seconds,
+            batch_limits=list(batch_limits) if batch_limits else None, **self.meta,
         )  # fmt: skip
         batches = [
             BatchResult(int(b["batch_no"]), int(b["rows"]), b["last_key"], float(b["seconds"]))
@@ -382,7 +383,8 @@ class Warehouse:
 
     def server_signals(self) -> dict[str, float]:
         """What the backfill's pacing watches on the server: standbys, lag_bytes, lag_seconds (the
-        furthest streaming replica) and oldest_transaction_seconds (another client's)."""
+        furthest streaming replica), oldest_transaction_seconds (another client's, in this
+        database), commits and rollbacks (the database's, so far)."""
         result = self.project.operation("server_signals")
         return {name: float(value) for name, value in result.items()}
 

@@ -39,6 +39,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     rows_this_session = 0
     pause = spec.throttle_seconds
     size, sizes = spec.batch_size, []  # (the size steers itself with batch_seconds, where the engine does)
+    limits = (min(100, spec.batch_size), max(100_000, spec.batch_size))  # ... within these, whatever it reached
     clock = time.perf_counter()
     # The keys there are now: a key written after this (a writer appending) gets its new-shape
     # values from the sync trigger or a default, so the backfill never chases the writers.
@@ -57,7 +58,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
                 max_batches=1 if pause and not in_server_pause else migration.batches_per_call,
                 max_seconds=per_call, pause_seconds=pause if in_server_pause else 0.0,
                 rows_done=done_rows + rows_this_session, rows_total=total or None, copy_into=copy_into,
-                until_key=until_key, batch_seconds=spec.batch_seconds,
+                until_key=until_key, batch_seconds=spec.batch_seconds, batch_limits=limits,
             ),
         )  # fmt: skip
         sizes += [batch.rows for batch in batches]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -39,6 +40,11 @@ from harness.warehouse import Warehouse
 T = TypeVar("T")
 
 
+# The command each exclusive method is, as `harness migrate status` names it.
+COMMANDS = {"backup": "backup", "start": "migrate start", "complete": "migrate complete", "rollback": "rollback",
+            "restore_from_backup": "restore --from-backup"}  # fmt: skip
+
+
 def exclusive(method: Callable[..., T]) -> Callable[..., T]:
     """The command holds the migration's run lock throughout (harness/run_lock.py); a command
     called from within another (rollback by start's auto-rollback) runs under the same hold."""
@@ -48,9 +54,10 @@ def exclusive(method: Callable[..., T]) -> Callable[..., T]:
         if self._holding:
             return method(self, *args, **kwargs)
         with run_lock.held(self):
-            self._holding, self._command = True, method.__name__
-            self.publish(None)  # `migrate status` in another shell reads this, not the warehouse
+            self._holding, self._command = True, COMMANDS.get(method.__name__, method.__name__)
+            self._progress = self._signals = None
             try:
+                self.publish(None)  # `migrate status` in another shell reads this, not the warehouse
                 return method(self, *args, **kwargs)
             finally:
                 self._holding = False
@@ -153,7 +160,8 @@ class Migration:
 
     @property
     def live_path(self) -> Path:
-        return live.path(self.warehouse.settings.output_dir, self.spec.name)
+        settings = self.warehouse.settings
+        return live.path(settings.output_dir, self.spec.name, settings.target_name)
 
     def publish(self, run: RunRecord | None, progress: dict[str, Any] | None = None,
                 signals: dict[str, float] | None = None) -> None:  # fmt: skip
@@ -162,12 +170,15 @@ class Migration:
         if not self._holding:
             return
         self._progress, self._signals = progress or self._progress, signals or self._signals
-        data: dict[str, Any] = {"command": self._command, "target": self.warehouse.info().target,
+        data: dict[str, Any] = {"command": self._command, "target": self.warehouse.settings.target_name,
                                 "backfill_progress": self._progress, "signals": self._signals}  # fmt: skip
         if run is not None:
             data["run"] = {"run_id": run.run_id, "migration": self.spec.name, "state": str(run.state),
                            "note": run.note, "steps": run.steps}  # fmt: skip
-        live.publish(self.live_path, data)
+        try:
+            live.publish(self.live_path, data)
+        except OSError as exc:  # what another shell sees is a courtesy: it never fails the migration
+            logging.getLogger("harness").warning("could not publish progress for `harness migrate status`: %s", exc)
 
     def set_state(self, run: RunRecord, state: State, note: str | None = None) -> None:
         self.warehouse.set_run_state(run.run_id, check_transition(run.state, state), utc_now(), note)

@@ -9,7 +9,9 @@
 - **An old transaction**: another client's transaction open longer than `max_transaction_seconds`
   keeps VACUUM from the row versions every batch leaves behind.
 - **Errors**: more than `max_error_rate` of the database's transactions rolled back between two
-  looks (pg_stat_database, whose counters a backend reports within about a second).
+  looks (pg_stat_database, whose counters a backend reports within about a second). The share is
+  of every transaction, the backfill's own batches included (they dilute it; a lock timeout the
+  harness retries counts as one error).
 
 Every look is kept (the latest 1,000) as a time series, journaled with the backfill's figures and
 published for `harness migrate watch`.
@@ -94,7 +96,9 @@ class Pacer:
                   **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
         before = self.samples[-1] if self.samples else sample
         ended = (sample["commits"] - before["commits"]) + (sample["rollbacks"] - before["rollbacks"])
-        sample["error_rate"] = round((sample["rollbacks"] - before["rollbacks"]) / ended, 4) if ended > 0 else 0.0
+        # (nothing ended since the last look, or not reported yet: the last rate stands)
+        sample["error_rate"] = round((sample["rollbacks"] - before["rollbacks"]) / ended, 4) if ended > 0 else \
+            before.get("error_rate", 0.0)  # fmt: skip
         self.samples.append(sample)
         del self.samples[:-MAX_SAMPLES]
         self.migration.publish(self.run, signals=sample)

@@ -138,7 +138,7 @@ def _remove_created(migration: Migration, run: RunRecord, counted: dict[str, int
     warehouse, schema = migration.warehouse, migration.schema
     done = []
     for name in scratch or []:
-        warehouse.drop_table(schema, name)
+        migration.with_lock_retry(run, f"drop {name}", partial(warehouse.drop_table, schema, name))
     for name, rows in counted.items():
         aside = (warehouse.settings.backup_schema, aside_name(name, run.run_id))
         drop = partial(warehouse.drop_created_table, schema, name)

@@ -109,7 +109,9 @@ class RunRecord:
         elapsed = (last - first).total_seconds()
         rate = done / elapsed if elapsed > 0 else None
         left = max(total - done, 0) / rate if rate and total is not None else None
-        finished = self.state not in (State.EXPANDED, State.ROLLED_BACK)  # over once the run moved on
+        # Over once the run moved on, or (rolled back since) once its step was journaled as done.
+        finished = self.state not in (State.EXPANDED, State.ROLLED_BACK) or self.last_step("backfill") is not None
         return {"rows_done": done, "rows_total": total, "rows_per_second": rate, "seconds_left": 0 if finished
                 else left, "batches": int(checkpoint["batch_no"]), "finished": finished,
-                "rolled_back": self.state == State.ROLLED_BACK, "last_batch_at": last.isoformat(sep=" ")}  # fmt: skip
+                "rolled_back": self.state == State.ROLLED_BACK and not finished,
+                "last_batch_at": last.isoformat(sep=" ")}  # fmt: skip

@@ -1,8 +1,8 @@
-{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none, until_key=none, batch_seconds=none) %}
-    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into, until_key, batch_seconds)) }}
+{% macro backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches=1, max_seconds=none, pause_seconds=0, rows_done=0, rows_total=none, meta_schema=none, copy_into=none, until_key=none, batch_seconds=none, batch_limits=none) %}
+    {{ return(adapter.dispatch('backfill_batches', 'expand_contract')(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema or var('expand_contract_meta_schema'), copy_into, until_key, batch_seconds, batch_limits)) }}
 {% endmacro %}
 
-{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key, batch_seconds) %}
+{% macro default__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key, batch_seconds, batch_limits) %}
     {#- Keyset backfill: up to `max_batches` batches (or until `max_seconds` have passed), each the
         next `batch_size` keys after `after_key` (a list, one value per key column; none for the
         first), setting `assignments` ({column: [expression, data_type]}), or copying them into a
@@ -65,7 +65,7 @@
     {% do expand_contract.emit_result({'batches': batches, 'done': state.done, 'batch_size': batch_size | int}) %}
 {% endmacro %}
 
-{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key, batch_seconds) %}
+{% macro postgres__backfill_batches(schema, table, key, assignments, after_key, batch_size, run_id, batch_no, max_batches, max_seconds, pause_seconds, rows_done, rows_total, meta_schema, copy_into, until_key, batch_seconds, batch_limits) %}
     {#- PostgreSQL: the batch loop runs in the server, as one DO block that COMMITs after each
         batch (each batch and its checkpoint row one transaction), so a batch costs what its
         UPDATE costs, not a client round trip per statement. It continues after this run's last
@@ -78,8 +78,9 @@
         batch lost in a server crash lost its checkpoint with it, and is simply run again).
         With `batch_seconds`, the batch size steers itself towards that time per batch (writers
         wait at most about that long for a row the batch holds): after each batch it is scaled by
-        target / measured time, at most halved or doubled at once, within 100..100,000 rows (or
-        `batch_size`, if outside them); the size reached is emitted for the next call. -#}
+        target / measured time, at most halved or doubled at once, within `batch_limits` ([smallest,
+        largest]; default 100..100,000 rows, or `batch_size` if outside them); the size reached is
+        emitted for the next call, which passes it back as its `batch_size`. -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set checkpoints = expand_contract.ec_relation(meta_schema, 'backfill_checkpoints') %}
     {% set lit = expand_contract.sql_literal %}
@@ -145,7 +146,7 @@ begin
         insert into {{ checkpoints }} (run_id, batch_no, last_key, rows_affected, committed_at)
         values ({{ lit(run_id) }}, batch, json_build_array({{ hi | join(', ') }})::text, n, clock_timestamp()::timestamp);
         commit;
-        {% if batch_seconds %}{% set smallest, largest = [100, batch_size | int] | min, [100000, batch_size | int] | max %}
+        {% if batch_seconds %}{% set smallest, largest = (batch_limits or [[100, batch_size | int] | min, [100000, batch_size | int] | max]) | map('int') %}
         size := least(greatest(round(size * least(greatest({{ batch_seconds | float }}
                 / greatest(extract(epoch from clock_timestamp() - batch_started), 0.0005), 0.5), 2.0)), {{ smallest }}), {{ largest }});
         perform set_config('expand_contract.batch_size', size::text, false);

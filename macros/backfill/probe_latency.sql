@@ -10,7 +10,9 @@
     {#- What a reader of `table` waits now: the milliseconds each of `probes` one-row reads takes,
         timed in the server (a client's own overhead is not the server's load), each its own
         transaction, a lock the read would wait on included (cut off after `timeout_ms`: a read
-        still waiting then counts as that long). Reads only. Emits {milliseconds: [...]}. -#}
+        still waiting then counts as that long). The read fetches one row position (a TID scan),
+        so its cost does not grow with the table or with the dead rows a backfill leaves behind.
+        Reads only. Emits {milliseconds: [...]}. -#}
     {% set probe %}
 do $ec_probe$
 declare
@@ -18,7 +20,7 @@ declare
 begin
     perform set_config('lock_timeout', '{{ timeout_ms | int }}ms', true);
     begin
-        perform 1 from {{ expand_contract.ec_relation(schema, table) }} limit 1;
+        perform 1 from {{ expand_contract.ec_relation(schema, table) }} where ctid = '(0,1)'::tid;
     exception when lock_not_available then
         null;  -- waited timeout_ms
     end;

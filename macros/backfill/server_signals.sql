@@ -10,7 +10,7 @@
     {#- What the backfill's pacing watches on the server besides the probe, in one query: how far
         the furthest streaming replica is behind (the WAL it has not replayed, in bytes, and its
         replay lag in seconds as pg_stat_replication measures it; 0 without replicas) and the age
-        of the oldest transaction another client holds open (it keeps VACUUM from removing the
+        of the oldest transaction another client holds open in this database (it keeps VACUUM from removing the
         row versions the backfill leaves), and the database's transactions committed and rolled
         back so far (pg_stat_database: the caller takes the difference between two looks as the
         workload's error rate). Needs superuser or pg_monitor to see other sessions' positions and
@@ -20,7 +20,8 @@
         ~ " (select coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0) from pg_stat_replication),"
         ~ " (select coalesce(max(extract(epoch from replay_lag)), 0) from pg_stat_replication),"
         ~ " (select coalesce(max(extract(epoch from clock_timestamp() - xact_start)), 0) from pg_stat_activity"
-        ~ "  where backend_type = 'client backend' and pid <> pg_backend_pid() and xact_start is not null),"
+        ~ "  where backend_type = 'client backend' and pid <> pg_backend_pid() and xact_start is not null"
+        ~ "  and datname = current_database()),"
         ~ " xact_commit, xact_rollback from pg_stat_database where datname = current_database()") %}
     {% set row = found.rows[0] %}
     {% do expand_contract.emit_result({'standbys': row[0] | int, 'lag_bytes': row[1] | float,

@@ -6,7 +6,6 @@ ends up with every row backfilled."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from harness.settings import DEMO_PROJECT, Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
 from tests.fixtures.replica import primary_with_standby
-from tests.fixtures.warehouse import write_spec
+from tests.fixtures.warehouse import wait_for, write_spec
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 ROWS = 13_000
@@ -50,10 +49,8 @@ def test_the_backfill_pauses_while_a_replica_lags_and_resumes_when_it_catches_up
         worker.start()
         journal = "select step, status, detail from lag_meta.migration_steps order by finished_at"
         try:
-            deadline = time.monotonic() + 300  # an observed fact ends the wait: the pause's journal line
-            while not any(step == "backfill paused" for step, _, _ in pair.query(primary, journal)):
-                assert worker.is_alive() and time.monotonic() < deadline, "the backfill never paused"
-                time.sleep(0.05)
+            wait_for(lambda: any(step == "backfill paused" for step, _, _ in pair.query(primary, journal)),
+                     "the backfill paused", worker.is_alive)  # fmt: skip
         finally:
             pair.query(standby, "select pg_wal_replay_resume()")
         worker.join(timeout=300)
@@ -65,8 +62,6 @@ def test_the_backfill_pauses_while_a_replica_lags_and_resumes_when_it_catches_up
         assert "while the server was busy" in backfill.result
         assert pair.query(primary, WRONG) == [(0,)]
         target = pair.query(primary, "select pg_current_wal_lsn()")[0][0]
-        deadline = time.monotonic() + 300  # the standby replays up to where the primary is now
-        while not pair.query(standby, f"select pg_last_wal_replay_lsn() >= '{target}'::pg_lsn")[0][0]:
-            assert time.monotonic() < deadline, "the standby never caught up"
-            time.sleep(0.05)
+        replayed = f"select pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"
+        wait_for(lambda: pair.query(standby, replayed)[0][0], "the standby replayed up to the primary's position")
         assert pair.query(standby, WRONG) == [(0,)]

@@ -30,6 +30,7 @@ def test_status_reads_what_the_running_migration_publishes(settings: Settings, d
     running = subprocess.Popen(command, env={**env, faults.ENV: "backfill.after_batch:3"}, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
     assert running.stderr is not None
+    watching: subprocess.Popen[str] | None = None
     try:
         for line in running.stderr:  # paused after the call that committed batch 3, its progress published
             if line.startswith(faults.FAULT_MARKER):
@@ -51,7 +52,7 @@ def test_status_reads_what_the_running_migration_publishes(settings: Settings, d
         batches = progress["batches"]
         assert 3 <= batches < 30 and progress["rows_done"] == 20 * batches and not progress["finished"]
         text = " ".join(shown.stdout.split())
-        assert f"running: harness start (pid {running.pid}" in text and "expanded" in text
+        assert f"running: harness migrate start (pid {running.pid}" in text and "expanded" in text
         assert f"backfill: {20 * batches} of 600 rows ({20 * batches / 600:.0%}), {batches} batch(es)" in text
         assert "s left" in text
         watch, _ = harness_command(settings, spec, "watch")
@@ -59,11 +60,15 @@ def test_status_reads_what_the_running_migration_publishes(settings: Settings, d
                                     stderr=subprocess.STDOUT, text=True)  # fmt: skip
         assert watching.stdout is not None
         first = watching.stdout.readline()  # one look at the paused run, without opening the file
-        assert f"harness start (pid {running.pid}): expanded; last step expand (ok); backfill: {20 * batches}" in first
+        assert (
+            f"harness migrate start (pid {running.pid}): expanded; last step expand (ok); backfill: {20 * batches}"
+            in first
+        )
     finally:
         running.send_signal(signal.SIGKILL)
         running.wait()
         running.stderr.close()
+    assert watching is not None
     watched, _ = watching.communicate(timeout=300)  # the command ended: watch says so, then the state
     assert watching.returncode == 0, first + watched
     assert "the command ended; the migration now:" in watched and "last batch committed at" in " ".join(watched.split())

@@ -57,6 +57,8 @@ def test_the_backfill_progress_comes_from_its_checkpoints() -> None:
     rolled_back = RunRecord("r", State.ROLLED_BACK, None, None, None, **taken)  # type: ignore[arg-type]
     assert rolled_back.backfill_progress()["finished"] is False  # type: ignore[index]
     assert "stopped: rolled back" in progress_line(rolled_back.backfill_progress() or {})
+    rolled_back.steps.append({"step": "backfill", "status": "ok", "figures": {}})  # it had finished first
+    assert progress_line(rolled_back.backfill_progress() or {}).endswith(", done")
     stopped = progress_line(running.backfill_progress() or {})  # no process here reports it running
     assert "last batch committed at 2026-12-06 10:00:02 UTC" in stopped and "left" not in stopped
     assert progress_line(running.backfill_progress() or {}, live=True).endswith("about 5 s left")

@@ -6,6 +6,7 @@ wait; refused on DuckDB). Either way every row is backfilled exactly once."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import threading
 import time
@@ -21,7 +22,7 @@ from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.fixtures.warehouse import PG, Db, write_spec
+from tests.fixtures.warehouse import PG, Db, wait_for, write_spec
 
 ROWS = 13_000
 # A target no batch comes near (60 s): every batch is then doubled, a sequence known in advance.
@@ -112,10 +113,8 @@ def test_the_backfill_pauses_while_readers_wait_and_resumes_after(settings: Sett
     worker.start()
     journal = f"select step, status, detail from {settings.meta_schema}.migration_steps order by finished_at"
     try:
-        deadline = time.monotonic() + 300  # (an observed fact ends the wait: the pause's journal line)
-        while not any(step == "backfill paused" for step, _, _ in db.query(journal)):
-            assert worker.is_alive() and time.monotonic() < deadline, "the backfill never paused"
-            time.sleep(0.05)
+        wait_for(lambda: any(step == "backfill paused" for step, _, _ in db.query(journal)), "the backfill paused",
+                 worker.is_alive)  # fmt: skip
     finally:
         locker.release()
     worker.join(timeout=300)
@@ -171,10 +170,7 @@ def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
     old.cursor().execute("select txid_current()")  # a transaction, open until the test commits it
     pid = old.get_backend_pid()
     age = f"select extract(epoch from clock_timestamp() - xact_start) > 1.5 from pg_stat_activity where pid = {pid}"
-    deadline = time.monotonic() + 300  # observed: the transaction is older than the limit
-    while not db.query(age)[0][0]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for(lambda: db.query(age)[0][0], "the transaction grew older than the limit")
     migration = Migration(Warehouse(postgres_settings), spec, batches_per_call=2)
     migration.warehouse.ensure_state()
     done: dict[str, Any] = {}
@@ -182,10 +178,8 @@ def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
     worker.start()
     journal = f"select step, detail, figures from {postgres_settings.meta_schema}.migration_steps order by finished_at"
     try:
-        deadline = time.monotonic() + 300
-        while not any(step == "backfill paused" for step, _, _ in db.query(journal)):
-            assert worker.is_alive() and time.monotonic() < deadline, "the backfill never paused"
-            time.sleep(0.05)
+        wait_for(lambda: any(step == "backfill paused" for step, _, _ in db.query(journal)), "the backfill paused",
+                 worker.is_alive)  # fmt: skip
     finally:
         old.commit()
         old.close()
@@ -244,4 +238,29 @@ def test_writers_failing_pause_the_backfill(postgres_settings: Settings, tmp_pat
     assert paused and paused[0].startswith("error rate ") and "rolled back since the last look > 20.0%" in paused[0]
     assert any(step == "backfill resumed" for step, _ in journal)
     assert "while the server was busy" in next(step for step in steps if step.step == "backfill").result
+    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+
+
+def test_the_batch_size_shrinks_to_its_floor_when_batches_take_longer_than_the_target(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """A target no batch can meet (1 ms for 1,000 rows): the size falls at most by half a batch,
+    down to the floor of 100 rows, never below, and the spec's batch_size stays the ceiling's
+    reference across calls (the size reached is carried, the limits are not)."""
+    db = Db(postgres_settings)
+    db.execute(f"create schema if not exists {db.schema}")
+    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
+    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    text = SPEC.replace("batch_size: 100\nbatch_seconds: 60", "batch_size: 1000\nbatch_seconds: 0.001")
+    migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, text)), batches_per_call=3)
+    migration.start()
+    run = migration.current_run()
+    assert run is not None
+    checkpoints = f"{postgres_settings.meta_schema}.backfill_checkpoints where run_id = '{run.run_id}'"
+    sizes = [rows for (rows,) in db.query(f"select rows_affected from {checkpoints} order by batch_no")]
+    steady = sizes[:-1]  # (the last batch is what was left)
+    assert steady[0] == 1000 and 500 <= steady[1] < 1000  # at most halved at once
+    assert all(later >= earlier / 2 for earlier, later in itertools.pairwise(steady))
+    assert min(steady) == 100 and all(100 <= size <= 1000 for size in steady)
+    assert sum(sizes) == ROWS
     assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
