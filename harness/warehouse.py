@@ -381,11 +381,12 @@ class Warehouse:
                                         timeout_ms=timeout_ms)  # fmt: skip
         return [float(value) for value in result["milliseconds"]]
 
-    def server_signals(self) -> dict[str, float]:
+    def server_signals(self, schema: str, table: str) -> dict[str, float]:
         """What the backfill's pacing watches on the server: standbys, lag_bytes, lag_seconds (the
         furthest streaming replica), oldest_transaction_seconds (another client's, in this
-        database), commits and rollbacks (the database's, so far)."""
-        result = self.project.operation("server_signals")
+        database), commits and rollbacks (the database's, so far); and for the charts
+        connections, max_connections, wal_bytes (the WAL position) and table_bytes."""
+        result = self.project.operation("server_signals", schema=schema, table=table)
         return {name: float(value) for name, value in result.items()}
 
     def last_key(self, schema: str, table: str, key: list[str]) -> list[Any] | None:

@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from harness import faults
+from harness.documents.monitor_chart import write_monitor_page
 from harness.lifecycle import pacing
 from harness.lifecycle.state import RunRecord, State
 from harness.lifecycle.step import Outcome
@@ -100,7 +101,11 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         note += f"; {pacer.summary()}"
         figures.update(pauses=pacer.pauses, paused_seconds=round(pacer.paused_seconds, 3))
     if pacer:
-        figures["signals"] = pacer.samples  # the time series of every look (journaled)
+        figures["signals"] = pacer.samples  # the time series of every look (journaled), and as charts:
+        page = write_monitor_page(migration.artifact_dir(run.run_id) / "monitor.html", spec.name, pacer.samples,
+                                  pacer.limits(), pacer.paused_for)  # fmt: skip
+        figures["signals_page"] = str(page)
+        note += f"; signals charted in {page}"
     return Outcome(rows_this_session, note, state=State.BACKFILLED, figures=figures)
 
 

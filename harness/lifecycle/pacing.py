@@ -65,6 +65,7 @@ class Pacer:
     pauses: int = 0
     paused_seconds: float = 0.0
     samples: list[dict[str, float]] = field(default_factory=list)  # each look: seconds in, probe, server signals
+    paused_for: list[str] = field(default_factory=list)  # why each pause began
     clock: float = field(default_factory=time.monotonic)
 
     @classmethod
@@ -91,7 +92,7 @@ class Pacer:
     def look(self, latency: float) -> dict[str, float]:
         """The server's signals now with the probe's `latency`, kept in the time series (with the
         error rate since the previous look) and published for `harness migrate watch`."""
-        signals = self.migration.warehouse.server_signals()
+        signals = self.migration.warehouse.server_signals(self.migration.schema, self.migration.table)
         sample = {"at": round(time.monotonic() - self.clock, 3), "probe_ms": round(latency, 3),
                   **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
         before = self.samples[-1] if self.samples else sample
@@ -136,6 +137,7 @@ class Pacer:
         monitor = self.migration.spec.monitor
         assert monitor is not None
         self._journal("backfill paused", "pause", why)
+        self.paused_for.append(why)
         started, wait, now = time.monotonic(), FIRST_WAIT, why
         while now is not None:
             if time.monotonic() - started > monitor.max_pause_seconds:
@@ -152,6 +154,13 @@ class Pacer:
         self.pauses, self.paused_seconds = self.pauses + 1, self.paused_seconds + paused
         self._journal("backfill resumed", "ok", f"every signal within its limit again after a {paused:.1f} s pause "
                                                 f"(it began: {why})", paused)  # fmt: skip
+
+    def limits(self) -> dict[str, float | None]:
+        """Each signal's limit, in its sample's units, for the chart."""
+        monitor = self.migration.spec.monitor
+        assert monitor is not None
+        return {"probe_ms": self.limit_ms, "lag_bytes": monitor.max_replication_lag_bytes,
+                "oldest_transaction_seconds": monitor.max_transaction_seconds}  # fmt: skip
 
     def summary(self) -> str:
         return f"paused {self.pauses}x ({self.paused_seconds:.1f} s) while the server was busy" if self.pauses else ""

@@ -168,7 +168,8 @@ def test_kill_9_between_each_steps_work_and_its_journal_line(
     settings: Settings, db: Db, tmp_path: Path, command: str, point: str
 ) -> None:
     """Each step's widest window: its work done, the process killed before its journal line.
-    Rolled back from there: the before-rows and before-catalog; run again: the exact result."""
+    Run again: the exact result; rolled back from there (once the table may have changed): the
+    before-rows and before-catalog."""
     spec = crash_spec(settings, tmp_path)
     fresh_orders(db, settings)
     before_rows, before_catalog = db.rows("orders", order_by="region, id"), catalog(db, "orders")
@@ -177,6 +178,8 @@ def test_kill_9_between_each_steps_work_and_its_journal_line(
         assert crash_then(db, settings, spec, command, point, 1, FINISH[command])
         got = db.query(f"select region, id, total_cents from {db.schema}.orders order by region, id")
         assert got == migrated
+    if point in (backup.SNAPSHOT, backup.BACKUP):
+        return  # (nothing is changed before the backup: the rollback from there is the backup's own test)
     assert crash_then(db, settings, spec, command, point, 1, Migration.rollback)
     assert db.rows("orders", order_by="region, id") == before_rows
     assert catalog(db, "orders") == before_catalog

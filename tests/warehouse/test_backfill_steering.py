@@ -125,6 +125,10 @@ def test_the_backfill_pauses_while_readers_wait_and_resumes_after(settings: Sett
     assert any(step == "backfill resumed" and "pause" in detail for step, _, detail in lines)
     backfill = next(step for step in done["steps"] if step.step == "backfill")
     assert "paused" in backfill.result and "while the server was busy" in backfill.result
+    backfilled = f"select figures from {settings.meta_schema}.migration_steps where step = 'backfill' and status = 'ok'"
+    figures = json.loads(db.query(backfilled)[0][0])
+    page = Path(figures["signals_page"]).read_text()  # the signals charted, the pause listed
+    assert page.count("<svg") >= 5 and "limit" in page and "probe " in page and "<script" not in page
     assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
 
 
