@@ -8,10 +8,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import psycopg2
 import pytest
@@ -22,27 +19,17 @@ from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
+from tests.fixtures.readings import ROWS, create_readings, spec_text, start_until_paused, wrong_rows
 from tests.fixtures.warehouse import PG, Db, wait_for, write_spec
 
-ROWS = 13_000
 # A target no batch comes near (60 s): every batch is then doubled, a sequence known in advance.
-SPEC = """
-name: readings_doubled
-table: readings
-key: [id]
-batch_size: 100
-batch_seconds: 60
-operations:
-  - {type: add_column, column: doubled, data_type: bigint, up: "v * 2"}
-"""
+STEERED = spec_text("batch_size: 100\nbatch_seconds: 60")
+MONITORED = spec_text("batch_size: 100\nmonitor: {probe_table: probe_target, max_latency_ratio: 2}")
 
 
 def test_the_batch_size_steers_towards_the_target_time(settings: Settings, db: Db, tmp_path: Path) -> None:
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
-    db.execute(f"insert into {db.schema}.readings select cast(i as integer), cast(i % 97 as integer) "
-               f"from generate_series(1, {ROWS}) as t(i)")  # fmt: skip
-    migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, SPEC)), batches_per_call=3)
+    create_readings(db.execute, db.schema)
+    migration = Migration(Warehouse(settings), load_spec(write_spec(tmp_path, STEERED)), batches_per_call=3)
     steps = migration.start()
     run = migration.current_run()
     assert run is not None
@@ -55,18 +42,7 @@ def test_the_batch_size_steers_towards_the_target_time(settings: Settings, db: D
     else:
         assert sizes == [100] * (ROWS // 100)
         assert "130 batch(es) of ≤100" in backfill.result
-    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
-
-
-MONITORED = """
-name: readings_doubled
-table: readings
-key: [id]
-batch_size: 100
-monitor: {probe_table: probe_target, max_latency_ratio: 2}
-operations:
-  - {type: add_column, column: doubled, data_type: bigint, up: "v * 2"}
-"""
+    assert db.query(wrong_rows(db.schema)) == [(0,)]
 
 
 class LockAfterFirstCall(NullReporter):
@@ -93,10 +69,7 @@ def test_the_backfill_pauses_while_readers_wait_and_resumes_after(settings: Sett
     wait (a lock held by another session), the backfill pauses, journaled with the probe's values,
     and resumes when they no longer wait; every row is backfilled exactly once. DuckDB refuses it
     before anything changes (one process per file: nobody to make room for)."""
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
-    db.execute(f"insert into {db.schema}.readings select cast(i as integer), cast(i % 97 as integer) "
-               f"from generate_series(1, {ROWS}) as t(i)")  # fmt: skip
+    create_readings(db.execute, db.schema)
     db.execute(f"create table {db.schema}.probe_target (id integer primary key)")
     db.execute(f"insert into {db.schema}.probe_target values (1)")
     spec = load_spec(write_spec(tmp_path, MONITORED))
@@ -107,29 +80,21 @@ def test_the_backfill_pauses_while_readers_wait_and_resumes_after(settings: Sett
         return
     locker = LockAfterFirstCall(db)
     migration = Migration(Warehouse(settings), spec, locker, batches_per_call=2)
-    migration.warehouse.ensure_state()  # (the journal exists before the test reads it)
-    done: dict[str, Any] = {}
-    worker = threading.Thread(target=lambda: done.update(steps=migration.start()))
-    worker.start()
     journal = f"select step, status, detail from {settings.meta_schema}.migration_steps order by finished_at"
-    try:
-        wait_for(lambda: any(step == "backfill paused" for step, _, _ in db.query(journal)), "the backfill paused",
-                 worker.is_alive)  # fmt: skip
-    finally:
-        locker.release()
-    worker.join(timeout=300)
+    steps = start_until_paused(migration, lambda: any(step == "backfill paused" for step, _, _ in db.query(journal)),
+                               locker.release)  # fmt: skip
     lines = db.query(journal)
     assert [status for step, status, _ in lines if step == "monitor"] == ["ok"]
     paused = [detail for step, _, detail in lines if step == "backfill paused"]
     assert paused and "ms >" in paused[0] and "x the baseline" in paused[0]
     assert any(step == "backfill resumed" and "pause" in detail for step, _, detail in lines)
-    backfill = next(step for step in done["steps"] if step.step == "backfill")
+    backfill = next(step for step in steps if step.step == "backfill")
     assert "paused" in backfill.result and "while the server was busy" in backfill.result
     backfilled = f"select figures from {settings.meta_schema}.migration_steps where step = 'backfill' and status = 'ok'"
     figures = json.loads(db.query(backfilled)[0][0])
     page = Path(figures["signals_page"]).read_text()  # the signals charted, the pause listed
     assert page.count("<svg") >= 5 and "limit" in page and "probe " in page and "<script" not in page
-    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+    assert db.query(wrong_rows(db.schema)) == [(0,)]
 
 
 def test_a_pause_past_its_limit_stops_the_backfill_and_auto_rollback_undoes_it(
@@ -139,9 +104,7 @@ def test_a_pause_past_its_limit_stops_the_backfill_and_auto_rollback_undoes_it(
     with auto-rollback the lossless rollback follows (exit 1), the journal says which trigger
     fired with its values, and the table is as it was."""
     db = Db(postgres_settings)
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
-    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    create_readings(db.execute, db.schema)
     db.execute(f"create table {db.schema}.probe_target (id integer primary key)")
     rows = db.rows("readings")
     spec = load_spec(write_spec(tmp_path, MONITORED.replace("max_latency_ratio: 2", "max_pause_seconds: 1")))
@@ -165,9 +128,7 @@ def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
     (it keeps VACUUM from the row versions the backfill leaves) pauses the backfill; its commit
     resumes it. Every look at the signals is journaled with the backfill, as a time series."""
     db = Db(postgres_settings)
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
-    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    create_readings(db.execute, db.schema)
     spec = load_spec(write_spec(tmp_path, MONITORED.replace("probe_table: probe_target, max_latency_ratio: 2",
                                                             "max_transaction_seconds: 1")))  # fmt: skip
     old = psycopg2.connect(**PG)
@@ -176,18 +137,13 @@ def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
     age = f"select extract(epoch from clock_timestamp() - xact_start) > 1.5 from pg_stat_activity where pid = {pid}"
     wait_for(lambda: db.query(age)[0][0], "the transaction grew older than the limit")
     migration = Migration(Warehouse(postgres_settings), spec, batches_per_call=2)
-    migration.warehouse.ensure_state()
-    done: dict[str, Any] = {}
-    worker = threading.Thread(target=lambda: done.update(steps=migration.start()))
-    worker.start()
     journal = f"select step, detail, figures from {postgres_settings.meta_schema}.migration_steps order by finished_at"
-    try:
-        wait_for(lambda: any(step == "backfill paused" for step, _, _ in db.query(journal)), "the backfill paused",
-                 worker.is_alive)  # fmt: skip
-    finally:
+
+    def commit() -> None:
         old.commit()
         old.close()
-    worker.join(timeout=300)
+
+    start_until_paused(migration, lambda: any(step == "backfill paused" for step, _, _ in db.query(journal)), commit)
     lines = db.query(journal)
     paused = [detail for step, detail, _ in lines if step == "backfill paused"]
     assert "another client's transaction open" in paused[0] and "> 1 s" in paused[0]
@@ -197,7 +153,7 @@ def test_an_old_transaction_pauses_the_backfill_and_the_signals_are_journaled(
         samples[0]
     )
     assert samples[0]["oldest_transaction_seconds"] > 1 and samples[-1]["oldest_transaction_seconds"] < 1
-    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+    assert db.query(wrong_rows(db.schema)) == [(0,)]
 
 
 class FailingWriter(NullReporter):
@@ -219,10 +175,7 @@ class FailingWriter(NullReporter):
                 writer.cursor().execute(f"insert into {self.db.schema}.readings (id, v) values (1, 1)")
             writer.rollback()
         writer.close()
-        deadline = time.monotonic() + 60
-        while self.db.query(counted)[0][0] < before + 50:
-            assert time.monotonic() < deadline, "the failures never reached pg_stat_database"
-            time.sleep(0.05)
+        wait_for(lambda: self.db.query(counted)[0][0] >= before + 50, "the failures reached pg_stat_database")
 
 
 def test_writers_failing_pause_the_backfill(postgres_settings: Settings, tmp_path: Path) -> None:
@@ -230,9 +183,7 @@ def test_writers_failing_pause_the_backfill(postgres_settings: Settings, tmp_pat
     above the limit pauses the backfill (journaled with the rate); once writers stop failing it
     resumes and finishes exactly."""
     db = Db(postgres_settings)
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
-    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
+    create_readings(db.execute, db.schema)
     spec = load_spec(write_spec(tmp_path, MONITORED.replace("probe_table: probe_target, max_latency_ratio: 2",
                                                             "max_error_rate: 0.2")))  # fmt: skip
     steps = Migration(Warehouse(postgres_settings), spec, FailingWriter(db), batches_per_call=2).start()
@@ -242,7 +193,7 @@ def test_writers_failing_pause_the_backfill(postgres_settings: Settings, tmp_pat
     assert paused and paused[0].startswith("error rate ") and "rolled back since the last look > 20.0%" in paused[0]
     assert any(step == "backfill resumed" for step, _ in journal)
     assert "while the server was busy" in next(step for step in steps if step.step == "backfill").result
-    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+    assert db.query(wrong_rows(db.schema)) == [(0,)]
 
 
 def test_the_batch_size_shrinks_to_its_floor_when_batches_take_longer_than_the_target(
@@ -252,10 +203,8 @@ def test_the_batch_size_shrinks_to_its_floor_when_batches_take_longer_than_the_t
     down to the floor of 100 rows, never below, and the spec's batch_size stays the ceiling's
     reference across calls (the size reached is carried, the limits are not)."""
     db = Db(postgres_settings)
-    db.execute(f"create schema if not exists {db.schema}")
-    db.execute(f"create table {db.schema}.readings (id integer primary key, v integer)")
-    db.execute(f"insert into {db.schema}.readings select i, i % 97 from generate_series(1, {ROWS}) as t(i)")
-    text = SPEC.replace("batch_size: 100\nbatch_seconds: 60", "batch_size: 1000\nbatch_seconds: 0.001")
+    create_readings(db.execute, db.schema)
+    text = spec_text("batch_size: 1000\nbatch_seconds: 0.001")
     migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, text)), batches_per_call=3)
     migration.start()
     run = migration.current_run()
@@ -267,4 +216,4 @@ def test_the_batch_size_shrinks_to_its_floor_when_batches_take_longer_than_the_t
     assert all(later >= earlier / 2 for earlier, later in itertools.pairwise(steady))
     assert min(steady) == 100 and all(100 <= size <= 1000 for size in steady)
     assert sum(sizes) == ROWS
-    assert db.query(f"select count(*) from {db.schema}.readings where doubled is distinct from v * 2") == [(0,)]
+    assert db.query(wrong_rows(db.schema)) == [(0,)]

@@ -504,6 +504,18 @@ def test_operation_forward_then_rollback_to_exact_checksum(
     assert rolled is not None and rolled.state == "rolled_back"
 
 
+def arranged(db: Db, case_name: str) -> Case:
+    """The case's `accounts` table, set up (skipped where the adapter refuses the case before anything changes)."""
+    case = CASES[case_name]
+    if case.postgres_only and db.adapter != "postgres":
+        pytest.skip("refused on this adapter before anything changes (test_operation_forward_then_rollback...)")
+    create_accounts(db)
+    for setup in (case.setup, case.setup_postgres if db.adapter == "postgres" else ""):
+        if setup:
+            db.execute(setup.replace("{s}", db.schema))
+    return case
+
+
 @pytest.mark.parametrize("case_name", list(CASES))
 def test_operation_rolled_back_before_contract_restores_the_catalog(
     settings: Settings, db: Db, tmp_path: Path, case_name: str
@@ -512,13 +524,7 @@ def test_operation_rolled_back_before_contract_restores_the_catalog(
     before-rows (nobody wrote) and the catalog is the before-catalog (columns with types,
     defaults and NOT NULLs; constraints and indexes with names and definitions; triggers); no view
     or table the migration made is left."""
-    case = CASES[case_name]
-    if case.postgres_only and db.adapter != "postgres":
-        pytest.skip("refused on this adapter before anything changes (test_operation_forward_then_rollback...)")
-    create_accounts(db)
-    for setup in (case.setup, case.setup_postgres if db.adapter == "postgres" else ""):
-        if setup:
-            db.execute(setup.replace("{s}", db.schema))
+    case = arranged(db, case_name)
     original, schema_before, tables_before = db.rows("accounts"), catalog(db, "accounts"), relations(db)
     migration = migration_for(Warehouse(settings), tmp_path, case.operations, db)
     migration.start()
@@ -550,13 +556,7 @@ def test_operation_rolled_back_after_a_crash_mid_backfill_restores_the_catalog(
     """Each operation with a backfill, its run stopped after the first batch (the process gone
     at the moment kill -9 would leave: the batch and its checkpoint committed, the step not
     journaled), then rolled back: the before-rows and the before-catalog, nothing left behind."""
-    case = CASES[case_name]
-    if case.postgres_only and db.adapter != "postgres":
-        pytest.skip("refused on this adapter before anything changes (test_operation_forward_then_rollback...)")
-    create_accounts(db)
-    for setup in (case.setup, case.setup_postgres if db.adapter == "postgres" else ""):
-        if setup:
-            db.execute(setup.replace("{s}", db.schema))
+    case = arranged(db, case_name)
     original, schema_before, tables_before = db.rows("accounts"), catalog(db, "accounts"), relations(db)
     spec = load_spec(write_spec(tmp_path, spec_text(case.operations.replace("{s}", db.schema))))
     crashing = Migration(Warehouse(settings), spec, StopAfter("mid-backfill"), batches_per_call=1)
