@@ -323,13 +323,25 @@ def migrate_start(
 
 
 @migrate_app.command("complete")
-def migrate_complete(ctx: typer.Context, spec: SpecPath) -> None:
+def migrate_complete(
+    ctx: typer.Context,
+    spec: SpecPath,
+    model_later: Annotated[
+        bool,
+        typer.Option(
+            "--model-later",
+            help="Contract although the dbt model of the table still builds the old "
+            "shape (update it before its next dbt run).",
+        ),
+    ] = False,
+) -> None:
     """Validate again, switch readers to the new shape, contract (drop the old). Refused unless
-    validation passes.
+    validation passes, and unless the dbt model that builds the table (if one does) now builds the
+    new shape: its next `dbt run` would otherwise rebuild the old one.
 
     Example: harness migrate complete migrations/customers_full_name.yml
     """
-    steps = _guarded(lambda: _migration(ctx, spec).complete())
+    steps = _guarded(lambda: _migration(ctx, spec).complete(model_later))
     console.print(report.steps_table("migrate complete", steps))
 
 

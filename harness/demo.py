@@ -45,7 +45,7 @@ def run_demo(settings: Settings, reporter: Reporter | None = None) -> DemoResult
     reporter.step_finished(loaded)
 
     result.steps += migration.start()
-    result.steps += migration.complete()
+    result.steps += migration.complete()  # (the demo's model follows the migration: expand_contract.migrated)
     result.columns_after_contract = list(warehouse.snapshot(migration.schema, migration.table).columns)
     if set(migration.spec.dropped) & set(result.columns_after_contract):
         raise ValidationFailed("contract did not drop the old columns.", "see the state table journal")

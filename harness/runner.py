@@ -213,10 +213,11 @@ class DbtProject:
             _MANIFESTS[key] = result.result
         return _MANIFESTS[key]
 
-    def _run(self, args: list[str], context: str) -> tuple[dbtRunnerResult, _Collected]:
-        """One dbt invocation with the shared manifest; raises the classified error on failure."""
+    def _run(self, args: list[str], context: str, fresh: bool = False) -> tuple[dbtRunnerResult, _Collected]:
+        """One dbt invocation with the shared manifest (`fresh`: dbt parses the project again);
+        raises the classified error on failure."""
         collected = _Collected()
-        manifest = self.manifest
+        manifest = None if fresh else self.manifest
         with _environment(self.settings.environment()):
             try:
                 result = dbtRunner(manifest=manifest, callbacks=[collected]).invoke([*args, *self._common_args()])
@@ -226,6 +227,11 @@ class DbtProject:
         if not result.success or collected.errors:
             raise _classify("\n".join(collected.errors) or str(result.exception), context)
         return result, collected
+
+    def invoke_fresh(self, args: list[str], context: str) -> dbtRunnerResult:
+        """Runs one dbt command on the project as its files are now (parsed again, not the shared
+        manifest): for what must see an edit made since this process parsed it (a model's SQL)."""
+        return self._run(args, context, fresh=True)[0]
 
     def invoke(self, args: list[str], context: str) -> dbtRunnerResult:
         """Runs one dbt command (seed, run, docs generate, ...) with the parsed manifest."""

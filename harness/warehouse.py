@@ -6,6 +6,7 @@ interface the rest of the harness uses, whatever the engine.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -393,6 +394,29 @@ class Warehouse:
         """The table's last key in key order (None: empty)."""
         result = self.project.operation("last_key", schema=schema, table=table, key=key)
         return list(result["last_key"]) if result and result["last_key"] is not None else None
+
+    def model_building(self, schema: str, table: str) -> Any | None:
+        """The project's table or incremental model that builds `schema.table`, if one does."""
+        wanted = (schema.lower(), table.lower())
+        for node in self.project.manifest.nodes.values():
+            built = (node.schema.lower(), (node.alias or node.name).lower())
+            if str(node.resource_type) == "model" and node.config.materialized in ("table", "incremental") \
+                    and built == wanted:  # fmt: skip
+                return node
+        return None
+
+    def model_columns(self, node: Any, contracting: str) -> list[str]:
+        """The columns `node` (a model) builds after migration `contracting` contracts: its SQL
+        compiled as its file is now (parsed again: it may have been edited since this process
+        parsed the project; `expand_contract.migrated(contracting)` true), then asked for its
+        columns without reading a row."""
+        after = ["--vars", json.dumps({"expand_contract_contracting": contracting})]
+        compiled = self.project.invoke_fresh(["compile", "--select", node.name, *after], "dbt compile")
+        results = getattr(compiled.result, "results", None) or []
+        code = next((result.node.compiled_code for result in results if result.node.unique_id == node.unique_id), None)
+        if not code:
+            raise WarehouseError(f"dbt compile did not compile model {node.name}.", "run `dbt compile` to see why")
+        return [str(name) for name in self.project.operation("query_columns", sql=code)["columns"]]
 
     # -- dbt commands -----------------------------------------------------------------------
     def seed(self, select: list[str]) -> None:

@@ -55,7 +55,50 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
     done += [f"nothing to take away: {table} was created at expand"] if plan.creates_table else \
         [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]  # fmt: skip
-    return Outcome(None, "; ".join(done), state=State.CONTRACTED)
+    # The views readers keep after contract: the package's on-run-end hook (keep_version_views)
+    # re-creates them if a `dbt run` of the table's model drops them with the old table.
+    views = [f"{plan.final_table}_{NEW_VERSION}", f"{plan.final_table}_current"] if views_after else []
+    return Outcome(None, "; ".join(done), state=State.CONTRACTED, figures={"views": views})
+
+
+def check_model(migration: Migration, run: RunRecord) -> None:
+    """Before anything is dropped: a dbt model (table or incremental) that builds the table must
+    build the new shape, or its next `dbt run` would rebuild the old one over the contracted table
+    (and its views). Its SQL is compiled as the project stands and asked for its columns; a model
+    that builds the table's old name after a rename, or a table the migration drops, is refused too."""
+    plan = migration.blueprint(run)
+    warehouse, schema = migration.warehouse, migration.schema
+    fix = (
+        "update the model's SQL to select the new shape, or have it follow the migration (if "
+        f"expand_contract.migrated('{migration.spec.name}'): the new shape's SELECT, else the old one), then run "
+        "`harness migrate complete <spec>` again; or pass --model-later to contract now and update it before its "
+        "next dbt run"
+    )
+    stale = warehouse.model_building(schema, migration.table) if plan.final_table != migration.table or \
+        plan.drops_table else None  # fmt: skip
+    if stale is not None:
+        gone = "drops" if plan.drops_table else f"renames to {plan.final_table}"
+        raise GuardRefused(f"contract refused: dbt model {stale.name} ({stale.original_file_path}) builds "
+                           f"{migration.relation}, which this migration {gone}: its next `dbt run` would build "
+                           "it again.", fix)  # fmt: skip
+    model = None if plan.drops_table else warehouse.model_building(schema, plan.final_table)
+    if model is None:
+        return
+    builds = warehouse.model_columns(model, migration.spec.name)
+    new = plan.new_names
+    missing = [c for c in new if c.lower() not in {b.lower() for b in builds}]
+    extra = [b for b in builds if b.lower() not in {c.lower() for c in new}]
+    if missing or extra:
+        raise GuardRefused(
+            f"contract refused: dbt model {model.name} ({model.original_file_path}) still builds {schema}."
+            f"{plan.final_table} as {', '.join(builds)}; after contract the table is {', '.join(new)}, and the "
+            "model's next `dbt run` would rebuild the old shape over it"
+            + (f" (missing: {', '.join(missing)}" if missing else " (")
+            + ("; " if missing and extra else "")
+            + (f"left over: {', '.join(extra)}" if extra else "")
+            + ").",
+            fix,
+        )
 
 
 def recovered(migration: Migration, run: RunRecord) -> Outcome:

@@ -394,8 +394,10 @@ class Migration:
                 )
 
     @exclusive
-    def complete(self) -> list[StepResult]:
-        """Validates again, switches readers to the new shape, then contracts (drops the old)."""
+    def complete(self, model_later: bool = False) -> list[StepResult]:
+        """Validates again, switches readers to the new shape, then contracts (drops the old).
+        First, unless `model_later`, a dbt model that builds the table must build the new shape
+        (see contract.check_model)."""
         run = self.require_run()
         self.require_same_spec(run, "restore the spec file as it was, then complete (or roll back)")
         if run.state == State.CONTRACTED and not run.last_step(contract.NAME):
@@ -415,6 +417,8 @@ class Migration:
                 f"contract refused: validation of {self.spec.name} failed ({report.summary()}).",
                 "fix the data or roll back with `harness rollback <spec>`",
             )
+        if not model_later:
+            contract.check_model(self, run)  # before anything is dropped
         if run.state == State.VALIDATED:
             steps.append(self._step(run, switch.NAME, lambda: switch.run(self, run)))
         steps.append(self._step(run, contract.NAME, lambda: contract.run(self, run)))

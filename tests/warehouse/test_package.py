@@ -55,7 +55,7 @@ def test_the_package_is_macros_only(project: DbtProject) -> None:
     """Installed into a project, the package adds no model, seed, test or page of its own that
     could collide with the project's (its docs page is `__expand_contract__`, not the overview)."""
     nodes = [n.resource_type for n in project.manifest.nodes.values() if n.package_name == PACKAGE]
-    assert nodes == ["operation"]  # its on-run-start hook (guard_migrations), nothing else
+    assert nodes == ["operation", "operation"]  # its two hooks (guard_migrations, keep_version_views), nothing else
     docs = {doc.name for doc in project.manifest.docs.values() if doc.package_name == PACKAGE}
     assert docs == {"__expand_contract__"}
 

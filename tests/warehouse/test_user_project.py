@@ -38,14 +38,28 @@ def test_harness_runs_inside_the_users_project_with_its_own_profile(
     monkeypatch.delenv("DBT_PROJECT_DIR", raising=False)
     schemas = ["--meta-schema", settings.meta_schema, "--backup-schema", settings.backup_schema]
     runner = CliRunner()
-    for command in (["migrate", "start"], ["migrate", "complete"]):
-        result = runner.invoke(app, [*schemas, *command, str(spec.relative_to(project))])
-        assert result.exit_code == 0, result.output
-    assert db.query(f"select id, note from {db.schema}.orders order by id") == [
-        (1, "nplaced"),
-        (2, "nshipped"),
-        (3, "nreturned"),
-    ]
+    started = runner.invoke(app, [*schemas, "migrate", "start", str(spec.relative_to(project))])
+    assert started.exit_code == 0, started.output
+    # The model still builds the old shape: contract is refused before anything is dropped (its
+    # next `dbt run` would rebuild the old shape over the contracted table).
+    rows = db.rows("orders")
+    refused = runner.invoke(app, [*schemas, "migrate", "complete", str(spec.relative_to(project))])
+    assert refused.exit_code == 1, refused.output
+    said = " ".join(refused.output.split())
+    assert "contract refused: dbt model orders (models/orders.sql) still builds" in said and "missing: note" in said
+    assert db.rows("orders") == rows and db.columns("orders") == ["id", "status", "note"]
+    (project / "models" / "orders.sql").write_text(
+        "select 1 as id, 'placed' as status, 'nplaced' as note union all select 2, 'shipped', 'nshipped' "
+        "union all select 3, 'returned', 'nreturned'\n"
+    )  # the model updated to the new shape: contract goes ahead
+    completed = runner.invoke(app, [*schemas, "migrate", "complete", str(spec.relative_to(project))])
+    assert completed.exit_code == 0, completed.output
+    expected = [(1, "nplaced"), (2, "nshipped"), (3, "nreturned")]
+    assert db.query(f"select id, note from {db.schema}.orders order by id") == expected
+    rebuilt = dbt(project, "run", meta_schema=settings.meta_schema)  # after contract: the new shape, rebuilt
+    assert rebuilt.returncode == 0, rebuilt.stdout[-2000:]
+    assert db.query(f"select id, note from {db.schema}.orders order by id") == expected
+    assert db.query(f"select id, note from {db.schema}.orders_current order by id") == expected  # readers' view
     rolled = runner.invoke(app, [*schemas, "rollback", "migrations/orders_note.yml"])
     assert rolled.exit_code == 0, rolled.output
     assert db.columns("orders") == ["id", "status"]
@@ -89,7 +103,7 @@ def test_installing_the_package_adds_nothing_that_collides(settings: Settings, d
     assert db.query(f"select count(*) from {db.schema}.customers") == [(2,)]
     manifest = json.loads((project / "target" / "manifest.json").read_text())
     ours = [node for node in manifest["nodes"].values() if node["package_name"] == "expand_contract"]
-    assert [node["resource_type"] for node in ours] == ["operation"]  # the guard hook only
+    assert [node["resource_type"] for node in ours] == ["operation", "operation"]  # the two hooks only
     overview = [doc for doc in manifest["docs"].values() if doc["name"] == "__overview__"]
     assert {doc["package_name"] for doc in overview} == {"dbt", "shop"}
     assert "harness plan" in manifest["docs"]["doc.expand_contract.__expand_contract__"]["block_contents"]
