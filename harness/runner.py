@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -85,6 +86,7 @@ class _Collected:
 
 
 _MANIFESTS: dict[tuple[str, ...], Manifest] = {}
+_PARSED_AT: dict[tuple[str, ...], float] = {}  # when each manifest was parsed (time.time())
 # The adapter dbt built for a project's first macro call, reused by its later calls (see
 # DbtProject.operation_results), per project, target and environment.
 _ADAPTERS: dict[tuple[str, ...], Any] = {}
@@ -203,6 +205,7 @@ class DbtProject:
                              "run it inside your dbt project, or pass --project-dir (or DBT_PROJECT_DIR)")  # fmt: skip
         key = self.settings.parse_identity()
         if key not in _MANIFESTS:
+            started = time.time()
             if self.settings.project_dir == DEMO_PROJECT:  # (its package is this checkout: linked, no network)
                 self.install_packages()
             collected = _Collected()
@@ -210,8 +213,13 @@ class DbtProject:
                 result = dbtRunner(callbacks=[collected]).invoke(["parse", *self._common_args()])
             if not result.success or not isinstance(result.result, Manifest):
                 raise _classify("\n".join(collected.errors) or str(result.exception), "parsing the dbt project")
-            _MANIFESTS[key] = result.result
+            _MANIFESTS[key], _PARSED_AT[key] = result.result, started
         return _MANIFESTS[key]
+
+    def edited_since_parse(self, path: Path) -> bool:
+        """Whether `path` (a project file) may have changed since this process parsed the project."""
+        parsed = _PARSED_AT.get(self.settings.parse_identity())
+        return parsed is None or not path.is_file() or path.stat().st_mtime >= parsed - 1.0
 
     def _run(self, args: list[str], context: str, fresh: bool = False) -> tuple[dbtRunnerResult, _Collected]:
         """One dbt invocation with the shared manifest (`fresh`: dbt parses the project again);

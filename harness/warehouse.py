@@ -407,11 +407,15 @@ class Warehouse:
 
     def model_columns(self, node: Any, contracting: str) -> list[str]:
         """The columns `node` (a model) builds after migration `contracting` contracts: its SQL
-        compiled as its file is now (parsed again: it may have been edited since this process
-        parsed the project; `expand_contract.migrated(contracting)` true), then asked for its
-        columns without reading a row."""
-        after = ["--vars", json.dumps({"expand_contract_contracting": contracting})]
-        compiled = self.project.invoke_fresh(["compile", "--select", node.name, *after], "dbt compile")
+        compiled as its file is now (parsed again if the file changed since this process parsed
+        the project; `expand_contract.migrated(contracting)` true), then asked for its columns
+        without reading a row."""
+        args = ["compile", "--select", node.name, "--vars", json.dumps({"expand_contract_contracting": contracting})]
+        source = self.settings.project_dir / node.original_file_path  # (a package's model: not there, parsed again)
+        edited = self.project.edited_since_parse(source)  # (then dbt parses the project again, to see the edit)
+        compiled = (
+            self.project.invoke_fresh(args, "dbt compile") if edited else self.project.invoke(args, "dbt compile")
+        )
         results = getattr(compiled.result, "results", None) or []
         code = next((result.node.compiled_code for result in results if result.node.unique_id == node.unique_id), None)
         if not code:
