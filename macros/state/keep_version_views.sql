@@ -3,8 +3,9 @@
         incremental model this invocation rebuilt, whose table a migration has contracted, gets back
         the versioned views readers use (`<table>_v2` over its columns now, `<table>_current` on it)
         if the rebuild dropped them (PostgreSQL's table materialization drops the old table with
-        what depends on it). Views that are there are left alone; nothing happens without state
-        tables or a rebuilt model under a contracted migration. -#}
+        what depends on it; an incremental run that widens a column type drops them with `cascade`).
+        Views that are there are left alone; nothing happens without state tables or a rebuilt
+        model under a contracted migration. -#}
     {% if not execute %}{{ return('') }}{% endif %}
     {% set meta_schema = var('expand_contract_meta_schema', 'expand_contract_meta') %}
     {% set runs = adapter.get_relation(database=target.database, schema=meta_schema, identifier='migration_runs') %}
@@ -28,12 +29,12 @@
         {% set table = views[0][:-3] if views else none %}
         {% set relation = adapter.get_relation(database=target.database, schema=schema, identifier=table) if table else none %}
         {% if relation is not none and (schema ~ '.' ~ table) | lower in rebuilt %}
-            {% set missing = [] %}
-            {% for view in views %}
-                {% if adapter.get_relation(database=target.database, schema=schema, identifier=view) is none %}
-                    {% do missing.append(view) %}
-                {% endif %}
-            {% endfor %}
+            {#- The catalog itself, not dbt's relation cache: a column type widened by an incremental
+                run drops the views with `cascade`, which the cache never hears of. -#}
+            {% set lit = expand_contract.sql_literal %}
+            {% set present = run_query('select table_name from information_schema.tables where table_schema = '
+                ~ lit(schema) ~ ' and table_name in (' ~ expand_contract.sql_literal_list(views) ~ ')').columns[0].values() %}
+            {% set missing = views | reject('in', present) | list %}
             {% if missing %}
                 {% set columns = [] %}
                 {% for column in adapter.get_columns_in_relation(relation) %}

@@ -116,3 +116,49 @@ def test_outside_a_dbt_project_harness_says_so(tmp_path: Path, monkeypatch: pyte
     result = CliRunner().invoke(app, ["plan", str(spec)])
     assert result.exit_code == 2, result.output
     assert "has no dbt_project.yml: harness works on a dbt project" in " ".join(result.output.split())
+
+
+KIND = """name: order_events_kind
+table: order_events
+key: [id]
+operations:
+  - {type: add_column, column: kind, data_type: varchar(20), up: "'e' || status"}
+"""
+
+
+def test_an_incremental_model_keeps_working_after_its_migration(
+    settings: Settings, db: Db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental model migrated (a column added) whose SQL follows the migration
+    (expand_contract.migrated): after contract its next `dbt run` appends new rows in the new
+    shape to the migrated table, and the readers' view reads them."""
+    project = stock_project(tmp_path, settings, db.schema)
+    jaffle_like(project)
+    meta = settings.meta_schema
+    assert dbt(project, "deps", meta_schema=meta).returncode == 0
+    assert dbt(project, "build", meta_schema=meta, select=False).returncode == 0
+    write_spec(project, KIND, "kind.yml")
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("DBT_PROFILES_DIR", raising=False)
+    monkeypatch.delenv("DBT_PROJECT_DIR", raising=False)
+    schemas = ["--meta-schema", meta, "--backup-schema", settings.backup_schema]
+    runner = CliRunner()
+    assert runner.invoke(app, [*schemas, "migrate", "start", "kind.yml"]).exit_code == 0
+    (project / "models" / "order_events.sql").write_text(
+        "{{ config(materialized='incremental', unique_key='id') }}\n"
+        "select id, status{% if expand_contract.migrated('order_events_kind') %}, 'e' || status as kind{% endif %}\n"
+        "from {{ ref('orders') }}\n"
+        "{% if is_incremental() %} where id > (select max(id) from {{ this }}) {% endif %}\n"
+    )
+    completed = runner.invoke(app, [*schemas, "migrate", "complete", "kind.yml"])
+    assert completed.exit_code == 0, completed.output
+    (project / "models" / "orders.sql").write_text(  # a new order arrives upstream
+        "select 1 as id, 'placed' as status union all select 2, 'shipped' union all select 3, 'returned' "
+        "union all select 4, 'placed'\n"
+    )
+    ran = dbt(project, "run", meta_schema=meta, select=False)
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    expected = [(1, "placed", "eplaced"), (2, "shipped", "eshipped"), (3, "returned", "ereturned"),
+                (4, "placed", "eplaced")]  # fmt: skip
+    assert db.query(f"select id, status, kind from {db.schema}.order_events order by id") == expected
+    assert db.query(f"select id, status, kind from {db.schema}.order_events_current order by id") == expected
