@@ -17,12 +17,14 @@ from harness.settings import Settings
 from tests.fixtures.warehouse import Db, write_spec
 from tests.warehouse.test_dbt_guard import dbt, stock_project
 
-NOTE = """name: orders_note
-table: orders
-key: [id]
-operations:
-  - {type: add_column, column: note, data_type: varchar(20), up: "'n' || status"}
-"""
+
+def added_column(name: str, table: str, column: str, up: str) -> str:
+    """A spec adding one varchar(20) column to `table`, filled by `up`."""
+    return (f"name: {name}\ntable: {table}\nkey: [id]\noperations:\n"
+            f"  - {{type: add_column, column: {column}, data_type: varchar(20), up: \"{up}\"}}\n")  # fmt: skip
+
+
+NOTE = added_column("orders_note", "orders", "note", "'n' || status")
 
 
 def test_harness_runs_inside_the_users_project_with_its_own_profile(
@@ -118,12 +120,7 @@ def test_outside_a_dbt_project_harness_says_so(tmp_path: Path, monkeypatch: pyte
     assert "has no dbt_project.yml: harness works on a dbt project" in " ".join(result.output.split())
 
 
-KIND = """name: order_events_kind
-table: order_events
-key: [id]
-operations:
-  - {type: add_column, column: kind, data_type: varchar(20), up: "'e' || status"}
-"""
+KIND = added_column("order_events_kind", "order_events", "kind", "'e' || status")
 
 
 def test_an_incremental_model_keeps_working_after_its_migration(
