@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Settings:
             return self.project_dir
         return Path.home() / ".dbt"
 
-    @property
+    @functools.cached_property
     def profile_name(self) -> str:
         """The profile the project's dbt_project.yml names (this package's own when it names none)."""
         try:
@@ -52,7 +53,7 @@ class Settings:
             return PACKAGE_PROFILE
         return str(project.get("profile") or PACKAGE_PROFILE)
 
-    @property
+    @functools.cached_property
     def target_name(self) -> str:
         """The target commands run on: `--target`, else the one the profile names as its default
         (read from profiles.yml without connecting; a templated one reads as `default`)."""

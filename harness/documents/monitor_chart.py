@@ -25,9 +25,6 @@ def _chart(samples: list[dict[str, Any]], key: str, title: str, unit: str, scale
            limit: float | None) -> str:  # fmt: skip
     limit = limit * scale if limit else None  # (limits come in the sample's own units)
     points = [(float(s["at"]), float(s.get(key) or 0) * scale) for s in samples if key in s]
-    if key == "wal_written" and samples and "wal_bytes" in samples[0]:
-        first = float(samples[0]["wal_bytes"])
-        points = [(float(s["at"]), (float(s["wal_bytes"]) - first) * scale) for s in samples]
     if not points:
         return ""
     span_x = max(points[-1][0] - points[0][0], 1e-9)

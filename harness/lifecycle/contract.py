@@ -88,15 +88,13 @@ def check_model(migration: Migration, run: RunRecord) -> None:
     new = plan.new_names
     missing = [c for c in new if c.lower() not in {b.lower() for b in builds}]
     extra = [b for b in builds if b.lower() not in {c.lower() for c in new}]
-    if missing or extra:
+    differences = [f"{label}: {', '.join(names)}" for label, names in (("missing", missing), ("left over", extra))
+                   if names]  # fmt: skip
+    if differences:
         raise GuardRefused(
             f"contract refused: dbt model {model.name} ({model.original_file_path}) still builds {schema}."
             f"{plan.final_table} as {', '.join(builds)}; after contract the table is {', '.join(new)}, and the "
-            "model's next `dbt run` would rebuild the old shape over it"
-            + (f" (missing: {', '.join(missing)}" if missing else " (")
-            + ("; " if missing and extra else "")
-            + (f"left over: {', '.join(extra)}" if extra else "")
-            + ").",
+            f"model's next `dbt run` would rebuild the old shape over it ({'; '.join(differences)}).",
             fix,
         )
 

@@ -62,7 +62,6 @@ class Pacer:
     table: str
     baseline_ms: float
     limit_ms: float
-    pauses: int = 0
     paused_seconds: float = 0.0
     samples: list[dict[str, float]] = field(default_factory=list)  # each look: seconds in, probe, server signals
     paused_for: list[str] = field(default_factory=list)  # why each pause began
@@ -96,6 +95,7 @@ class Pacer:
         sample = {"at": round(time.monotonic() - self.clock, 3), "probe_ms": round(latency, 3),
                   **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
         before = self.samples[-1] if self.samples else sample
+        sample["wal_written"] = sample["wal_bytes"] - (self.samples[0] if self.samples else sample)["wal_bytes"]
         ended = (sample["commits"] - before["commits"]) + (sample["rollbacks"] - before["rollbacks"])
         # (nothing ended since the last look, or not reported yet: the last rate stands)
         sample["error_rate"] = round((sample["rollbacks"] - before["rollbacks"]) / ended, 4) if ended > 0 else \
@@ -151,7 +151,7 @@ class Pacer:
             wait = min(wait * 2, LONGEST_WAIT)
             now = self.breach()
         paused = time.monotonic() - started
-        self.pauses, self.paused_seconds = self.pauses + 1, self.paused_seconds + paused
+        self.paused_seconds += paused
         self._journal("backfill resumed", "ok", f"every signal within its limit again after a {paused:.1f} s pause "
                                                 f"(it began: {why})", paused)  # fmt: skip
 
@@ -161,6 +161,10 @@ class Pacer:
         assert monitor is not None
         return {"probe_ms": self.limit_ms, "lag_bytes": monitor.max_replication_lag_bytes,
                 "oldest_transaction_seconds": monitor.max_transaction_seconds}  # fmt: skip
+
+    @property
+    def pauses(self) -> int:
+        return len(self.paused_for)
 
     def summary(self) -> str:
         return f"paused {self.pauses}x ({self.paused_seconds:.1f} s) while the server was busy" if self.pauses else ""

@@ -10,11 +10,13 @@ from harness.documents.monitor_chart import monitor_page
 
 SAMPLES = [
     {"at": 0.0, "probe_ms": 0.1, "standbys": 1, "lag_bytes": 0, "lag_seconds": 0, "oldest_transaction_seconds": 0,
-     "wal_bytes": 10_000_000, "table_bytes": 2_000_000, "connections": 5},
+     "wal_bytes": 10_000_000, "wal_written": 0, "table_bytes": 2_000_000, "connections": 5},
     {"at": 1.5, "probe_ms": 250.0, "standbys": 1, "lag_bytes": 90_000, "lag_seconds": 0.2,
-     "oldest_transaction_seconds": 3, "wal_bytes": 12_097_152, "table_bytes": 3_048_576, "connections": 6},
+     "oldest_transaction_seconds": 3, "wal_bytes": 12_097_152, "wal_written": 2_097_152,
+     "table_bytes": 3_048_576, "connections": 6},
     {"at": 3.0, "probe_ms": 0.2, "standbys": 1, "lag_bytes": 1_000, "lag_seconds": 0,
-     "oldest_transaction_seconds": 0, "wal_bytes": 14_194_304, "table_bytes": 4_097_152, "connections": 5},
+     "oldest_transaction_seconds": 0, "wal_bytes": 14_194_304, "wal_written": 4_194_304,
+     "table_bytes": 4_097_152, "connections": 5},
 ]  # fmt: skip
 
 
