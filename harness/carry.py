@@ -55,6 +55,12 @@ def _renamed(node: Any, columns: dict[str, str], table: str) -> Any:
     return node
 
 
+def index_name(definition: str) -> str:
+    """The name a CREATE INDEX statement gives its index."""
+    (raw,) = parse_sql(definition)
+    return str(raw.stmt.idxname)
+
+
 def index_definition(
     definition: str,
     name: str,
@@ -63,12 +69,14 @@ def index_definition(
     *,
     concurrently: bool = True,
     on_table: str | None = None,
+    in_schema: str | None = None,
 ) -> str:
     """`CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS <name> ...` from an index's definition,
     on the shadow columns (`columns`: old name -> shadow): method, operator classes, order,
     expressions, INCLUDE, predicate and storage parameters kept. Without `concurrently`, for a
     table nobody reads meanwhile (a restore); `on_table`: on another table of the same schema (a
-    rewrite's new one)."""
+    rewrite's new one); `in_schema`: the table qualified with it (DuckDB records its indexes'
+    statements unqualified)."""
     (raw,) = parse_sql(definition)
     statement = raw.stmt
     if not isinstance(statement, ast.IndexStmt):
@@ -77,6 +85,8 @@ def index_definition(
     statement.idxname, statement.concurrent, statement.if_not_exists = name, concurrently, True
     if on_table:
         statement.relation.relname = on_table
+    if in_schema:
+        statement.relation.schemaname = in_schema
     return str(RawStream()(statement))
 
 

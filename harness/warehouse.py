@@ -227,6 +227,26 @@ class Warehouse:
             rewrite=rewrite,
         )  # fmt: skip
 
+    def archive_columns(
+        self, schema: str, table: str, archive_schema: str, archive_table: str, key: list[str],
+        columns: list[dict[str, str]],
+    ) -> None:  # fmt: skip
+        """The archive of what contract drops (`columns`: {name, expression over the table's row,
+        data_type}, the key's among them); on PostgreSQL with the row trigger that keeps it current."""
+        self.project.operation("archive_columns", schema=schema, table=table, archive_schema=archive_schema,
+                               archive_table=archive_table, key=key, columns=columns)  # fmt: skip
+
+    def count_unarchived(self, schema: str, table: str, archive_schema: str, archive_table: str,
+                         key: list[str]) -> int:  # fmt: skip
+        """Rows of the table whose key the archive does not hold."""
+        result = self.project.operation("count_unarchived", schema=schema, table=table, archive_schema=archive_schema,
+                                        archive_table=archive_table, key=key)  # fmt: skip
+        return int(result["rows"] or 0)
+
+    def last_checkpoint(self, run_id: str) -> dict[str, Any] | None:
+        """{batch_no, last_key (JSON)} of the last batch committed under `run_id`, or None."""
+        return self.project.operation("last_checkpoint", run_id=run_id, **self.meta)  # type: ignore[no-any-return]
+
     def drop_sync_trigger(self, schema: str, table: str) -> None:
         self.project.operation("drop_sync_trigger", schema=schema, table=table)
 

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from harness.errors import GuardRefused
+from harness.lifecycle import reverse
 from harness.lifecycle.state import RunRecord, State, utc_now
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint
@@ -32,6 +33,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     plan = migration.blueprint(run)
     placement = placement_of(plan)
     swap_in = placement.swap_in(plan)
+    archived = reverse.archive(migration, run)  # what contract drops, kept for a rollback after it
     for name in plan.drop_indexes:
         migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
     renamed = plan.final_table != plan.table
@@ -53,12 +55,14 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done += [f"table renamed to {plan.final_table}"] if renamed else []
     done += [f"table {table} dropped (backup kept)"] if plan.drops_table else []
     done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
+    done += [f"dropped values archived in {archived['archive']} ({archived['archived_rows']:,} rows)"] \
+        if archived else []  # fmt: skip
     done += [f"nothing to take away: {table} was created at expand"] if plan.creates_table else \
         [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]  # fmt: skip
     # The views readers keep after contract: the package's on-run-end hook (keep_version_views)
     # re-creates them if a `dbt run` of the table's model drops them with the old table.
     views = [f"{plan.final_table}_{NEW_VERSION}", f"{plan.final_table}_current"] if views_after else []
-    return Outcome(None, "; ".join(done), state=State.CONTRACTED, figures={"views": views})
+    return Outcome(None, "; ".join(done), state=State.CONTRACTED, figures={"views": views, **archived})
 
 
 def check_model(migration: Migration, run: RunRecord) -> None:

@@ -26,7 +26,7 @@ from harness.errors import (
     ValidationFailed,
     WarehouseError,
 )
-from harness.lifecycle import backfill, backup, contract, expand, preflight, rollback, settle, switch
+from harness.lifecycle import backfill, backup, contract, expand, preflight, reverse, rollback, settle, switch
 from harness.lifecycle.state import TERMINAL, RunRecord, State, check_transition, utc_now
 from harness.lifecycle.step import NullReporter, Outcome, Reporter, StepResult
 from harness.operations import Blueprint, compile_blueprint, planned_additions
@@ -439,18 +439,23 @@ class Migration:
     @exclusive
     def rollback(self) -> list[StepResult]:
         """Before contract, undoes what the migration added (every write kept, no table copy);
-        after contract, restores the table from the verified backup. Then proves the old shape
-        (and, where nobody wrote since, the exact before-checksums)."""
+        after contract, runs the migration backwards from the archive contract kept (every write
+        kept; harness.lifecycle.reverse), or where it cannot (a rewrite, a dropped table), restores
+        the table from the verified backup. Then proves the old shape (and, where nobody wrote
+        since, the exact before-checksums)."""
         run = self.require_run()
         if run.state == State.ROLLED_BACK:
             raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
         # What to undo comes from the spec: an edited one would undo something else.
         self.require_same_spec(run, "restore the spec file as it was, then roll back")
-        if run.state == State.CONTRACTED and not self.spec.creates_table:  # (a new table: its undo, always)
+        backwards = reverse.plan(self, run) if run.state == State.CONTRACTED and not self.spec.creates_table else None
+        if backwards is not None:  # after contract: the migration run backwards, every write kept
+            steps = [self._step(run, reverse.NAME, lambda: reverse.run(self, run, backwards))]
+        elif run.state == State.CONTRACTED and not self.spec.creates_table:  # (a new table: its undo, always)
             steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
         else:
             steps = [self._step(run, rollback.UNDO, lambda: rollback.undo(self, run))]
-        steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run)))
+        steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run, kept=backwards is not None)))
         return steps
 
     @exclusive

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness.carry import index_definition
+from harness.carry import index_definition, index_name
 from harness.errors import GuardRefused, InputError
 from harness.lifecycle import backup
 from harness.validation.compare import compare_snapshots
@@ -46,7 +46,7 @@ def shape_back(
     shape: list[Column] = []
     for old, new in renamed.items():
         if new in current and old not in current and old in wanted:
-            kind = {"kind": "rename_back", "data_type": _type_of(wanted[old])} if script else {"kind": "rename_column"}
+            kind = {"kind": "rename_back", "data_type": type_of(wanted[old])} if script else {"kind": "rename_column"}
             shape.append({**kind, "column": new, "to": old})
             current[old] = {**current.pop(new), "name": old}
     shape += [{"kind": "drop_column", "column": name} for name in current if name not in wanted]
@@ -54,14 +54,14 @@ def shape_back(
     for name, column in wanted.items():
         have = current.get(name)
         if have is None:
-            shape.append({"kind": "add_column", "name": name, "data_type": _type_of(column)})
-            have = {"name": name, "nullable": True, "default": None, "ddl_type": _type_of(column)}
-        retype = _type_of(have) != _type_of(column)
+            shape.append({"kind": "add_column", "name": name, "data_type": type_of(column)})
+            have = {"name": name, "nullable": True, "default": None, "ddl_type": type_of(column)}
+        retype = type_of(have) != type_of(column)
         if not have.get("nullable", True) and (retype or column.get("nullable", True)):
             shape.append({"kind": "drop_not_null", "column": name})
             have = {**have, "nullable": True}
         if retype:
-            shape.append({"kind": "reset_type", "column": name, "data_type": _type_of(column)})
+            shape.append({"kind": "reset_type", "column": name, "data_type": type_of(column)})
         if (have.get("default") or None) != (column.get("default") or None):
             shape.append({"kind": "set_default", "column": name, "default": column["default"]} if column.get("default")
                          else {"kind": "drop_default", "column": name})  # fmt: skip
@@ -74,7 +74,11 @@ CONSTRAINTS = ("check", "unique", "foreign_key", "primary_key", "exclusion")
 
 
 def attachments_back(
-    before: list[Column], now: list[Column], columns: list[str], renamed: dict[str, str] | None = None
+    before: list[Column],
+    now: list[Column],
+    columns: list[str],
+    renamed: dict[str, str] | None = None,
+    schema: str | None = None,
 ) -> tuple[list[Column], list[Column]]:
     """The constraints, indexes, replica identity and comments the table had at the before-snapshot, put back:
     `drop` (run before the table is reshaped: what the migration added or changed, e.g. a unique
@@ -82,7 +86,9 @@ def attachments_back(
     changed, from the definitions the catalog gave then, validated by the reload's scan; comments).
     Both are catalog facts from column_attachments; keyed by kind and name, compared by definition;
     `columns` are the before-shape's (a comment is put back, or taken off, on those; `renamed`: a
-    before-name -> the name the migration gave it, which the comment is read under now)."""
+    before-name -> the name the migration gave it, which the comment is read under now; `schema`: the
+    table's, which an index's statement is qualified with). Each `add` of an index or constraint
+    also says what it is: `index` and `index_definition`, or `constraint_kind` and `columns`."""
 
     def keyed(facts: list[Column]) -> dict[tuple[str, str], Column]:
         return {(a["kind"], a["name"]): a for a in facts if a["kind"] in (*CONSTRAINTS, "index")}
@@ -98,10 +104,12 @@ def attachments_back(
         if key not in now_has or now_has[key]["definition"] != attachment["definition"]:
             if attachment["kind"] == "index":
                 add.append({"kind": "raw_sql", "sql": index_definition(attachment["definition"], attachment["name"],
-                                                                        {}, "", concurrently=False)})  # fmt: skip
+                                                                        {}, "", concurrently=False, in_schema=schema),
+                            "index": attachment["name"], "index_definition": attachment["definition"]})  # fmt: skip
             else:
                 add.append({"kind": "add_constraint", "name": attachment["name"],
-                            "definition": attachment["definition"]})  # fmt: skip
+                            "definition": attachment["definition"], "constraint_kind": attachment["kind"],
+                            "columns": attachment.get("columns", [])})  # fmt: skip
     identity = {"then": None, "now": None}
     for when, facts in (("then", before), ("now", now)):
         for attachment in facts:
@@ -117,7 +125,22 @@ def attachments_back(
     return drop, add
 
 
-def _type_of(column: Column) -> str:
+def indexes_back(before: list[str], now: list[str], schema: str) -> tuple[list[Column], list[Column]]:
+    """Where the engine lists its indexes only as statements (DuckDB's journaled definition): the
+    indexes the migration added (`drop`) and the ones it dropped or changed, created again (`add`),
+    compared by name and statement."""
+
+    def named(statements: list[str]) -> dict[str, str]:
+        return {index_name(statement): statement for statement in statements}
+
+    was, has = named(before), named(now)
+    drop = [{"kind": "drop_index", "name": name} for name, sql in has.items() if was.get(name) != sql]
+    add = [{"kind": "raw_sql", "sql": index_definition(sql, name, {}, "", concurrently=False, in_schema=schema),
+            "index": name, "index_definition": sql} for name, sql in was.items() if has.get(name) != sql]  # fmt: skip
+    return drop, add
+
+
+def type_of(column: Column) -> str:
     return str(column.get("ddl_type") or column["data_type"])
 
 
@@ -133,8 +156,10 @@ class RestorePlan:
     definition: dict[str, Any] | None = None
 
 
-def plan(migration: Migration, run: RunRecord, *, script: bool = False) -> RestorePlan:
-    """The restore of this run's table as the catalog has it now."""
+def plan(migration: Migration, run: RunRecord, *, script: bool = False, reshape: bool = False) -> RestorePlan:
+    """The restore of this run's table as the catalog has it now; `reshape`: the table is kept
+    whatever the engine (a reverse migration: no journaled definition re-creates it), so its
+    constraints, indexes and comments are compared and put back too."""
     before = run.figure(backup.SNAPSHOT, "columns") or []
     if not before:
         raise InputError(
@@ -143,14 +168,20 @@ def plan(migration: Migration, run: RunRecord, *, script: bool = False) -> Resto
             "restore it by hand from the backup " + str(run.backup_relation),
         )
     described = migration.warehouse.describe_table(migration.schema, migration.table, [], [])
-    definition = run.figure(backup.SNAPSHOT, "definition")
+    definition = None if reshape else run.figure(backup.SNAPSHOT, "definition")
     if not described.get("exists") and definition is None:
         return RestorePlan()  # gone, and nothing to create it from but the backup's columns
-    renamed = dict(migration.blueprint(run).renamed)
+    renamed = {} if reshape else dict(migration.blueprint(run).renamed)  # (reshaped: the names are back)
     shape, not_null = shape_back(before, described.get("columns", []), renamed, script=script)
+    journaled = run.figure(backup.SNAPSHOT, "definition")
+    if reshape and journaled and described.get("definition"):  # its indexes are statements only
+        drop, add = indexes_back(journaled.get("indexes", []), described["definition"].get("indexes", []),
+                                 migration.schema)  # fmt: skip
+        shape, not_null = drop + shape, not_null + add
     attached = run.figure(backup.SNAPSHOT, "attachments")
     if attached is not None and definition is None:  # (a journaled definition re-creates them all)
-        drop, add = attachments_back(attached, described.get("attachments", []), [c["name"] for c in before], renamed)
+        drop, add = attachments_back(attached, described.get("attachments", []), [c["name"] for c in before], renamed,
+                                     migration.schema)  # fmt: skip
         shape, not_null = drop + shape, not_null + add
     return RestorePlan(shape, not_null, [column["name"] for column in before], definition)
 

@@ -43,17 +43,17 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
     targets = undo_targets(migration.spec)
     if run.state == State.PLANNED:  # nothing is changed before the backup is taken
         return Outcome(None, "before the backup: nothing was changed")
-    counted = _created_rows(migration, targets.created_tables)
-    _refuse_rows_in_created(migration, counted)  # before anything changes
+    counted = created_rows(migration, targets.created_tables)
+    refuse_rows_in_created(migration, counted)  # before anything changes
     if migration.spec.creates_table:
-        return Outcome(None, _remove_created(migration, run, counted))
+        return Outcome(None, remove_created(migration, run, counted))
     plan = migration.blueprint(run)
     before = {column["name"]: column for column in run.figure(backup.SNAPSHOT, "columns") or []}
     steps = placement_of(plan).undo(plan, before)
-    _refuse_nulls_in_relaxed(migration, steps.relaxed)
+    refuse_nulls(migration, migration.table, steps.relaxed)
     # A previous migration's views go back over the old shape first, each replaced in one
     # transaction, so their readers never find them missing; then the rest are dropped.
-    put_back = _put_back_views(migration, run)
+    put_back = put_back_views(migration, run)
     _drop_views(migration, run, keep=put_back)
     migration.with_lock_retry(run, "drop sync trigger", partial(warehouse.drop_sync_trigger, schema, table))
     done = []
@@ -68,35 +68,36 @@ def undo(migration: Migration, run: RunRecord) -> Outcome:
         migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
     done += [f"dropped index(es) {', '.join(steps.indexes)}"] if steps.indexes else []
     if steps.relaxed:
-        _restore_not_null(migration, run, steps.relaxed)
+        restore_not_null(migration, run, steps.relaxed)
         done.append(f"NOT NULL again on {', '.join(steps.relaxed)}")
     if steps.columns:
         drops = [{"kind": "drop_column", "column": column} for column in steps.columns]
         migration.with_lock_retry(run, "drop added columns", partial(warehouse.alter_table, schema, table, drops))
         done.append(f"dropped {', '.join(steps.columns)}")
-    done += [_remove_created(migration, run, counted, targets.scratch_tables)]
+    done += [remove_created(migration, run, counted, targets.scratch_tables)]
     done += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     done.append("no row rewritten: every write since start kept")
     return Outcome(None, "before contract, undo: " + "; ".join(done))
 
 
-def _refuse_nulls_in_relaxed(migration: Migration, relaxed: list[str]) -> None:
-    """drop_not_null let writers store NULLs; the old shape forbids them. Refused with the count."""
+def refuse_nulls(migration: Migration, table: str, relaxed: list[str]) -> None:
+    """drop_not_null let writers store NULLs in `table` (the migration's, under its name now); the
+    old shape forbids them. Refused with the count."""
     if not relaxed:
         return
-    now = migration.warehouse.snapshot(migration.schema, migration.table, profile=False)
+    now = migration.warehouse.snapshot(migration.schema, table, profile=False)
     nulls = {column: now.columns[column].null_count for column in relaxed if now.columns[column].null_count}
     if nulls:
         found = ", ".join(f"{count} row(s) with {column} NULL" for column, count in nulls.items())
         raise GuardRefused(
-            f"rollback of {migration.spec.name} refused before any change: {migration.relation} has {found}, "
+            f"rollback of {migration.spec.name} refused before any change: {migration.schema}.{table} has {found}, "
             "written since drop_not_null relaxed it; the old shape requires NOT NULL.",
-            f"give those rows a value (e.g. `update {migration.relation} set {next(iter(nulls))} = ... where "
+            f"give those rows a value (e.g. `update {migration.schema}.{table} set {next(iter(nulls))} = ... where "
             f"{next(iter(nulls))} is null`), then run `harness rollback <spec>` again",
         )
 
 
-def _refuse_rows_in_created(migration: Migration, counted: dict[str, int], *, changed: bool = False) -> None:
+def refuse_rows_in_created(migration: Migration, counted: dict[str, int], *, changed: bool = False) -> None:
     """A table the migration created may have taken rows since (writers of the new shape): dropping
     it would lose them. Refused with the count (`counted`: table -> rows), before any change (or,
     `changed`, where a row arrived after the count: the steps before are done, and safe to repeat)."""
@@ -115,21 +116,22 @@ def _refuse_rows_in_created(migration: Migration, counted: dict[str, int], *, ch
         )  # fmt: skip
 
 
-def _created_rows(migration: Migration, tables: list[str]) -> dict[str, int]:
+def created_rows(migration: Migration, tables: list[str]) -> dict[str, int]:
     """The row count of each of `tables` that exists (one count each: no checksum)."""
     counts = {name: migration.warehouse.table_rows(migration.schema, name) for name in tables}
     return {name: rows for name, rows in counts.items() if rows is not None}
 
 
-def aside_name(table: str, run_id: str) -> str:
-    """Where the disaster path sets a created table's rows aside: `<table>__<run id>_created`, the
+def aside_name(table: str, run_id: str, what: str = "created") -> str:
+    """A table the run keeps in the backup schema, `<table>__<run id>_<what>` (the disaster path sets
+    a created table's rows aside as `_created`; contract archives what it drops as `_archive`), the
     table's name shortened (with a hash of it, so two long names never meet) to fit 63 characters."""
     if len(table) > 33:
         table = table[:26] + "_" + hashlib.sha1(table.encode()).hexdigest()[:6]
-    return f"{table}__{run_id}_created"
+    return f"{table}__{run_id}_{what}"
 
 
-def _remove_created(migration: Migration, run: RunRecord, counted: dict[str, int], scratch: list[str] | None = None,
+def remove_created(migration: Migration, run: RunRecord, counted: dict[str, int], scratch: list[str] | None = None,
                     *, set_aside: bool = False) -> str:  # fmt: skip
     """The tables the migration created (`counted`: table -> rows), dropped, and its `scratch` tables
     (derived data: a rewrite's new table); with `set_aside` (the disaster path), a created one that
@@ -148,7 +150,7 @@ def _remove_created(migration: Migration, run: RunRecord, counted: dict[str, int
             if "EC_NOT_EMPTY" not in exc.message:
                 raise
             if not set_aside:
-                _refuse_rows_in_created(migration, {name: UNCOUNTED}, changed=True)
+                refuse_rows_in_created(migration, {name: UNCOUNTED}, changed=True)
             migration.with_lock_retry(run, f"drop {name}", partial(drop, aside))
             rows = UNCOUNTED
         if set_aside and rows:
@@ -157,7 +159,7 @@ def _remove_created(migration: Migration, run: RunRecord, counted: dict[str, int
     return "; ".join(done) or "no created table left to drop"
 
 
-def _restore_not_null(migration: Migration, run: RunRecord, columns: list[str]) -> None:
+def restore_not_null(migration: Migration, run: RunRecord, columns: list[str]) -> None:
     """NOT NULL without a long lock where the engine has NOT VALID checks: a check added NOT VALID,
     validated (writers go on), then SET NOT NULL (proved by the check, no scan) and the check dropped."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
@@ -189,7 +191,7 @@ def _drop_views(migration: Migration, run: RunRecord, keep: list[str] | None = N
                                                                       views))  # fmt: skip
 
 
-def _put_back_views(migration: Migration, run: RunRecord) -> list[str]:
+def put_back_views(migration: Migration, run: RunRecord) -> list[str]:
     """The views a previous migration's contract left (`<table>_v2` over the table's columns,
     `<table>_current` on it), which readers may use: re-created over the old shape, as they were."""
     table = migration.table
@@ -209,14 +211,14 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     restore --from-backup` (`knowingly`) gives those writes up and says how many."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
     undo = undo_targets(migration.spec)
-    counted = _created_rows(migration, undo.created_tables)
+    counted = created_rows(migration, undo.created_tables)
     if migration.spec.creates_table:  # nothing existed before: the table goes (set aside, if it has rows)
-        return Outcome(None, _remove_created(migration, run, counted, set_aside=knowingly))
+        return Outcome(None, remove_created(migration, run, counted, set_aside=knowingly))
     restoring.restorable(run)
     live = restoring.live_table(migration, run)
     if not knowingly:
         restoring.refuse_if_written(migration, run, live)
-        _refuse_rows_in_created(migration, counted)
+        refuse_rows_in_created(migration, counted)
     facts = restoring.check(migration, run, live)  # before anything is dropped
     final = undo.renamed_to
     _drop_views(migration, run)
@@ -226,22 +228,23 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
         migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))
         undone.append("raw SQL down")
     if counted or undo.scratch_tables:
-        undone.append(_remove_created(migration, run, counted, undo.scratch_tables, set_aside=knowingly))
+        undone.append(remove_created(migration, run, counted, undo.scratch_tables, set_aside=knowingly))
     if final and live == final:  # a contracted rename_table: renamed back, then restored as the table it is
         migration.with_lock_retry(run, "rename back", partial(warehouse.alter_table, schema, final,
                                                               [{"kind": "rename_table", "to": table}]))  # fmt: skip
         undone.append(f"{final} renamed back to {table}")
     writes, done = restoring.restore(migration, run, facts)
-    put_back = _put_back_views(migration, run)
+    put_back = put_back_views(migration, run)
     undone += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     writes = writes if knowingly else "the table took no write since the backup: nothing lost"
     path = "restore from the backup" + (" (asked for: --from-backup)" if knowingly else " (after contract)")
     return Outcome(None, f"{path}: " + "; ".join([*undone, *done, *([writes] if writes else [])]))
 
 
-def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outcome:
+def prove(migration: Migration, run: RunRecord, *, exact: bool = False, kept: bool = False) -> Outcome:
     """The old shape is back; where nobody wrote since the before-snapshot (or after a restore
-    from the backup: `exact`), it equals the before-snapshot (checksums)."""
+    from the backup: `exact`), it equals the before-snapshot (checksums). `kept`: after a reverse
+    migration, which keeps the writes since contract (and proves the catalog: it reshaped the table)."""
     before = run.snapshots.get("before")
     if migration.spec.creates_table:
         return _prove_absent(migration)
@@ -251,12 +254,15 @@ def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outco
                        state=State.ROLLED_BACK, note="no before-snapshot existed: equality not proven",
                        snapshots={"rolled_back": restored})  # fmt: skip
     failed = [check for check in compare_snapshots(before, restored) if not check.passed]
-    if failed and not exact and run.state != State.CONTRACTED and _same_shape(before, restored):
-        # Undo rewrites no row: a difference is writes made since the before-snapshot, kept.
+    if kept:
+        _prove_catalog(migration, run)
+    if failed and not exact and (run.state != State.CONTRACTED or kept) and _same_shape(before, restored):
+        # Undo (and the reverse) reload no row: a difference is writes made since the before-snapshot, kept.
         return Outcome(restored.row_count,
                        f"old shape restored; writes since the before-snapshot kept ({before.row_count:,} rows "
                        f"then, {restored.row_count:,} now)", restored.table_checksum, state=State.ROLLED_BACK,
-                       note="undone before contract; the table took writes since the before-snapshot, all kept",
+                       note=("reversed after contract" if kept else "undone before contract")
+                       + "; the table took writes since the before-snapshot, all kept",
                        snapshots={"rolled_back": restored})  # fmt: skip
     if failed:
         migration.warehouse.record_snapshot(run.run_id, "rolled_back", restored)
@@ -268,6 +274,18 @@ def prove(migration: Migration, run: RunRecord, *, exact: bool = False) -> Outco
     return Outcome(restored.row_count, "checksum equals before-snapshot", restored.table_checksum,
                    state=State.ROLLED_BACK, note="restored; checksums equal the before-snapshot",
                    snapshots={"rolled_back": restored})  # fmt: skip
+
+
+def _prove_catalog(migration: Migration, run: RunRecord) -> None:
+    """The catalog as the before-snapshot recorded it: nothing left for a restore to change
+    (columns, types, NULLs, defaults, constraints, indexes, comments)."""
+    left = restoring.plan(migration, run)
+    if left.shape or left.not_null:
+        raise ValidationFailed(
+            f"rollback of {migration.spec.name} left {migration.relation}'s catalog unlike the before-snapshot: "
+            + "; ".join(str(step) for step in [*left.shape, *left.not_null][:5]),
+            f"the backup {run.backup_relation} is kept; inspect the table against it",
+        )
 
 
 def _prove_absent(migration: Migration) -> Outcome:

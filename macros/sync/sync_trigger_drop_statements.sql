@@ -16,5 +16,6 @@
     {{ return((['drop trigger if exists ' ~ names.trigger ~ ' on ' ~ relation] if found else [])
         + ['drop function if exists ' ~ names.function ~ '() cascade',
            'drop function if exists ' ~ names.back_function ~ '() cascade',
-           'drop function if exists ' ~ names.writer_function ~ '() cascade']) }}
+           'drop function if exists ' ~ names.writer_function ~ '() cascade',
+           'drop function if exists ' ~ names.archive_function ~ '() cascade']) }}
 {% endmacro %}

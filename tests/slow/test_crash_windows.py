@@ -50,11 +50,13 @@ FINISH: dict[str, Callable[[Migration], object]] = {
     "start": lambda migration: (migration.start(), migration.complete()),
     "complete": Migration.complete,
     "rollback": Migration.rollback,
+    "reverse": Migration.rollback,
     "restore": Migration.restore_from_backup,
 }
 BEFORE: dict[str, Callable[[Migration], object]] = {
     "complete": Migration.start,
     "rollback": Migration.start,  # validated: the undo
+    "reverse": lambda migration: (migration.start(), migration.complete()),  # contracted: the reverse migration
     "restore": lambda migration: (migration.start(), migration.complete()),  # contracted: the disaster path
 }
 
@@ -109,6 +111,7 @@ def kill_9_or_finish(point: str, number: int, command: list[str], env: dict[str,
 
 
 def command_for(settings: Settings, spec: Path, command: str) -> tuple[list[str], dict[str, str]]:
+    command = "rollback" if command == "reverse" else command  # (rollback after contract)
     argv, env = harness_command(settings, spec, command)
     if command in ("rollback", "restore"):  # `harness rollback <spec>`, not a `migrate` subcommand
         argv[argv.index("migrate") : argv.index(command) + 1] = [command]
@@ -134,7 +137,7 @@ def expected_rows(db: Db) -> list[tuple[object, ...]]:
     return db.query(f"select region, id, amount * 100 + region from {db.schema}.orders order by region, id")
 
 
-@pytest.mark.parametrize("command", ["start", "complete", "rollback", "restore"])
+@pytest.mark.parametrize("command", ["start", "complete", "rollback", "reverse", "restore"])
 def test_kill_9_after_every_transaction_then_the_same_command_finishes_exactly(
     settings: Settings, db: Db, tmp_path: Path, command: str
 ) -> None:
@@ -148,7 +151,7 @@ def test_kill_9_after_every_transaction_then_the_same_command_finishes_exactly(
     migrated = expected_rows(db)
     number = 1
     while crash_then(db, settings, spec, command, "transaction", number, FINISH[command]):
-        if command in ("rollback", "restore"):
+        if command in ("rollback", "reverse", "restore"):
             assert db.rows("orders", order_by="region, id") == before_rows, f"after transaction {number}"
             assert catalog(db, "orders") == before_catalog and relations(db) == before_relations, number
         else:

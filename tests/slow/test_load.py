@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import pytest
@@ -50,7 +51,9 @@ class Writer:
 
     schema: str
     phase: str = "old"  # old → both (after expand) → new (after switch, before contract) → stop
+    # (or `common`: the table itself, only the columns both shapes have: inserts, updates, deletes)
     expected: dict[int, tuple[str, str, Decimal]] = field(default_factory=dict)  # id -> first, last, score
+    nicknames: dict[int, str | None] = field(default_factory=dict)  # common writes: id -> nickname (None: deleted)
     errors: list[str] = field(default_factory=list)
     writes: int = 0
     by_shape: dict[str, int] = field(default_factory=dict)  # "phase:shape" -> acknowledged writes
@@ -72,6 +75,9 @@ class Writer:
                 time.sleep(0.005)
                 continue
             self.idle.clear()
+            if self.phase == "common":
+                next_id = self._common(cursor, rng, next_id)
+                continue
             shape = "old" if self.phase == "old" else "new" if self.phase == "new" else rng.choice(["old", "new"])
             first, last = f"F{rng.randrange(10**6)}", f"L{rng.randrange(10**6)}"
             score = rng.randrange(0, 200)  # old shape: integer; new shape: score / 2.0
@@ -108,6 +114,34 @@ class Writer:
             next_id += insert
             time.sleep(0.001)
         connection.close()
+
+    def _common(self, cursor: Any, rng: random.Random, next_id: int) -> int:
+        """One write through the columns both shapes have: an insert, an update or a delete."""
+        s, roll, nickname = self.schema, rng.random(), f"c{rng.randrange(10**6)}"
+        mine = [key for key, value in self.nicknames.items() if value is not None]
+        if roll < 0.4 or not mine:
+            sql, args, target, value = f"insert into {s}.accounts (id, nickname) values (%s, %s)", \
+                (next_id, nickname), next_id, nickname  # fmt: skip
+        elif roll < 0.8:
+            target = rng.choice(mine + list(range(1, ROWS + 1)))
+            sql, args, value = f"update {s}.accounts set nickname = %s where id = %s", (nickname, target), nickname
+        else:
+            target = rng.choice(mine)
+            sql, args, value = f"delete from {s}.accounts where id = %s", (target,), None
+        try:
+            cursor.execute(sql, args)
+        except psycopg2.Error as exc:
+            self.errors.append(f"common {sql[:30]}: {exc}")
+            return next_id
+        self.writes += 1
+        self.nicknames[target] = value  # acknowledged
+        if value is None:
+            self.expected.pop(target, None)
+        with self.counted:
+            self.by_shape["common"] = self.by_shape.get("common", 0) + 1
+            self.counted.notify_all()
+        time.sleep(0.001)
+        return next_id + (target == next_id)
 
     def pause(self) -> None:
         self.paused.set()
@@ -229,4 +263,48 @@ def test_rollback_before_contract_under_a_writer_keeps_every_write(
         assert old[key] == (f"{first} {last}", int(score * 2)), f"id {key}"
     assert len(old) == ROWS + sum(k > ROWS for k in writer.expected)
     assert catalog(db, "accounts") == schema_before
+    assert not [name for name in relations(db) if name != "accounts"]
+
+
+def test_rollback_after_contract_under_a_writer_keeps_every_write(postgres_settings: Settings, tmp_path: Path) -> None:
+    """The writer uses both shapes until validation and the new one through contract; then it
+    writes the columns both shapes have (inserts, updates, deletes) while the rollback after
+    contract runs the migration backwards: none failed, every acknowledged write is in the table
+    with the value the old shape should show (a row written through the new shape after contract:
+    its old columns from `down`), and the catalog is the one before the migration."""
+    db = Db(postgres_settings)
+    create_people(db)
+    schema_before = catalog(db, "accounts")
+    writer = Writer(db.schema)
+    thread = threading.Thread(target=writer.run, daemon=True)
+    thread.start()
+    try:
+        writer.wait_for("old:old")
+        migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, LOAD_SPEC)),
+                              Phases(writer))  # fmt: skip
+        migration.start()
+        writer.phase = "new"
+        writer.wait_for("new:new")
+        migration.complete()
+        writer.wait_for("new:new")  # writes through the new shape after contract: none archived
+        writer.pause()
+        writer.phase = "common"  # the application goes back to what both shapes have; the rollback runs
+        writer.resume()
+        writer.wait_for("common")
+        steps = migration.rollback()
+        writer.wait_for("common")  # and keeps writing after it
+    finally:
+        writer.phase = "stop"
+        thread.join(10)
+    assert writer.errors == []
+    assert steps[0].step == "reverse migration" and "every write since contract kept" in steps[0].result, steps[0]
+    assert sum(value is None for value in writer.nicknames.values()) >= 1  # deletes were among them
+    rows = {row[0]: row[1:] for row in db.query(f"select id, full_name, score, nickname from {db.schema}.accounts")}
+    for key, (first, last, score) in writer.expected.items():
+        assert rows[key][:2] == (f"{first} {last}", int(score * 2)), f"id {key}"
+    for key, nickname in writer.nicknames.items():
+        assert (rows[key][2] if key in rows else None) == nickname, f"id {key}"
+    schema_after = catalog(db, "accounts")  # (a column put back comes last: PostgreSQL cannot move one)
+    assert sorted(schema_after.pop("columns")) == sorted(schema_before.pop("columns"))
+    assert schema_after == schema_before
     assert not [name for name in relations(db) if name != "accounts"]

@@ -1,7 +1,7 @@
-"""Rollback before contract on the table shapes real schemas have: a `serial` key, an identity
-key, a view that depends on the table, a foreign key from another table, grants to another role
-and a comment. Each survives (the catalog compared before and after), and inserts after the
-rollback still get fresh ids."""
+"""Rollback before and after contract on the table shapes real schemas have: a `serial` key, an
+identity key, a view that depends on the table, a foreign key from another table, grants to
+another role and a comment. Each survives (the catalog compared before and after), and inserts
+after the rollback still get fresh ids."""
 
 from __future__ import annotations
 
@@ -178,14 +178,17 @@ def write_after_contract(db: Db) -> None:
                f"update {db.schema}.products set name = 'renamed' where id = 2{flush}")  # fmt: skip
 
 
+@pytest.mark.parametrize("written", [False, True], ids=["nobody wrote", "written since contract"])
 @pytest.mark.parametrize("key", ["serial", "identity"])
-def test_rollback_after_contract_restores_into_the_same_table(
-    settings: Settings, db: Db, tmp_path: Path, key: str
+def test_rollback_after_contract_runs_the_migration_backwards(
+    settings: Settings, db: Db, tmp_path: Path, key: str, written: bool
 ) -> None:
-    """After contract, nothing written since the backup: rollback restores from it into the table
-    itself. Its catalog is the one before the migration (the retyped column's type, the default
-    the migration set dropped, the added column gone), the view on it, the foreign key pointing at
-    it (validated), its grants and comment survive, and an insert still gets a fresh id."""
+    """After contract, rollback is the migration run backwards, from the archive contract kept:
+    the catalog is the one before the migration (the retyped column's type, the default the
+    migration set dropped, the added column gone), the view on the table, the foreign key pointing
+    at it (validated), its grants and comment survive, and an insert still gets a fresh id. Nobody
+    wrote: the exact before-checksums. A row inserted and one updated through the new shape since
+    contract: both kept, the old shape's values computed by `down` (the retyped price cast back)."""
     if key == "identity" and db.adapter != "postgres":
         pytest.skip("DuckDB has no identity columns (its serial key, a sequence default, is the other case)")
     create_products(db, key)
@@ -193,31 +196,52 @@ def test_rollback_after_contract_restores_into_the_same_table(
     lines = order_lines_catalog(db)
     migration = run_to_contract(settings, write_spec(tmp_path, SPEC))
     assert db.columns("products") == ["id", "name", "label", "price"]
+    if written:
+        write_after_contract(db)
+        rows = [(2, "renamed", 20) if row[0] == 2 else row for row in rows] + [(11, "late", 5)]
     steps = migration.rollback()
-    assert steps[0].result.startswith("restore from the backup (after contract):"), steps[0].result
-    assert "nothing lost" in steps[0].result and steps[-1].result == "checksum equals before-snapshot"
+    assert steps[0].step == "reverse migration" and "every write since contract kept" in steps[0].result, steps[0]
+    assert steps[-1].result.startswith("old shape restored; writes since" if written else "checksum equals")
     assert db.rows("products") == rows
     assert catalog(db, "products") == schema and order_lines_catalog(db) == lines
     assert relations(db) == tables and grants_and_comment(db) == extras
     assert db.query(f"select * from {db.schema}.product_names order by id") == [row[:2] for row in rows]
     db.execute(f"insert into {db.schema}.products (name, price) values ('fresh', 1)")
-    assert db.query(f"select id from {db.schema}.products where name = 'fresh'") == [(11,)]
+    assert db.query(f"select id from {db.schema}.products where name = 'fresh'") == [(12 if written else 11,)]
 
 
-def test_rollback_after_contract_refuses_to_lose_writes_then_restore_gives_them_up_knowingly(
+def test_rollback_after_contract_refuses_rows_a_dropped_column_cannot_be_given(
     settings: Settings, db: Db, tmp_path: Path
 ) -> None:
-    """A write after contract: rollback would lose it, so it refuses and changes nothing;
-    `restore --from-backup` gives it up, says how many writes (PostgreSQL's counters), and the
-    sequence does not move back (the next insert does not reuse the id the lost row had)."""
+    """A dropped column without `down`: the archive gives the rows contract saw their value, but a
+    row inserted since has none. Refused before any change, with the count; once that row is gone,
+    the rollback runs backwards and every archived value comes back exactly."""
+    create_products(db, "serial")
+    rows, schema = db.rows("products"), catalog(db, "products")
+    spec = SPEC.split("operations:")[0] + "operations:\n  - {type: add_column, column: label, data_type: varchar(60)}\n" \
+        "  - {type: drop_column, column: price}\n"  # fmt: skip
+    migration = run_to_contract(settings, write_spec(tmp_path, spec))
+    db.execute(f"insert into {db.schema}.products (name, label) values ('new', 'x')")
+    written, contracted = db.rows("products"), catalog(db, "products")
+    with pytest.raises(GuardRefused, match=r"1 row\(s\) of \S+products were inserted since contract, and the dropped "
+                                           r"column\(s\) price have no `down`"):  # fmt: skip
+        migration.rollback()
+    assert db.rows("products") == written and catalog(db, "products") == contracted
+    db.execute(f"delete from {db.schema}.products where name = 'new'")
+    assert migration.rollback()[-1].result == "checksum equals before-snapshot"
+    assert db.rows("products") == rows and catalog(db, "products") == schema
+
+
+def test_restore_from_backup_after_contract_gives_up_the_writes_since_knowingly(
+    settings: Settings, db: Db, tmp_path: Path
+) -> None:
+    """`restore --from-backup` (the disaster path) gives a write since the backup up, says how
+    many writes (PostgreSQL's counters), and the sequence does not move back (the next insert does
+    not reuse the id the lost row had)."""
     create_products(db, "serial")
     rows, schema = db.rows("products"), catalog(db, "products")
     migration = run_to_contract(settings, write_spec(tmp_path, SPEC))
     write_after_contract(db)
-    written, contracted = db.rows("products"), catalog(db, "products")
-    with pytest.raises(GuardRefused, match=r"was written since the backup \(10 rows then, 11 now"):
-        migration.rollback()
-    assert db.rows("products") == written and catalog(db, "products") == contracted
     steps = migration.restore_from_backup()
     assert steps[0].result.startswith("restore from the backup (asked for: --from-backup):"), steps[0].result
     counted = "1 insert(s), 0 delete(s) and 1 update(s)" if db.adapter == "postgres" else "not counted on this engine"

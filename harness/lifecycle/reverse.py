@@ -1,0 +1,439 @@
+"""Rollback after contract: a reverse migration, not a restore.
+
+Contract drops the old shape's columns, so before it does (`archive`, called by contract) their
+values are kept in the backup schema: the archive `<table>__<run id>_archive` holds each row's key,
+the old values of the columns contract drops or replaces, and, for a replaced (retyped) column, the
+new value it had then. On PostgreSQL a row trigger keeps the archive current while the rows are
+copied in by keyset batches (no lock writers wait on), and contract drops it in its own transaction:
+the archive is the table as contract left it.
+
+Rollback after contract then runs the migration backwards through the same machinery, keeping every
+write made since, through the new shape:
+1. **refuse before any change** where the old shape cannot be given a value: a dropped column with
+   no `down` while rows were inserted since contract (counted), a table the migration created that
+   took rows, NULLs where the old shape had NOT NULL;
+2. **expand**: the old shape's columns added back (a dropped column under its name, a replaced one
+   as a shadow of its old type), and (PostgreSQL) a sync trigger that gives every write from now on
+   its old values;
+3. **fill** in keyset batches: a row the archive holds gets its archived old value, unless a
+   replaced column's value changed since contract; then, and for rows inserted since, `down`
+   computes it from the new shape (as the sync trigger did before contract);
+4. **verify**: every row's old columns recomputed in SQL and compared (zero mismatches, or stop);
+5. **switch**, one transaction under lock_timeout: the new shape's views and the trigger dropped,
+   the columns the migration added dropped, shadows swapped in, renames and the table's name put
+   back; then the catalog as the before-snapshot recorded it (defaults, NOT NULLs without a long
+   lock, constraints, indexes, comments), a previous migration's views, and `raw_sql` downs.
+
+No row is copied out and back: the time grows with the columns refilled, never with a reload, and
+nothing written since contract is lost. Runs contracted without an archive (an older harness), a
+rewrite's swap and a dropped table keep the restore path (harness.lifecycle.restore)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from harness.carry import check_expression_of, index_definition
+from harness.errors import GuardRefused, ValidationFailed
+from harness.lifecycle import backup, rollback
+from harness.lifecycle import restore as restoring
+from harness.lifecycle.state import RunRecord
+from harness.lifecycle.step import Outcome
+from harness.operations import Blueprint, shadow_name, undo_targets
+from harness.placements import NEW_VERSION
+
+if TYPE_CHECKING:
+    from harness.lifecycle.migration import Migration
+
+NAME = "reverse migration"
+CONTRACT = "contract"  # the step whose journal line names the archive
+OLD, ROW = "ec_old_", "ec_row_fingerprint"
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def archives(plan: Blueprint) -> bool:
+    """Whether contract must archive columns first: it drops or replaces some, in place."""
+    return bool(plan.dropped or plan.rewritten) and reversible(plan)
+
+
+def reversible(plan: Blueprint) -> bool:
+    """Whether rollback after contract can run backwards: the migration altered the table in place
+    (a rewrite's swap and a dropped table keep the restore path)."""
+    return plan.rewrite is None and not plan.drops_table and not plan.creates_table
+
+
+def fingerprint(columns: list[str], row: str | None = None) -> str:
+    """A row's fingerprint over `columns` (of row `row`, else unqualified): the md5 of the row's
+    text. Taken by the archive over the new shape's physical columns before contract, and again
+    over its names by the reverse: equal when the row was not written since contract."""
+    prefix = f"{row}." if row else ""
+    return "md5(cast(row(" + ", ".join(prefix + quoted(column) for column in columns) + ") as varchar))"
+
+
+def archive(migration: Migration, run: RunRecord) -> dict[str, Any]:
+    """Before contract: the values contract drops, kept in the backup schema (see the module), with
+    each row's fingerprint over the new shape. Returns the contract's figures naming the archive;
+    safe to repeat."""
+    plan = migration.blueprint(run)
+    if not archives(plan):
+        return {}
+    warehouse, schema, table, key = migration.warehouse, migration.schema, migration.table, list(migration.spec.key)
+    types = {c["name"]: restoring.type_of(c) for c in warehouse.describe_table(schema, table, [], [])["columns"]}
+    columns = [{"name": k, "expression": quoted(k), "data_type": types[k]} for k in key]
+    columns += [{"name": OLD + column, "expression": quoted(column), "data_type": types[column]}
+                for column in [*plan.dropped, *plan.rewritten]]  # fmt: skip
+    columns.append({"name": ROW, "expression": fingerprint([physical for _, physical in plan.new]),
+                    "data_type": "varchar(32)"})  # fmt: skip
+    where = (warehouse.settings.backup_schema, rollback.aside_name(table, run.run_id, "archive"))
+    migration.with_lock_retry(run, "archive", partial(warehouse.archive_columns, schema, table, *where, key, columns))
+    copy = {"schema": where[0], "table": where[1], "primary_key": key, "lock_rows": migration.engine.triggers,
+            "columns": columns}  # fmt: skip
+    rows = _batches(migration, run, table, {}, copy, "archive")
+    return {"archive": ".".join(where), "archived_rows": rows}
+
+
+def _batches(migration: Migration, run: RunRecord, table: str, assignments: dict[str, list[str]],
+             copy_into: dict[str, Any] | None, what: str) -> int:  # fmt: skip
+    """Keyset batches over `table` up to its last key now, each committed with its checkpoint.
+    Where a trigger keeps what they did current (PostgreSQL), a stopped run resumes after its last
+    checkpoint; elsewhere (and after a failed attempt, journaled) it starts over under a new id.
+    Returns the rows done."""
+    spec, warehouse, schema = migration.spec, migration.warehouse, migration.schema
+    attempts = sum(1 for step in run.steps if step["step"] in (NAME, CONTRACT) and step["status"] == "failed")
+    checkpoint_id = f"{run.run_id}-{what}-{attempts}"
+    if not migration.engine.triggers:
+        checkpoint_id += "-" + secrets.token_hex(3)
+    last = warehouse.last_checkpoint(checkpoint_id)
+    until = warehouse.last_key(schema, table, list(spec.key))
+    after, batch_no = (json.loads(last["last_key"]), int(last["batch_no"]) + 1) if last else (None, 1)
+    rows, done = 0, until is None
+    while not done:
+        batches, done, _ = migration.with_lock_retry(
+            run, f"{what} batch {batch_no}",
+            partial(warehouse.backfill_batches, schema, table, list(spec.key), assignments, after, spec.batch_size,
+                    checkpoint_id, batch_no, max_batches=migration.batches_per_call,
+                    max_seconds=migration.seconds_per_call, copy_into=copy_into, until_key=until),
+        )  # fmt: skip
+        for batch in batches:
+            rows, after, batch_no = rows + batch.rows, batch.last_key, batch.batch_no + 1
+    return rows
+
+
+@dataclass
+class Reverse:
+    """The reverse of one contracted run, as the catalog stands now (so a stopped one resumes):
+    the table's name now (`live`), the archive, the columns to add back, each refilled column's
+    rule (`fills(row)`: physical column -> [expression over the row `row`, type]), and the switch's
+    alterations."""
+
+    live: str
+    archive: str | None
+    adds: list[dict[str, Any]] = field(default_factory=list)
+    rules: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # physical -> column, down, type
+    new_names: list[str] = field(default_factory=list)  # the new shape's, in order: the rows' fingerprint
+    swap: list[dict[str, Any]] = field(default_factory=list)
+    no_down: list[str] = field(default_factory=list)  # dropped columns only the archive can give a value
+    switched: bool = False  # the switch committed before a stop: only what follows it is left
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # the live table's constraints, indexes, ...
+
+    def fills(self, row: str, key: list[str]) -> dict[str, list[str]]:
+        return {physical: [_fill(self.archive, key, row, column, down, self.new_names if down else None), data_type]
+                for physical, (column, down, data_type) in self.rules.items()}  # fmt: skip
+
+
+def _fill(archive: str | None, key: list[str], row: str, column: str, down: str | None,
+          new_names: list[str] | None) -> str:  # fmt: skip
+    """A refilled old column's value for the row `row`: archived, if the archive holds the row and
+    (for a column `down` computes) the row was not written since contract (its fingerprint over the
+    new shape's `new_names` is unchanged); else `down` (else NULL)."""
+    if archive is None:
+        return down or "null"
+    match = [f"ec_archived.{quoted(k)} = {row}.{quoted(k)}" for k in key]
+    if new_names:
+        match.append(f"ec_archived.{quoted(ROW)} = {fingerprint(new_names, row)}")
+    where = f"from {_relation(archive)} as ec_archived where {' and '.join(match)}"
+    return (f"case when exists (select 1 {where}) then (select ec_archived.{quoted(OLD + column)} {where}) "
+            f"else {down or 'null'} end")  # fmt: skip
+
+
+def plan(migration: Migration, run: RunRecord) -> Reverse | None:
+    """The reverse of this contracted run, or None when it must be restored instead (see the module)."""
+    blueprint = migration.blueprint(run)
+    archived = run.figure(CONTRACT, "archive")
+    if not reversible(blueprint) or (archives(blueprint) and not archived):
+        return None
+    live = restoring.live_table(migration, run)
+    before = {c["name"]: c for c in run.figure(backup.SNAPSHOT, "columns") or []}
+    if live is None or not before:
+        return None
+    warehouse = migration.warehouse
+    reverse = Reverse(live, archived, new_names=blueprint.new_names)
+    if archived:  # the switch renames the archive (in its transaction): whether it committed
+        parts = archived.split(".", 1)
+        if warehouse.table_rows(*parts) is None:
+            if warehouse.table_rows(parts[0], reversed_name(parts[1])) is None:
+                raise GuardRefused(f"rollback of {migration.spec.name} refused before any change: the archive "
+                                   f"{archived} of what contract dropped is gone.",
+                                   "give the writes since the backup up knowingly: `harness restore <spec> "
+                                   "--from-backup`")  # fmt: skip
+            reverse.switched = True
+            return reverse
+        reverse.swap.append({"kind": "raw_sql", "sql": f"alter table {_relation(archived)} rename to "
+                                                       f"{quoted(reversed_name(parts[1]))}"})  # fmt: skip
+    described = warehouse.describe_table(migration.schema, live, [], [])
+    now = {c["name"] for c in described["columns"]}
+    reverse.attachments = described.get("attachments", [])
+    had = _constraints(run.figure(backup.SNAPSHOT, "attachments") or [], {})
+    has = _constraints(reverse.attachments, {new: old for old, new in blueprint.renamed.items()})
+    if not migration.engine.alter_add_constraint and had != has:
+        return None  # the engine cannot add or drop a constraint of an existing table: restored instead
+    for column in blueprint.dropped:
+        down = (blueprint.down.get(column) or [None])[0]
+        reverse.no_down += [] if down else [column]
+        if column not in now:
+            reverse.adds.append({"kind": "add_column", "name": column, "data_type": restoring.type_of(before[column])})
+        reverse.rules[column] = (column, down, restoring.type_of(before[column]))
+    for column in blueprint.rewritten:
+        current, hidden = blueprint.renamed.get(column, column), shadow_name(column)
+        if hidden not in now:
+            reverse.adds.append({"kind": "add_column", "name": hidden, "data_type": restoring.type_of(before[column])})
+        reverse.rules[hidden] = (column, blueprint.down[column][0], restoring.type_of(before[column]))
+        reverse.swap += [{"kind": "drop_column", "column": current},
+                         {"kind": "rename_column", "column": hidden, "to": column}]  # fmt: skip
+    for column, current in blueprint.renamed.items():
+        if column not in blueprint.rewritten and current in now and column not in now:
+            reverse.swap.append({"kind": "rename_column", "column": current, "to": column})
+    reverse.swap += [{"kind": "drop_column", "column": name} for name in blueprint.added if name in now and
+                     name not in before]  # fmt: skip
+    return reverse
+
+
+def _constraints(attachments: list[dict[str, Any]], names: dict[str, str]) -> set[tuple[str, tuple[str, ...]]]:
+    """The constraints' kinds and columns (`names`: a column's name now -> its name before)."""
+    return {(a["kind"], tuple(names.get(c, c) for c in a.get("columns", []))) for a in attachments
+            if a["kind"] in restoring.CONSTRAINTS}  # fmt: skip
+
+
+def reversed_name(archive_table: str) -> str:
+    """The archive's name once the reverse switched (renamed in the switch's transaction: the mark
+    that it committed)."""
+    return archive_table.removesuffix("_archive") + "_reversed"
+
+
+def _relation(dotted: str) -> str:
+    return ".".join(quoted(part) for part in dotted.split(".", 1))
+
+
+def run(migration: Migration, run: RunRecord, reverse: Reverse) -> Outcome:
+    """The reverse migration (see the module); each step safe to repeat after a stop."""
+    warehouse = migration.warehouse
+    targets = undo_targets(migration.spec)
+    counted = rollback.created_rows(migration, targets.created_tables)
+    done = [] if not reverse.switched else ["its switch had committed before a stop"]
+    if not reverse.switched:
+        _forward(migration, run, reverse, counted, done)
+    done += [_catalog_back(migration, run)]
+    for down in targets.raw_downs:
+        migration.with_lock_retry(run, "raw SQL down", partial(warehouse.run_statements, down))
+        done.append("raw SQL down")
+    put_back = rollback.put_back_views(migration, run)
+    done += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
+    if counted:
+        done.append(rollback.remove_created(migration, run, counted))
+    done.append("no row reloaded: every write since contract kept")
+    return Outcome(None, "after contract, reverse migration: " + "; ".join(filter(None, done)),
+                   figures={"archive": reverse.archive})  # fmt: skip
+
+
+def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: dict[str, int], done: list[str]) -> None:
+    """Steps 1 to 5 (see the module), up to and including the switch's transaction."""
+    warehouse, schema, key = migration.warehouse, migration.schema, list(migration.spec.key)
+    schema_table = (schema, reverse.live)
+    # 1. Refusals, before any change.
+    rollback.refuse_rows_in_created(migration, counted)
+    if reverse.no_down and reverse.archive:
+        _refuse_unarchived(migration, reverse)
+    rollback.refuse_nulls(migration, reverse.live, _relaxed(migration, run, reverse))
+    _refuse_broken_constraints(migration, run, reverse)
+    # 2. Expand: the old shape's columns, and the trigger giving every write from now on its old values.
+    if reverse.adds:
+        migration.with_lock_retry(run, "add the old columns back", partial(warehouse.alter_table, *schema_table,
+                                                                            reverse.adds))  # fmt: skip
+        done.append(f"added back {', '.join(a['name'] for a in reverse.adds)}")
+    if reverse.rules and migration.engine.triggers:
+        rule = {"up": reverse.fills("ec_row", key), "down": {}, "new_columns": []}
+        migration.with_lock_retry(run, "sync trigger", partial(warehouse.install_sync_trigger, *schema_table, rule))
+    # 3. Fill, 4. verify.
+    if reverse.rules:
+        rows = _batches(migration, run, reverse.live, reverse.fills(quoted(reverse.live), key), None, "reverse")
+        done.append(f"{rows:,} row(s) refilled" + (f" from {reverse.archive} (else `down`)" if reverse.archive else ""))
+        _verify(migration, reverse)
+    # 5. Switch: one transaction.
+    views = [f"{reverse.live}_current", f"{reverse.live}_{NEW_VERSION}"]  # (dependents first)
+    back = migration.table if reverse.live != migration.table else None
+    migration.with_lock_retry(run, "switch back", partial(warehouse.contract_table, *schema_table, reverse.swap,
+                                                         views_after={}, final_table=back or reverse.live,
+                                                         drop_table=False, drop_views=views))  # fmt: skip
+    done += [f"{len(reverse.swap)} column change(s) undone in one transaction"] if reverse.swap else []
+    done += [f"{reverse.live} renamed back to {migration.table}"] if back else []
+
+
+def _refuse_unarchived(migration: Migration, reverse: Reverse) -> None:
+    """A dropped column without `down` gets its value from the archive alone: rows inserted since
+    contract would have none. Refused before any change, with their count and the fix."""
+    schema, table = reverse.archive.split(".", 1) if reverse.archive else ("", "")
+    rows = migration.warehouse.count_unarchived(migration.schema, reverse.live, schema, table,
+                                                list(migration.spec.key))  # fmt: skip
+    if rows:
+        columns = ", ".join(reverse.no_down)
+        raise GuardRefused(
+            f"rollback of {migration.spec.name} refused before any change: {rows:,} row(s) of "
+            f"{migration.schema}.{reverse.live} were inserted since contract, and the dropped column(s) {columns} "
+            "have no `down` to give them a value (the archive holds only the rows contract saw).",
+            "delete those rows (or move them elsewhere) and roll back again; or give every write since the backup "
+            "up knowingly: `harness restore <spec> --from-backup`; or keep them and migrate forward with a new spec "
+            "(a `down:` on a drop_column is what lets rollback after contract compute it)",
+        )
+
+
+def old_row(migration: Migration, run: RunRecord, reverse: Reverse) -> list[dict[str, Any]]:
+    """The old shape as the reverse will fill it, computed from the live table (see shape_source):
+    kept and renamed columns as they are, refilled ones by their rule."""
+    renamed, key = migration.blueprint(run).renamed, list(migration.spec.key)
+    fills = reverse.fills(quoted(reverse.live), key)
+    refilled = {rule[0]: physical for physical, rule in reverse.rules.items()}
+    row: list[dict[str, Any]] = []
+    for column in run.figure(backup.SNAPSHOT, "columns") or []:
+        name = column["name"]
+        if name in refilled:
+            expression, data_type = fills[refilled[name]]
+            row.append({"name": name, "expression": expression, "data_type": data_type})
+        else:
+            row.append({"name": name, "column": renamed.get(name, name)})
+    return row
+
+
+def _refuse_broken_constraints(migration: Migration, run: RunRecord, reverse: Reverse) -> None:
+    """The checks and unique constraints the old shape had and the table lacks now (dropped by the
+    migration, or over columns it replaced) must hold for the rows as the reverse will fill them:
+    writes since contract may break them (a value the dropped check allowed). Refused before any
+    change, with the count and an example."""
+    now = {(a["kind"], a["name"]): a["definition"] for a in reverse.attachments}
+    wanted = [a for a in run.figure(backup.SNAPSHOT, "attachments") or [] if a["kind"] in
+              ("check", "unique", "primary_key") and now.get((a["kind"], a["name"])) != a["definition"]]  # fmt: skip
+    if not wanted:
+        return
+    schema, table, key = migration.schema, reverse.live, list(migration.spec.key)
+    warehouse, shape = migration.warehouse, old_row(migration, run, reverse)
+    calls = [warehouse.check_expression(schema, table, check_expression_of(a["definition"]), "boolean", shape, key,
+                                        must_hold=True) if a["kind"] == "check" else
+             warehouse.count_duplicate_values(schema, table, a["columns"], shape) for a in wanted]  # fmt: skip
+    broken = []
+    for attachment, result in zip(wanted, warehouse.run_together(calls), strict=True):
+        if result.get("violations"):
+            example = ", ".join(f"{k} = {v}" for k, v in zip(key, result["example_key"] or [], strict=False))
+            broken.append(f"check {attachment['name']} is false for {result['violations']:,} row(s), e.g. {example}")
+        if result.get("duplicates"):
+            broken.append(f"{attachment['kind'].replace('_', ' ')} {attachment['name']} would see "
+                          f"{result['duplicates']:,} duplicated value(s), e.g. {tuple(result['example'])}")  # fmt: skip
+    if broken:
+        raise GuardRefused(
+            f"rollback of {migration.spec.name} refused before any change: rows written since the migration break "
+            f"what the old shape enforced: {'; '.join(broken)}.",
+            "fix those rows (they are in the live table), then run `harness rollback <spec>` again; or give every "
+            "write since the backup up knowingly: `harness restore <spec> --from-backup`",
+        )
+
+
+def _relaxed(migration: Migration, run: RunRecord, reverse: Reverse) -> list[str]:
+    """Columns the old shape had NOT NULL that allow NULLs now (and are not added back)."""
+    before = run.figure(backup.SNAPSHOT, "columns") or []
+    now = {c["name"]: c for c in migration.warehouse.describe_table(migration.schema, reverse.live, [], [],
+                                                                     attachments=False)["columns"]}  # fmt: skip
+    renamed = migration.blueprint(run).renamed
+    return [renamed.get(c["name"], c["name"]) for c in before if c.get("nullable") is False
+            and now.get(renamed.get(c["name"], c["name"]), {}).get("nullable") is True
+            and c["name"] not in reverse.rules]  # fmt: skip
+
+
+def _verify(migration: Migration, reverse: Reverse) -> None:
+    """Every refilled column equals its rule recomputed in SQL, row by row, before the switch."""
+    warehouse, key = migration.warehouse, list(migration.spec.key)
+    where = (migration.schema, reverse.live)
+    fills = reverse.fills(quoted(reverse.live), key)
+    calls = [warehouse.count_derived_mismatches(where, where, key, physical, expression, data_type)
+             for physical, (expression, data_type) in fills.items()]  # fmt: skip
+    wrong = {physical: count for physical, count in zip(fills, warehouse.run_together(calls), strict=True) if count}
+    if wrong:
+        found = ", ".join(f"{count:,} row(s) of {physical}" for physical, count in wrong.items())
+        raise ValidationFailed(
+            f"rollback of {migration.spec.name} stopped before its switch: {found} differ from the archive or "
+            "`down` recomputed (the new shape is untouched and still in use).",
+            "run `harness rollback <spec>` again (the refill is repeated); if it persists, inspect the archive",
+        )
+
+
+def _catalog_back(migration: Migration, run: RunRecord) -> str:
+    """The defaults, NOT NULLs, constraints, indexes and comments of the before-snapshot, once the
+    columns are back. Where the engine can, without a lock writers wait on for a scan: NOT NULL by a
+    check validated first, a CHECK or FOREIGN KEY added NOT VALID then validated, an index built
+    CONCURRENTLY, a unique constraint adopting one."""
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    wanted = restoring.plan(migration, run, reshape=True)
+    moved = [step for step in wanted.shape if step["kind"] in ("add_column", "drop_column", "rename_column",
+                                                               "reset_type")]  # fmt: skip
+    if moved:  # the switch left the columns otherwise than the before-snapshot: say so, change nothing more
+        raise ValidationFailed(
+            f"rollback of {migration.spec.name}: after its switch {migration.relation} still differs from the "
+            f"before-shape ({'; '.join(str(step) for step in moved)}).",
+            f"the archive and backup are kept; inspect {migration.relation} against the plan",
+        )
+    alter = partial(warehouse.alter_table, schema, table)
+    if wanted.shape:
+        migration.with_lock_retry(run, "catalog back", partial(alter, wanted.shape))
+    not_null = [step["column"] for step in wanted.not_null if step["kind"] == "set_not_null"]
+    if not_null:
+        rollback.restore_not_null(migration, run, not_null)
+    rest = [step for step in wanted.not_null if step["kind"] != "set_not_null"]
+    if migration.engine.not_valid_constraints and migration.engine.concurrent_index:
+        rest = _without_long_locks(migration, run, rest)
+    if rest:
+        migration.with_lock_retry(run, "constraints back", partial(alter, rest))
+    count = len(wanted.shape) + len(wanted.not_null)
+    return f"{count} default/NOT NULL/constraint/index/comment change(s) put back" if count else ""
+
+
+def _without_long_locks(migration: Migration, run: RunRecord, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indexes and constraints of `steps` put back the way that takes no lock writers wait on
+    for a scan; returns the steps left (comments, replica identity, a primary key or exclusion)."""
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    alter = partial(warehouse.alter_table, schema, table)
+    left, validate = [], []
+    for step in steps:
+        kind = step.get("constraint_kind")
+        if step.get("index"):
+            statement = index_definition(step["index_definition"], step["index"], {}, "", in_schema=schema)
+            migration.with_lock_retry(run, f"index {step['index']}", partial(
+                warehouse.create_index, schema, table, step["index"], [], False, statement))  # fmt: skip
+        elif kind == "unique" and step["columns"]:
+            deferrable = "DEFERRABLE" in step["definition"].upper()
+            migration.with_lock_retry(run, f"index {step['name']}", partial(
+                warehouse.create_index, schema, table, step["name"], step["columns"], True))  # fmt: skip
+            migration.with_lock_retry(run, f"constraint {step['name']}", partial(alter, [
+                {"kind": "unique_using_index", "name": step["name"], "deferrable": deferrable,
+                 "deferred": "INITIALLY DEFERRED" in step["definition"].upper()}]))  # fmt: skip
+        elif kind in ("check", "foreign_key") and "NOT VALID" not in step["definition"].upper():
+            migration.with_lock_retry(run, f"constraint {step['name']}", partial(
+                alter, [{**step, "definition": step["definition"] + " NOT VALID"}]))  # fmt: skip
+            validate.append({"kind": "validate_constraint", "name": step["name"]})
+        else:
+            left.append(step)
+    if validate:  # (SHARE UPDATE EXCLUSIVE: writers go on while each scans)
+        migration.with_lock_retry(run, "validate constraints", partial(alter, validate))
+    return left

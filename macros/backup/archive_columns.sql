@@ -1,0 +1,91 @@
+{% macro archive_columns(schema, table, archive_schema, archive_table, key, columns) %}
+    {{ return(adapter.dispatch('archive_columns', 'expand_contract')(schema, table, archive_schema, archive_table, key, columns)) }}
+{% endmacro %}
+
+{% macro default__archive_columns(schema, table, archive_schema, archive_table, key, columns) %}
+    {#- Before contract drops a migration's old columns: the table where their values are kept
+        (the archive, `archive_schema.archive_table`: `columns`, [{name, expression, data_type}]
+        computed from the table's row, the key's among them; primary key `key`), created empty;
+        its rows are copied in by the backfill's batches (copy_into). No trigger on this engine:
+        the harness holds the file while it copies and contracts, and a copy after a stop starts
+        over (a write between the two would otherwise be missed). -#}
+    {% do expand_contract.ensure_schema(archive_schema) %}
+    {% do run_query('drop table if exists ' ~ expand_contract.ec_relation(archive_schema, archive_table)) %}
+    {% do run_query(expand_contract.archive_table_statement(archive_schema, archive_table, key, columns)) %}
+    {% do expand_contract.emit_result({'watched': false}) %}
+{% endmacro %}
+
+{% macro postgres__archive_columns(schema, table, archive_schema, archive_table, key, columns) %}
+    {#- PostgreSQL, writers present: the archive, and a row trigger on the table that keeps it
+        current from now on (an insert or update upserts the row's archived columns, a delete
+        removes it), in one transaction; the batches that copy the rows in then leave a row the
+        trigger already wrote alone (`on conflict do nothing`), and read theirs FOR SHARE, so a row
+        deleted meanwhile is never copied back. Contract drops the trigger in its own transaction
+        (sync_trigger_drop_statements), so the archive holds exactly what the table held then. -#}
+    {% do expand_contract.ensure_schema(archive_schema) %}
+    {% set names = expand_contract.sync_trigger_names(schema, table) %}
+    {% set archive = expand_contract.ec_relation(archive_schema, archive_table) %}
+    {% set q = adapter.quote %}
+    {% set keys, targets, values, updates, old_match = [], [], [], [], [] %}
+    {% for k in key %}{% do keys.append(q(k)) %}{% do old_match.append(q(k) ~ ' = OLD.' ~ q(k)) %}{% endfor %}
+    {% for column in columns %}
+        {% do targets.append(q(column.name)) %}{% do values.append(column.expression) %}
+        {% if column.name not in key %}{% do updates.append(q(column.name) ~ ' = excluded.' ~ q(column.name)) %}{% endif %}
+    {% endfor %}
+    {% set function_sql %}
+create or replace function {{ names.archive_function }}() returns trigger language plpgsql as $ec_archive$
+begin
+    if TG_OP <> 'INSERT' then
+        delete from {{ archive }} where {{ old_match | join(' and ') }};
+    end if;
+    if TG_OP <> 'DELETE' then
+        insert into {{ archive }} ({{ targets | join(', ') }}) select {{ values | join(', ') }} from (select NEW.*) as ec_row
+        on conflict ({{ keys | join(', ') }}) do {{ ('update set ' ~ updates | join(', ')) if updates else 'nothing' }};
+    end if;
+    return null;
+end
+$ec_archive$
+    {% endset %}
+    {% set relation = expand_contract.ec_relation(schema, table) %}
+    {% do expand_contract.run_in_transaction([
+        expand_contract.archive_table_statement(archive_schema, archive_table, key, columns),
+        function_sql,
+        'drop trigger if exists ' ~ names.archive_trigger ~ ' on ' ~ relation,
+        'create trigger ' ~ names.archive_trigger ~ ' after insert or update or delete on ' ~ relation
+            ~ ' for each row execute function ' ~ names.archive_function ~ '()',
+    ]) %}
+    {% do expand_contract.emit_result({'watched': true}) %}
+{% endmacro %}
+
+{% macro archive_table_statement(archive_schema, archive_table, key, columns) %}
+    {#- `create table if not exists` of an archive: `columns`' names and types ([{name, data_type}],
+        the key's among them), primary key `key`. -#}
+    {% set defined = [] %}
+    {% for column in columns %}{% do defined.append(adapter.quote(column.name) ~ ' ' ~ column.data_type) %}{% endfor %}
+    {{ return('create table if not exists ' ~ expand_contract.ec_relation(archive_schema, archive_table) ~ ' ('
+        ~ defined | join(', ') ~ ', primary key (' ~ expand_contract.quote_all(key) | join(', ') ~ '))') }}
+{% endmacro %}
+
+{% macro count_unarchived(schema, table, archive_schema, archive_table, key) %}
+    {#- Rows of the table whose key the archive does not hold (written after contract), emitted as
+        {rows}; none when the archive does not exist. -#}
+    {% set found = adapter.get_relation(database=target.database, schema=archive_schema, identifier=archive_table) %}
+    {% set rows = none %}
+    {% if found is not none %}
+        {% set match = [] %}
+        {% for k in expand_contract.quote_all(key) %}{% do match.append('ec_archived.' ~ k ~ ' = ec_live.' ~ k) %}{% endfor %}
+        {% set rows = run_query('select count(*) from ' ~ expand_contract.ec_relation(schema, table) ~ ' as ec_live'
+            ~ ' where not exists (select 1 from ' ~ expand_contract.ec_relation(archive_schema, archive_table)
+            ~ ' as ec_archived where ' ~ match | join(' and ') ~ ')').columns[0].values()[0] | int %}
+    {% endif %}
+    {% do expand_contract.emit_result({'rows': rows}) %}
+{% endmacro %}
+
+{% macro last_checkpoint(run_id, meta_schema=none) %}
+    {#- The last batch committed under `run_id` (a backfill's, or a rollback's refill), emitted as
+        {batch_no, last_key (JSON)}; none before its first. -#}
+    {% set checkpoints = expand_contract.ec_relation(meta_schema or var('expand_contract_meta_schema'), 'backfill_checkpoints') %}
+    {% set found = expand_contract.rows_as_dicts(run_query('select batch_no, last_key from ' ~ checkpoints
+        ~ ' where run_id = ' ~ expand_contract.sql_literal(run_id) ~ ' order by batch_no desc limit 1')) %}
+    {% do expand_contract.emit_result(found[0] if found else none) %}
+{% endmacro %}
