@@ -243,6 +243,11 @@ class Warehouse:
                                         archive_table=archive_table, key=key)  # fmt: skip
         return int(result["rows"] or 0)
 
+    def dependent_views(self, schema: str, table: str, columns: list[str]) -> list[str]:
+        """The views (schema.name) that read any of `columns` of the table (none on DuckDB, which
+        binds a view's columns when it is read)."""
+        return list(self.project.operation("dependent_views", schema=schema, table=table, columns=columns) or [])
+
     def last_checkpoint(self, run_id: str) -> dict[str, Any] | None:
         """{batch_no, last_key (JSON)} of the last batch committed under `run_id`, or None."""
         return self.project.operation("last_checkpoint", run_id=run_id, **self.meta)  # type: ignore[no-any-return]

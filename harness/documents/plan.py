@@ -13,7 +13,7 @@ from typing import Any
 
 from harness.documents.restore_script import TRIGGERS
 from harness.errors import InputError
-from harness.lifecycle import backfill, backup, contract, expand, preflight, rollback, settle, switch
+from harness.lifecycle import backfill, backup, contract, expand, preflight, reverse, rollback, settle, switch
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.state import RunRecord, utc_now
 from harness.operations import Blueprint
@@ -167,7 +167,15 @@ def build_plan(migration: Migration) -> str:
     measured = run.figure(backup.BACKUP, "restore_seconds") if run else None
     lines.append("- before contract (undo): short DDL under lock_timeout, no copy: its time does not grow with the "
                  "table (measured in docs/benchmarks.md)")  # fmt: skip
-    lines.append("- after contract or `--from-backup` (restore): the backup's rows copied back; "
+    if reverse.reversible(plan):
+        lines.append("- after contract (reverse migration): "
+                     + (f"contract first archives {', '.join([*plan.dropped, *plan.rewritten])} (key and old values) "
+                        "in the backup schema; rollback " if reverse.archives(plan) else "rollback ")
+                     + "re-adds the old shape, refills it in keyset batches (time grows with the rows refilled, "
+                     "not with a reload: measured in docs/benchmarks.md), switches back in one transaction; every "
+                     "write since contract kept")  # fmt: skip
+    restored = "- `--from-backup`" if reverse.reversible(plan) else "- after contract or `--from-backup`"
+    lines.append(restored + " (restore): the backup's rows copied back, writes since the backup given up; "
                  + (f"measured {measured:.2f} s when the backup was verified" if measured is not None
                     else "measured when the backup is verified"))  # fmt: skip
     lines.append("")

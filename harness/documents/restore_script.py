@@ -76,9 +76,10 @@ def build_restore_script(migration: Migration) -> str:
         f"  measured recovery: {f'{measured:.2f} s' if measured is not None else 'not measured'} "
         "(restore at verification)",
         "  paths:             before contract `harness rollback` undoes what start added (no copy,",
-        "                     every write kept); after contract it restores from the backup when the",
-        "                     table took no write since; this script is the disaster path, as",
-        "                     `harness restore <spec> --from-backup`",
+        "                     every write kept); after contract it runs the migration backwards from",
+        "                     the archive contract kept (every write kept; a rewrite or a dropped table:",
+        "                     restored from the backup when the table took no write since); this",
+        "                     script is the disaster path, as `harness restore <spec> --from-backup`",
         "  steps:             0. check the backup against its recorded checksums (a changed one stops here)",
         "                     1. drop the migration's views and triggers (a table create_table made is",
         "                     renamed aside, `<table>__<run id>_created`, its rows kept)",

@@ -261,6 +261,7 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
         _refuse_unarchived(migration, reverse)
     rollback.refuse_nulls(migration, reverse.live, _relaxed(migration, run, reverse))
     _refuse_broken_constraints(migration, run, reverse)
+    _refuse_dependent_views(migration, reverse)
     # 2. Expand: the old shape's columns, and the trigger giving every write from now on its old values.
     if reverse.adds:
         migration.with_lock_retry(run, "add the old columns back", partial(warehouse.alter_table, *schema_table,
@@ -280,7 +281,8 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
     migration.with_lock_retry(run, "switch back", partial(warehouse.contract_table, *schema_table, reverse.swap,
                                                          views_after={}, final_table=back or reverse.live,
                                                          drop_table=False, drop_views=views))  # fmt: skip
-    done += [f"{len(reverse.swap)} column change(s) undone in one transaction"] if reverse.swap else []
+    changed = [step for step in reverse.swap if step["kind"] != "raw_sql"]  # (the archive's mark aside)
+    done += [f"{len(changed)} column change(s) undone in one transaction"] if changed else []
     done += [f"{reverse.live} renamed back to {migration.table}"] if back else []
 
 
@@ -348,6 +350,20 @@ def _refuse_broken_constraints(migration: Migration, run: RunRecord, reverse: Re
             f"what the old shape enforced: {'; '.join(broken)}.",
             "fix those rows (they are in the live table), then run `harness rollback <spec>` again; or give every "
             "write since the backup up knowingly: `harness restore <spec> --from-backup`",
+        )
+
+
+def _refuse_dependent_views(migration: Migration, reverse: Reverse) -> None:
+    """A view of the user's that reads a column the switch drops (one the migration added or
+    replaced) would stop it half-way: refused before any change, naming the views and columns."""
+    dropped = [step["column"] for step in reverse.swap if step["kind"] == "drop_column"]
+    ours = {f"{migration.schema}.{reverse.live}_{suffix}" for suffix in (NEW_VERSION, "current")}
+    views = [v for v in migration.warehouse.dependent_views(migration.schema, reverse.live, dropped) if v not in ours]
+    if views:
+        raise GuardRefused(
+            f"rollback of {migration.spec.name} refused before any change: {', '.join(views)} read(s) "
+            f"{', '.join(dropped)} of {migration.schema}.{reverse.live}, which the old shape does not have.",
+            "drop those views (or re-create them over the old shape's columns), then roll back again",
         )
 
 

@@ -6,8 +6,12 @@
   NOT NULLs expand changed, the indexes it built, the columns and tables it created. Each step is
   short DDL under lock_timeout with retries; no row of the old shape is rewritten, so every write
   acknowledged meanwhile, through either shape, is kept, and the time does not grow with the table.
-- **After contract: restore.** The old columns are gone: the table is restored from the verified
-  backup, kept itself (its identity, sequences, views, foreign keys and grants), see
+- **After contract: the migration run backwards** (harness.lifecycle.reverse): the old columns
+  re-added and refilled from the archive contract kept (or `down`, for rows written since), then
+  switched back in one transaction; every write kept.
+- **After contract, where it cannot run backwards** (a rewrite's swap, a dropped table, a run
+  contracted before archives existed): restore. The table is restored from the verified backup,
+  kept itself (its identity, sequences, views, foreign keys and grants), see
   harness.lifecycle.restore. Refused when the table was written since the backup: those writes
   would be lost (`harness restore --from-backup` gives them up knowingly).
 
@@ -307,8 +311,10 @@ def describe() -> str:
     return (
         "`harness rollback <spec>`: before contract, undoes what the migration added (views, sync "
         "triggers, constraints, defaults, indexes, added columns and tables: short DDL, no row of the "
-        "old shape rewritten, every write since start kept); after contract, restores from the backup "
-        "only if the table took no write since (else refused, naming the disaster path). "
+        "old shape rewritten, every write since start kept); after contract, runs the migration backwards "
+        "(the old columns re-added and refilled from the archive contract kept, or from `down` for rows written "
+        "since; every write kept), or for a rewrite or a dropped table restores from the backup only if the table "
+        "took no write since (else refused, naming the disaster path). "
         "`harness restore <spec> --from-backup` (the disaster path, from any state): the backup's rows "
         "back into the table itself (identity, sequences, views, foreign keys, grants kept), the writes "
         "since the backup given up and counted. Both prove the old shape, and the exact before-checksums "

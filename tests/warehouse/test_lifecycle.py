@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 
 from harness.demo import run_demo
-from harness.errors import GuardRefused, StateError, WarehouseError
+from harness.errors import GuardRefused, StateError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import NullReporter
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
+from tests.fixtures.catalog import catalog
 from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 RAW_ROWS = 100
@@ -94,17 +95,16 @@ def test_backfill_interrupted_resumes_from_last_checkpoint(loaded: Warehouse, db
     assert run is not None and run.state == "validated"
 
 
-def test_rollback_after_contract_restores_rows_exactly(loaded: Warehouse, db: Db) -> None:
-    """The restore path (after contract); the undo path from each state before contract is in
-    tests/warehouse/test_operations.py (rows and catalog)."""
+def test_rollback_after_contract_reverses_rows_exactly(loaded: Warehouse, db: Db) -> None:
+    """The reverse path (after contract); the undo path from each state before contract is in
+    tests/warehouse/test_operations.py (rows and catalog), the restore path in test_rollback.py."""
     original = db.rows("customers")
     migration(loaded).start()
     migration(loaded).complete()
     steps = migration(loaded).rollback()
-    assert steps[0].step == "restore" and steps[0].result.startswith("restore from the backup (after contract):")
-    assert "nothing lost" in steps[0].result
-    kept = "created again from its journaled definition" if db.adapter == "duckdb" else "into the same table"
-    assert kept in steps[0].result
+    assert steps[0].step == "reverse migration", steps[0]
+    assert steps[0].result.startswith("after contract, reverse migration: added back first_name, last_name; 100 row")
+    assert "1 column change(s) undone in one transaction" in steps[0].result  # (full_name dropped)
     assert steps[-1].result == "checksum equals before-snapshot"
     assert db.rows("customers") == original
     assert db.columns("customers") == ["id", "first_name", "last_name"]
@@ -114,8 +114,9 @@ def test_rollback_after_contract_restores_rows_exactly(loaded: Warehouse, db: Db
 
 
 def test_restore_refuses_a_damaged_backup_before_touching_the_table(loaded: Warehouse, db: Db) -> None:
-    """After contract the backup is the way back: one changed since it was verified is refused
-    before the live table is touched (its recorded checksums are compared first)."""
+    """After contract, `restore --from-backup` refuses a backup changed since it was verified
+    before the live table is touched (its recorded checksums are compared first); rollback runs
+    the migration backwards from the archive and never reads the backup."""
     run_migration = migration(loaded)
     run_migration.start()
     run_migration.complete()
@@ -123,10 +124,10 @@ def test_restore_refuses_a_damaged_backup_before_touching_the_table(loaded: Ware
     assert run is not None and run.backup_relation
     db.execute(f"update {run.backup_relation} set last_name = 'Z.' where id = 3")  # a corrupted backup
     rows, columns = db.rows("customers"), db.columns("customers")
-    for attempt in (migration(loaded).rollback, migration(loaded).restore_from_backup):
-        with pytest.raises(GuardRefused, match="no longer matches the checksums recorded"):
-            attempt()
-        assert db.rows("customers") == rows and db.columns("customers") == columns
+    with pytest.raises(GuardRefused, match="no longer matches the checksums recorded"):
+        migration(loaded).restore_from_backup()
+    assert db.rows("customers") == rows and db.columns("customers") == columns
+    assert migration(loaded).rollback()[-1].result == "checksum equals before-snapshot"
 
 
 def test_rollback_before_contract_never_reads_the_backup(loaded: Warehouse, db: Db) -> None:
@@ -162,7 +163,7 @@ def test_rollback_before_contract_keeps_a_dependent_user_view(loaded: Warehouse,
 
 
 @pytest.mark.postgres
-def test_restore_after_contract_refuses_to_drop_a_dependent_user_view(postgres_settings: Settings) -> None:
+def test_rollback_after_contract_refuses_to_drop_a_dependent_user_view(postgres_settings: Settings) -> None:
     warehouse = Warehouse(postgres_settings)
     warehouse.seed(["raw_customers", "raw_orders"])
     warehouse.build_models(["customers"])
@@ -170,8 +171,8 @@ def test_restore_after_contract_refuses_to_drop_a_dependent_user_view(postgres_s
     migration(warehouse).start()
     migration(warehouse).complete()
     db.execute("create view customer_names as select id, full_name from customers")
-    rows = db.rows("customers")
-    with pytest.raises(WarehouseError, match="depend"):
+    rows, schema = db.rows("customers"), catalog(db, "customers")
+    with pytest.raises(GuardRefused, match=r"customer_names read\(s\) full_name of .*customers, which the old shape"):
         migration(warehouse).rollback()
-    assert db.rows("customers") == rows  # nothing dropped, nothing restored half-way
+    assert db.rows("customers") == rows and catalog(db, "customers") == schema  # refused before any change
     assert db.columns("customer_names") == ["id", "full_name"]
