@@ -52,6 +52,7 @@ class Engine:
     refused_functions: tuple[str, ...] = ()  # names (or prefixes) user expressions may not call
     title: str = ""  # the engine's name as people write it, in messages
     owned_sequences: bool = True  # a `serial` column's sequence belongs to its table (dropped with it)
+    set_schema: bool = False  # ALTER TABLE ... SET SCHEMA: a table moved to another schema, whole (metadata only)
 
     @property
     def alter_constraints(self) -> bool:
@@ -169,7 +170,7 @@ POSTGRES = Engine(
     index_options=True, replica_identity=True, identity_columns=True,
     index_blocks_alter=False, server_side_backfill=True, single_writer=False, pg_dump=True,
     script_runner="psql -v ON_ERROR_STOP=1 -f <this file>", gx_source=_postgres_gx_source, title="PostgreSQL",
-    run_lock=session_lock, sql_parser=("pglast", None), refused_functions=SERVER_FUNCTIONS_REFUSED,
+    run_lock=session_lock, sql_parser=("pglast", None), refused_functions=SERVER_FUNCTIONS_REFUSED, set_schema=True,
 )  # fmt: skip
 DUCKDB = Engine(
     name="duckdb", triggers=False, alter_add_constraint=False, not_valid_constraints=False, concurrent_index=False,

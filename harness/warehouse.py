@@ -354,14 +354,22 @@ class Warehouse:
         self, schema: str, table: str, alterations: list[dict[str, Any]], *, views_after: dict[str, Any],
         final_table: str, drop_table: bool, drop_views: list[str], swap_in: str | None = None,
         after_swap: list[dict[str, Any]] | None = None, state: dict[str, str] | None = None,
+        archive: tuple[str, str] | None = None,
     ) -> None:  # fmt: skip
         """`after_swap`: alterations of the swapped-in table; `state` ({run_id, state, at}): the
-        run's state change; both committed in the same transaction."""
+        run's state change; both committed in the same transaction. `archive` (schema, table): a
+        dropped table is kept there instead."""
         self.project.operation(
             "contract_table", schema=schema, table=table, alterations=alterations, views_after=views_after,
             final_table=final_table, drop_table=drop_table, drop_views=drop_views, swap_in=swap_in,
-            after_swap=after_swap or [], state=state, **self.meta,
+            after_swap=after_swap or [], state=state,
+            archive={"schema": archive[0], "table": archive[1]} if archive else None, **self.meta,
         )  # fmt: skip
+
+    def move_table_back(self, archive: tuple[str, str], schema: str, table: str) -> None:
+        """PostgreSQL: the table a drop_table's contract moved into the backup schema, back under its name."""
+        self.project.operation("move_table_back", archive_schema=archive[0], archive_table=archive[1], schema=schema,
+                               table=table)  # fmt: skip
 
     def create_version_views(
         self, schema: str, table: str, versions: dict[str, list[list[str]]], aliases: dict[str, str] | None = None,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import GuardRefused
 from harness.lifecycle import reverse
+from harness.lifecycle.rollback import aside_name
 from harness.lifecycle.state import RunRecord, State, utc_now
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint
@@ -34,6 +35,8 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     placement = placement_of(plan)
     swap_in = placement.swap_in(plan)
     archived = reverse.archive(migration, run)  # what contract drops, kept for a rollback after it
+    kept = (warehouse.settings.backup_schema, aside_name(table, run.run_id, "archive")) if plan.drops_table else None
+    archived.update({"archive": ".".join(kept)} if kept else {})
     for name in plan.drop_indexes:
         migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
     renamed = plan.final_table != plan.table
@@ -45,7 +48,7 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
         lambda: warehouse.contract_table(
             schema, table, plan.contract, views_after=views_after, final_table=plan.final_table,
             drop_table=plan.drops_table, drop_views=drop_views, swap_in=swap_in, after_swap=placement.after_swap(plan),
-            state={"run_id": run.run_id, "state": State.CONTRACTED.value, "at": utc_now()},
+            state={"run_id": run.run_id, "state": State.CONTRACTED.value, "at": utc_now()}, archive=kept,
         ),
     )  # fmt: skip
     done = [f"dropped {', '.join(plan.dropped)}"] if plan.dropped else []
@@ -53,10 +56,11 @@ def run(migration: Migration, run: RunRecord) -> Outcome:
     done += [f"swapped in {', '.join(plan.rewritten)}"] if plan.rewritten else []
     done += [f"dropped index(es) {', '.join(plan.drop_indexes)}"] if plan.drop_indexes else []
     done += [f"table renamed to {plan.final_table}"] if renamed else []
-    done += [f"table {table} dropped (backup kept)"] if plan.drops_table else []
+    done += [f"table {table} dropped: kept as {archived['archive']} for a rollback (and the backup)"] \
+        if plan.drops_table else []  # fmt: skip
     done += [f"{swap_in} swapped in, the old {table} dropped"] if swap_in else []
     done += [f"dropped values archived in {archived['archive']} ({archived['archived_rows']:,} rows)"] \
-        if archived else []  # fmt: skip
+        if "archived_rows" in archived else []  # fmt: skip
     done += [f"nothing to take away: {table} was created at expand"] if plan.creates_table else \
         [f"{len(plan.contract)} alteration(s), {table}_{OLD_VERSION} dropped"]  # fmt: skip
     # The views readers keep after contract: the package's on-run-end hook (keep_version_views)

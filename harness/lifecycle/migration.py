@@ -448,14 +448,19 @@ class Migration:
             raise StateError(f"run {run.run_id} of {self.spec.name} is already rolled back.", "nothing to do")
         # What to undo comes from the spec: an edited one would undo something else.
         self.require_same_spec(run, "restore the spec file as it was, then roll back")
-        backwards = reverse.plan(self, run) if run.state == State.CONTRACTED and not self.spec.creates_table else None
-        if backwards is not None:  # after contract: the migration run backwards, every write kept
+        contracted = run.state == State.CONTRACTED and not self.spec.creates_table  # (a new table: its undo, always)
+        kept = reverse.kept_table(self, run) if contracted else None
+        backwards = reverse.plan(self, run) if contracted and kept is None else None
+        if kept is not None:  # a dropped table, kept by contract: brought back
+            steps = [self._step(run, reverse.NAME, lambda: reverse.bring_back(self, run, kept))]
+        elif backwards is not None:  # after contract: the migration run backwards, every write kept
             steps = [self._step(run, reverse.NAME, lambda: reverse.run(self, run, backwards))]
-        elif run.state == State.CONTRACTED and not self.spec.creates_table:  # (a new table: its undo, always)
+        elif contracted:
             steps = [self._step(run, rollback.RESTORE, lambda: rollback.restore(self, run))]
         else:
             steps = [self._step(run, rollback.UNDO, lambda: rollback.undo(self, run))]
-        steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run, kept=backwards is not None)))
+        reversed_ = kept is not None or backwards is not None
+        steps.append(self._step(run, rollback.PROVE, lambda: rollback.prove(self, run, kept=reversed_)))
         return steps
 
     @exclusive

@@ -264,11 +264,12 @@ def check(migration: Migration, run: RunRecord, live: str | None) -> dict[str, A
     return facts
 
 
-def restore(migration: Migration, run: RunRecord, facts: dict[str, Any]) -> tuple[str, list[str]]:
-    """Puts the backup's rows back into the table itself (see the module), once `check` passed.
-    Returns what it says about lost writes and what it did."""
+def restore(migration: Migration, run: RunRecord, facts: dict[str, Any],
+            source: tuple[str, str] | None = None) -> tuple[str, list[str]]:  # fmt: skip
+    """Puts the backup's rows (or `source`'s: a dropped table's archive) back into the table itself
+    (see the module), once `check` passed. Returns what it says about lost writes and what it did."""
     warehouse = migration.warehouse
-    backup_parts = migration.backup_parts(run)
+    backup_parts = source or migration.backup_parts(run)
     writes = writes_since_backup(migration, run, facts)
     restoring = plan(migration, run)
     target = (migration.schema, migration.table)
@@ -281,7 +282,7 @@ def restore(migration: Migration, run: RunRecord, facts: dict[str, Any]) -> tupl
                  if not (step["kind"] == "set_default" and "nextval(" in str(step.get("default")).lower())]  # fmt: skip
         migration.with_lock_retry(run, "restore catalog", lambda: warehouse.alter_table(*target, steps))
         gone = "its grants and sequences went with it"
-        return writes, [f"{migration.table} was dropped at contract: created again from {run.backup_relation}, "
+        return writes, [f"{migration.table} was dropped at contract: created again from {'.'.join(backup_parts)}, "
                         f"its defaults, NOT NULLs, constraints, indexes and comments put back ({gone})"]  # fmt: skip
     migration.with_lock_retry(run, "restore", lambda: warehouse.restore_table(*target, backup_parts, restoring))
     if restoring.definition is not None:

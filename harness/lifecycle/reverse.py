@@ -71,7 +71,8 @@ def reversible(plan: Blueprint) -> bool:
 def fingerprint(columns: list[str], row: str | None = None) -> str:
     """A row's fingerprint over `columns` (of row `row`, else unqualified): the md5 of the row's
     text. Taken by the archive over the new shape's physical columns before contract, and again
-    over its names by the reverse: equal when the row was not written since contract."""
+    over its names by the reverse, both in the order of the names (the blueprint compiled after
+    contract lists them otherwise): equal when the row was not written since contract."""
     prefix = f"{row}." if row else ""
     return "md5(cast(row(" + ", ".join(prefix + quoted(column) for column in columns) + ") as varchar))"
 
@@ -88,7 +89,7 @@ def archive(migration: Migration, run: RunRecord) -> dict[str, Any]:
     columns = [{"name": k, "expression": quoted(k), "data_type": types[k]} for k in key]
     columns += [{"name": OLD + column, "expression": quoted(column), "data_type": types[column]}
                 for column in [*plan.dropped, *plan.rewritten]]  # fmt: skip
-    columns.append({"name": ROW, "expression": fingerprint([physical for _, physical in plan.new]),
+    columns.append({"name": ROW, "expression": fingerprint([physical for _, physical in sorted(plan.new)]),
                     "data_type": "varchar(32)"})  # fmt: skip
     where = (warehouse.settings.backup_schema, rollback.aside_name(table, run.run_id, "archive"))
     migration.with_lock_retry(run, "archive", partial(warehouse.archive_columns, schema, table, *where, key, columns))
@@ -162,6 +163,42 @@ def _fill(archive: str | None, key: list[str], row: str, column: str, down: str 
             f"else {down or 'null'} end")  # fmt: skip
 
 
+def kept_table(migration: Migration, run: RunRecord) -> tuple[str, str] | None:
+    """Where a contracted drop_table kept the table (its archive), or None (another migration, or
+    contracted before archives existed)."""
+    archived = run.figure(CONTRACT, "archive")
+    if not migration.blueprint(run).drops_table or not archived:
+        return None
+    schema, table = archived.split(".", 1)
+    return schema, table
+
+
+def bring_back(migration: Migration, run: RunRecord, archive: tuple[str, str]) -> Outcome:
+    """A contracted drop_table undone from the table contract kept: on PostgreSQL moved back whole
+    (its rows, identity, sequences, indexes, constraints and grants: metadata only); elsewhere
+    its rows copied back and its catalog put back from the before-snapshot. Every write before
+    contract kept (none could come after: the table was gone)."""
+    warehouse, schema, table = migration.warehouse, migration.schema, migration.table
+    there = warehouse.table_rows(*archive) is not None
+    if not there and warehouse.table_rows(schema, table) is not None:
+        done = f"{table} had been moved back from {'.'.join(archive)} before a stop"
+    elif not there:
+        raise GuardRefused(f"rollback of {migration.spec.name} refused before any change: {'.'.join(archive)}, "
+                           "where contract kept the dropped table, is gone.",
+                           "`harness restore <spec> --from-backup` brings the backup's rows back")  # fmt: skip
+    elif migration.engine.set_schema:
+        migration.with_lock_retry(run, "move back", partial(warehouse.move_table_back, archive, schema, table))
+        done = (f"{table} moved back from {'.'.join(archive)}, whole (rows, identity, sequences, indexes, "
+                "constraints, grants)")  # fmt: skip
+    else:
+        _, steps = restoring.restore(migration, run, {}, source=archive)
+        done = "; ".join(steps)
+    put_back = rollback.put_back_views(migration, run)
+    extra = [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
+    return Outcome(None, "after contract, drop_table reversed: " + "; ".join([done, *extra, "every write before "
+                                                                              "contract kept"]))  # fmt: skip
+
+
 def plan(migration: Migration, run: RunRecord) -> Reverse | None:
     """The reverse of this contracted run, or None when it must be restored instead (see the module)."""
     blueprint = migration.blueprint(run)
@@ -173,7 +210,7 @@ def plan(migration: Migration, run: RunRecord) -> Reverse | None:
     if live is None or not before:
         return None
     warehouse = migration.warehouse
-    reverse = Reverse(live, archived, new_names=blueprint.new_names)
+    reverse = Reverse(live, archived, new_names=sorted(blueprint.new_names))  # (by name, as archived)
     if archived:  # the switch renames the archive (in its transaction): whether it committed
         parts = archived.split(".", 1)
         if warehouse.table_rows(*parts) is None:

@@ -89,3 +89,46 @@ $ec_archive$
         ~ ' where run_id = ' ~ expand_contract.sql_literal(run_id) ~ ' order by batch_no desc limit 1')) %}
     {% do expand_contract.emit_result(found[0] if found else none) %}
 {% endmacro %}
+
+{% macro archive_table_statements(relation, archive_schema, archive_table) %}
+    {{ return(adapter.dispatch('archive_table_statements', 'expand_contract')(relation, archive_schema, archive_table)) }}
+{% endmacro %}
+
+{% macro default__archive_table_statements(relation, archive_schema, archive_table) %}
+    {#- Contract of a drop_table keeps the table's rows: copied into the backup schema, then the table
+        dropped (DuckDB cannot move a table to another schema). -#}
+    {% set archive = expand_contract.ec_relation(archive_schema, archive_table) %}
+    {{ return(['create schema if not exists ' ~ adapter.quote(archive_schema),
+               'create table ' ~ archive ~ ' as select * from ' ~ relation, 'drop table ' ~ relation]) }}
+{% endmacro %}
+
+{% macro postgres__archive_table_statements(relation, archive_schema, archive_table) %}
+    {#- Contract of a drop_table keeps the table itself: moved into the backup schema under the
+        archive's name (metadata only: its rows, identity, sequences, indexes, constraints and grants
+        go with it). Refused, as DROP TABLE would be, while a view or another table's foreign key
+        depends on it (they would follow it silently). -#}
+    {% set lit = expand_contract.sql_literal %}
+    {% set dependents %}
+do $ec_dependents$ begin
+    if exists (select 1 from pg_depend d join pg_rewrite r on r.oid = d.objid and d.classid = 'pg_rewrite'::regclass
+               where d.refobjid = {{ lit(relation | string) }}::regclass and r.ev_class <> d.refobjid)
+       or exists (select 1 from pg_constraint c where c.confrelid = {{ lit(relation | string) }}::regclass
+                  and c.conrelid <> c.confrelid) then
+        raise exception 'cannot drop table % because other objects depend on it (a view, or a foreign key of another table)',
+            {{ lit(relation | string) }};
+    end if;
+end $ec_dependents$
+    {% endset %}
+    {{ return([dependents, 'create schema if not exists ' ~ adapter.quote(archive_schema),
+               'alter table ' ~ relation ~ ' set schema ' ~ adapter.quote(archive_schema),
+               'alter table ' ~ expand_contract.ec_relation(archive_schema, relation.identifier) ~ ' rename to '
+                   ~ adapter.quote(archive_table)]) }}
+{% endmacro %}
+
+{% macro move_table_back(archive_schema, archive_table, schema, table) %}
+    {#- PostgreSQL: a table contract moved into the backup schema, moved back under its name, in one
+        transaction (metadata only). -#}
+    {% do expand_contract.run_in_transaction([
+        'alter table ' ~ expand_contract.ec_relation(archive_schema, archive_table) ~ ' set schema ' ~ adapter.quote(schema),
+        'alter table ' ~ expand_contract.ec_relation(schema, archive_table) ~ ' rename to ' ~ adapter.quote(table)]) %}
+{% endmacro %}

@@ -1,11 +1,12 @@
-{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[], swap_in=none, after_swap=[], state=none, meta_schema=none) %}
+{% macro contract_table(schema, table, alterations, views_after={}, final_table=none, drop_table=false, drop_views=[], swap_in=none, after_swap=[], state=none, meta_schema=none, archive=none) %}
     {#- Contract in one transaction under lock_timeout: drops the versioned views (`drop_views`,
         dependents first) and the sync trigger, applies the alterations (drop old columns, swap
         shadow columns in, NOT NULL from validated checks), renames or drops the table, or, for a
         rewrite, drops it and renames the new table (`swap_in`) to its name (then alters it: `after_swap`,
         e.g. its constraints given their names back), and re-creates the
         views of the new shape (`views_after`) over the final columns; with `state` ({run_id,
-        state, at}), the run's state change in the same transaction. -#}
+        state, at}), the run's state change in the same transaction. A dropped table with `archive`
+        ({schema, table}) is kept there instead (archive_table_statements), for a rollback. -#}
     {% set relation = expand_contract.ec_relation(schema, table) %}
     {% set statements = [] %}
     {% for name in drop_views %}
@@ -17,6 +18,8 @@
         {% do statements.append('drop table ' ~ relation) %}
         {% do statements.append('alter table ' ~ expand_contract.ec_relation(schema, swap_in) ~ ' rename to ' ~ adapter.quote(final_table or table)) %}
         {% do statements.extend(expand_contract.alteration_statements(expand_contract.ec_relation(schema, final_table or table), after_swap)) %}
+    {% elif drop_table and archive %}
+        {% do statements.extend(expand_contract.archive_table_statements(relation, archive.schema, archive.table)) %}
     {% elif drop_table %}
         {% do statements.append('drop table ' ~ relation) %}
     {% elif final_table and final_table != table %}

@@ -5,7 +5,7 @@ list of constraints, indexes, replica identity and comments to put back."""
 from __future__ import annotations
 
 from harness.carry import constraint_definition, index_definition, renamed_check
-from harness.lifecycle.restore import attachments_back
+from harness.lifecycle.restore import attachments_back, indexes_back
 
 SHADOWS = {"nickname": "_ec_nickname", "score": "_ec_score"}
 
@@ -64,9 +64,22 @@ def test_the_restore_drops_what_the_migration_added_and_puts_back_what_it_took()
     assert drop == [{"kind": "drop_constraint", "name": "score_positive"},
                     {"kind": "drop_constraint", "name": "accounts_email_key"}]  # fmt: skip
     assert add == [
-        {"kind": "add_constraint", "name": "accounts_email_key", "definition": "UNIQUE (email)"},
-        {"kind": "raw_sql", "sql": "CREATE INDEX IF NOT EXISTS accounts_signup ON s.accounts (signup)"},
+        {"kind": "add_constraint", "name": "accounts_email_key", "definition": "UNIQUE (email)",
+         "constraint_kind": "unique", "columns": ["email"]},
+        {"kind": "raw_sql", "sql": "CREATE INDEX IF NOT EXISTS accounts_signup ON s.accounts (signup)",
+         "index": "accounts_signup", "index_definition": index["definition"]},
         {"kind": "set_replica_identity", "identity": "full", "index": None},
         {"kind": "set_comment", "column": "email", "comment": "contact"},
     ]
     assert attachments_back(before, before, ["email"]) == ([], [])
+
+
+def test_duckdb_indexes_come_back_by_name_and_statement_qualified() -> None:
+    """DuckDB lists its indexes as statements only: the reverse compares them by name and statement,
+    drops what the migration added and creates again, in the table's schema, what it took."""
+    kept, gone = "CREATE INDEX a_kept ON accounts(id)", "CREATE INDEX a_signup ON accounts(signup)"
+    added = "CREATE UNIQUE INDEX a_nick ON accounts(nickname)"
+    drop, add = indexes_back([kept, gone], [kept, added], "s")
+    assert drop == [{"kind": "drop_index", "name": "a_nick"}]
+    assert add == [{"kind": "raw_sql", "sql": "CREATE INDEX IF NOT EXISTS a_signup ON s.accounts (signup)",
+                    "index": "a_signup", "index_definition": gone}]  # fmt: skip

@@ -390,7 +390,7 @@ CASES = {
         _events_declared,
     ),
     "rename_table": Case("  - {type: rename_table, to: members}\n", COLUMNS, final_table="members"),
-    "drop_table": Case("  - {type: drop_table}\n", None, restored_after_contract=True),
+    "drop_table": Case("  - {type: drop_table}\n", None),
     "rewrite_table": Case("  - {type: rewrite_table}\n", COLUMNS, _carried_over, restored_after_contract=True),
     "drop_constraint": Case(
         "  - {type: drop_constraint, name: score_small}\n",
@@ -498,8 +498,11 @@ def test_operation_forward_then_rollback_to_exact_checksum(
         restored = case.restored_after_contract or (db.adapter == "duckdb" and case.constraint_on_duckdb)
         assert steps[0].step == ("restore" if restored else "reverse migration"), steps[0]
     except GuardRefused as refused:  # rollback loses no write: refused where it cannot keep it
-        why = ("inserted since contract", "the old shape requires NOT NULL",  # (rows no `down` gives a value)
-               "break what the old shape enforced")  # (a check the migration dropped)
+        why = (
+            "inserted since contract",
+            "the old shape requires NOT NULL",  # (rows no `down` gives a value)
+            "break what the old shape enforced",
+        )  # (a check the migration dropped)
         assert kept and (case.restored_after_contract or any(w in refused.message for w in why)), refused
         migration.restore_from_backup()  # the disaster path gives it up, knowingly
         kept = False
