@@ -137,7 +137,7 @@ class Reverse:
     archive: str | None
     adds: list[dict[str, Any]] = field(default_factory=list)
     rules: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # physical -> column, down, type
-    new_names: list[str] = field(default_factory=list)  # the new shape's, in order: the rows' fingerprint
+    new_names: list[str] = field(default_factory=list)  # the new shape's, by name: the rows' fingerprint
     swap: list[dict[str, Any]] = field(default_factory=list)
     no_down: list[str] = field(default_factory=list)  # dropped columns only the archive can give a value
     switched: bool = False  # the switch committed before a stop: only what follows it is left

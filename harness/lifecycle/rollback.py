@@ -241,8 +241,19 @@ def restore(migration: Migration, run: RunRecord, *, knowingly: bool = False) ->
     put_back = put_back_views(migration, run)
     undone += [f"a previous migration's {', '.join(put_back)} put back"] if put_back else []
     writes = writes if knowingly else "the table took no write since the backup: nothing lost"
-    path = "restore from the backup" + (" (asked for: --from-backup)" if knowingly else " (after contract)")
+    path = "restore from the backup" + (" (asked for: --from-backup)" if knowingly else
+                                        f" (after contract: {_why_restored(migration, run)})")  # fmt: skip
     return Outcome(None, f"{path}: " + "; ".join([*undone, *done, *([writes] if writes else [])]))
+
+
+def _why_restored(migration: Migration, run: RunRecord) -> str:
+    """Why a rollback after contract restores instead of running the migration backwards."""
+    plan = migration.blueprint(run)
+    if plan.rewrite is not None:
+        return "a rewrite swapped its new table in, and the old one went with contract"
+    if not migration.engine.alter_add_constraint:
+        return f"{migration.engine.title} cannot put back the constraints the migration changed on an existing table"
+    return "this run was contracted before contract archived what it drops"
 
 
 def prove(migration: Migration, run: RunRecord, *, exact: bool = False, kept: bool = False) -> Outcome:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -162,6 +164,19 @@ class Writer:
         assert done and not self.errors, (self.by_shape, self.errors)
 
 
+@contextmanager
+def writing(db: Db) -> Iterator[Writer]:
+    """A writer running in its own thread for the block, stopped after it."""
+    writer = Writer(db.schema)
+    thread = threading.Thread(target=writer.run, daemon=True)
+    thread.start()
+    try:
+        yield writer
+    finally:
+        writer.phase = "stop"
+        thread.join(10)
+
+
 class Phases(NullReporter):
     """The application starts using the new shape as soon as it exists: after expand in place,
     after the backfill for a rewrite (its new table is complete only then)."""
@@ -195,11 +210,8 @@ def test_concurrent_writer_through_both_shapes_loses_nothing(
     spec = LOAD_SPEC + ("  - {type: rewrite_table}\n" if rewrite else "")
     db = Db(postgres_settings)
     create_people(db)
-    writer = Writer(db.schema)
-    phases = Phases(writer, "backfill" if rewrite else "expand")
-    thread = threading.Thread(target=writer.run, daemon=True)
-    thread.start()
-    try:
+    with writing(db) as writer:
+        phases = Phases(writer, "backfill" if rewrite else "expand")
         writer.wait_for("old:old")  # the application is already writing when the migration starts
         migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)), phases)
         migration.start()
@@ -210,9 +222,6 @@ def test_concurrent_writer_through_both_shapes_loses_nothing(
         writer.wait_for("new:new")
         migration.complete()
         writer.wait_for("new:new")  # and keeps writing after contract
-    finally:
-        writer.phase = "stop"
-        thread.join(10)
     assert writer.errors == []
     assert writer.writes >= 5 * WRITES_PER_PHASE, writer.writes
     for phase_shape in ("old:old", "both:old", "both:new", "new:new"):  # every combination was exercised
@@ -238,10 +247,7 @@ def test_rollback_before_contract_under_a_writer_keeps_every_write(
     db = Db(postgres_settings)
     create_people(db)
     schema_before = catalog(db, "accounts")
-    writer = Writer(db.schema)
-    thread = threading.Thread(target=writer.run, daemon=True)
-    thread.start()
-    try:
+    with writing(db) as writer:
         writer.wait_for("old:old")
         migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, spec)),
                               Phases(writer, "backfill" if rewrite else "expand"))  # fmt: skip
@@ -252,9 +258,6 @@ def test_rollback_before_contract_under_a_writer_keeps_every_write(
         writer.wait_for("old:old")
         steps = migration.rollback()
         writer.wait_for("old:old")  # and keeps writing after it
-    finally:
-        writer.phase = "stop"
-        thread.join(10)
     assert writer.errors == []
     assert min(writer.by_shape.get(name, 0) for name in ("both:new", "old:old")) >= WRITES_PER_PHASE, writer.by_shape
     assert steps[0].step == "undo" and "every write since start kept" in steps[0].result
@@ -275,10 +278,7 @@ def test_rollback_after_contract_under_a_writer_keeps_every_write(postgres_setti
     db = Db(postgres_settings)
     create_people(db)
     schema_before = catalog(db, "accounts")
-    writer = Writer(db.schema)
-    thread = threading.Thread(target=writer.run, daemon=True)
-    thread.start()
-    try:
+    with writing(db) as writer:
         writer.wait_for("old:old")
         migration = Migration(Warehouse(postgres_settings), load_spec(write_spec(tmp_path, LOAD_SPEC)),
                               Phases(writer))  # fmt: skip
@@ -293,9 +293,6 @@ def test_rollback_after_contract_under_a_writer_keeps_every_write(postgres_setti
         writer.wait_for("common")
         steps = migration.rollback()
         writer.wait_for("common")  # and keeps writing after it
-    finally:
-        writer.phase = "stop"
-        thread.join(10)
     assert writer.errors == []
     assert steps[0].step == "reverse migration" and "every write since contract kept" in steps[0].result, steps[0]
     assert sum(value is None for value in writer.nicknames.values()) >= 1  # deletes were among them
