@@ -96,3 +96,18 @@ def _sqlglot_functions(text: str, dialect: str | None, title: str) -> set[str]:
     names = {node.sql_name().lower() for node in select.find_all(exp.Func) if not isinstance(node, exp.Anonymous)}
     names |= {node.name.lower() for node in select.find_all(exp.Anonymous)}
     return names
+
+
+def expression_columns(text: str, engine: Engine) -> set[str] | None:
+    """The column names an expression reads (unqualified, lower case), by sqlglot in the engine's
+    dialect; None when it cannot be parsed (then every column is taken to be read)."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
+    parser, dialect = engine.sql_parser
+    try:
+        parsed = sqlglot.parse_one(f"SELECT ({text})", read="postgres" if parser == "pglast" else dialect)
+    except (ParseError, TokenError, ValueError):
+        return None
+    return {column.name.lower() for column in parsed.find_all(exp.Column)}

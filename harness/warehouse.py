@@ -248,6 +248,11 @@ class Warehouse:
         binds a view's columns when it is read)."""
         return list(self.project.operation("dependent_views", schema=schema, table=table, columns=columns) or [])
 
+    def fingerprint_expressions(self, groups: list[list[str]]) -> list[str]:
+        """For each group of column references, the SQL of their values' binary hash (a row's
+        fingerprint over them); one call for all."""
+        return list(self.project.operation("fingerprint_expressions", groups=groups) or [])
+
     def last_checkpoint(self, run_id: str) -> dict[str, Any] | None:
         """{batch_no, last_key (JSON)} of the last batch committed under `run_id`, or None."""
         return self.project.operation("last_checkpoint", run_id=run_id, **self.meta)  # type: ignore[no-any-return]

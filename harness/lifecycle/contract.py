@@ -110,8 +110,10 @@ def check_model(migration: Migration, run: RunRecord) -> None:
 def recovered(migration: Migration, run: RunRecord) -> Outcome:
     """The journal line of a contract that committed (the run's state with it) before the
     process stopped."""
+    archived = reverse.archive_relation(migration, run)  # (named by the run: found in the catalog)
     return Outcome(None, f"contract had committed (state {run.state} with it) before the process stopped; "
-                         "journaled now", state=State.CONTRACTED)  # fmt: skip
+                         "journaled now", state=State.CONTRACTED,
+                   figures={"archive": archived} if archived else None)  # fmt: skip
 
 
 def describe(migration: Migration, plan: Blueprint) -> str:

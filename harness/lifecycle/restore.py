@@ -287,7 +287,8 @@ def restore(migration: Migration, run: RunRecord, facts: dict[str, Any],
     migration.with_lock_retry(run, "restore", lambda: warehouse.restore_table(*target, backup_parts, restoring))
     if restoring.definition is not None:
         exact = "column order, defaults, constraints and indexes as before; views re-bind by name"
-        return writes, [f"created again from its journaled definition ({exact}), refilled from {run.backup_relation}"]
+        source = ".".join(backup_parts)
+        return writes, [f"created again from its journaled definition ({exact}), refilled from {source}"]
     moved = sorted(step["name"] for step in restoring.shape if step["kind"] == "add_column")
     done = [f"{len(restoring.shape) + len(restoring.not_null)} alteration(s) put the before-shape back"]
     done += [f"{', '.join(moved)} back as the last column(s) (PostgreSQL cannot move a column)"] if moved else []

@@ -44,13 +44,14 @@ from harness.lifecycle.state import RunRecord
 from harness.lifecycle.step import Outcome
 from harness.operations import Blueprint, shadow_name, undo_targets
 from harness.placements import NEW_VERSION
+from harness.sql_grammar import expression_columns
 
 if TYPE_CHECKING:
     from harness.lifecycle.migration import Migration
 
 NAME = "reverse migration"
 CONTRACT = "contract"  # the step whose journal line names the archive
-OLD, ROW = "ec_old_", "ec_row_fingerprint"
+OLD, PRINT = "ec_old_", "ec_fp_"  # the archive's columns: an old value, its row's fingerprint
 
 
 def quoted(name: str) -> str:
@@ -68,19 +69,40 @@ def reversible(plan: Blueprint) -> bool:
     return plan.rewrite is None and not plan.drops_table and not plan.creates_table
 
 
-def fingerprint(columns: list[str], row: str | None = None) -> str:
-    """A row's fingerprint over `columns` (of row `row`, else unqualified): the md5 of the row's
-    text. Taken by the archive over the new shape's physical columns before contract, and again
-    over its names by the reverse, both in the order of the names (the blueprint compiled after
-    contract lists them otherwise): equal when the row was not written since contract."""
-    prefix = f"{row}." if row else ""
-    return "md5(cast(row(" + ", ".join(prefix + quoted(column) for column in columns) + ") as varchar))"
+def down_inputs(migration: Migration, plan: Blueprint) -> dict[str, list[str]]:
+    """For each old column contract drops or replaces that a `down` computes: the new shape's
+    columns that `down` reads (by name; all of them where it cannot be parsed). A row whose values
+    there are unchanged since contract gets its archived old value back, else `down`'s, as the
+    sync trigger gave writes before contract; other writes to the row change nothing."""
+    found: dict[str, list[str]] = {}
+    for column in [*plan.dropped, *plan.rewritten]:
+        down = (plan.down.get(column) or [None])[0]
+        if down:
+            read = expression_columns(down, migration.engine)
+            found[column] = sorted(name for name in plan.new_names if read is None or name.lower() in read)
+    return found
+
+
+def archive_relation(migration: Migration, run: RunRecord) -> str | None:
+    """Where contract archived what it dropped: as journaled, or (a contract that committed before
+    its journal line) under its name, if there (or renamed by a reverse's switch)."""
+    journaled = run.figure(CONTRACT, "archive")
+    if journaled:
+        return str(journaled)
+    schema, name = migration.warehouse.settings.backup_schema, rollback.aside_name(migration.table, run.run_id,
+                                                                                   "archive")  # fmt: skip
+    there = _exists(migration, schema, name) or _exists(migration, schema, reversed_name(name))
+    return f"{schema}.{name}" if there else None
+
+
+def _exists(migration: Migration, schema: str, table: str) -> bool:
+    return bool(migration.warehouse.describe_table(schema, table, [], [], attachments=False).get("exists"))
 
 
 def archive(migration: Migration, run: RunRecord) -> dict[str, Any]:
     """Before contract: the values contract drops, kept in the backup schema (see the module), with
-    each row's fingerprint over the new shape. Returns the contract's figures naming the archive;
-    safe to repeat."""
+    each row's fingerprint over what each `down` reads. Returns the contract's figures naming the
+    archive; safe to repeat."""
     plan = migration.blueprint(run)
     if not archives(plan):
         return {}
@@ -89,8 +111,11 @@ def archive(migration: Migration, run: RunRecord) -> dict[str, Any]:
     columns = [{"name": k, "expression": quoted(k), "data_type": types[k]} for k in key]
     columns += [{"name": OLD + column, "expression": quoted(column), "data_type": types[column]}
                 for column in [*plan.dropped, *plan.rewritten]]  # fmt: skip
-    columns.append({"name": ROW, "expression": fingerprint([physical for _, physical in sorted(plan.new)]),
-                    "data_type": "varchar(32)"})  # fmt: skip
+    physical, inputs = dict(plan.new), {c: names for c, names in down_inputs(migration, plan).items() if names}
+    prints = warehouse.fingerprint_expressions([[quoted(physical[name]) for name in names]
+                                                for names in inputs.values()]) if inputs else []  # fmt: skip
+    columns += [{"name": PRINT + column, "expression": expression, "data_type": "bigint"}
+                for column, expression in zip(inputs, prints, strict=True)]  # fmt: skip
     where = (warehouse.settings.backup_schema, rollback.aside_name(table, run.run_id, "archive"))
     migration.with_lock_retry(run, "archive", partial(warehouse.archive_columns, schema, table, *where, key, columns))
     copy = {"schema": where[0], "table": where[1], "primary_key": key, "lock_rows": migration.engine.triggers,
@@ -137,27 +162,25 @@ class Reverse:
     archive: str | None
     adds: list[dict[str, Any]] = field(default_factory=list)
     rules: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # physical -> column, down, type
-    new_names: list[str] = field(default_factory=list)  # the new shape's, by name: the rows' fingerprint
+    # physical -> {row reference: the fingerprint of that row over what the column's `down` reads}
+    prints: dict[str, dict[str, str]] = field(default_factory=dict)
     swap: list[dict[str, Any]] = field(default_factory=list)
     no_down: list[str] = field(default_factory=list)  # dropped columns only the archive can give a value
     switched: bool = False  # the switch committed before a stop: only what follows it is left
     attachments: list[dict[str, Any]] = field(default_factory=list)  # the live table's constraints, indexes, ...
 
     def fills(self, row: str, key: list[str]) -> dict[str, list[str]]:
-        return {physical: [_fill(self.archive, key, row, column, down, self.new_names if down else None), data_type]
-                for physical, (column, down, data_type) in self.rules.items()}  # fmt: skip
+        return {physical: [_fill(str(self.archive), key, row, column, down, self.prints.get(physical, {}).get(row)),
+                           data_type] for physical, (column, down, data_type) in self.rules.items()}  # fmt: skip
 
 
-def _fill(archive: str | None, key: list[str], row: str, column: str, down: str | None,
-          new_names: list[str] | None) -> str:  # fmt: skip
+def _fill(archive: str, key: list[str], row: str, column: str, down: str | None, fingerprint: str | None) -> str:
     """A refilled old column's value for the row `row`: archived, if the archive holds the row and
-    (for a column `down` computes) the row was not written since contract (its fingerprint over the
-    new shape's `new_names` is unchanged); else `down` (else NULL)."""
-    if archive is None:
-        return down or "null"
+    (for a column `down` computes from the new shape) what `down` reads is unchanged since contract
+    (the row's `fingerprint` equals the archived one); else `down` (else NULL)."""
     match = [f"ec_archived.{quoted(k)} = {row}.{quoted(k)}" for k in key]
-    if new_names:
-        match.append(f"ec_archived.{quoted(ROW)} = {fingerprint(new_names, row)}")
+    if fingerprint is not None:
+        match.append(f"ec_archived.{quoted(PRINT + column)} = {fingerprint}")
     where = f"from {_relation(archive)} as ec_archived where {' and '.join(match)}"
     return (f"case when exists (select 1 {where}) then (select ec_archived.{quoted(OLD + column)} {where}) "
             f"else {down or 'null'} end")  # fmt: skip
@@ -166,8 +189,8 @@ def _fill(archive: str | None, key: list[str], row: str, column: str, down: str 
 def kept_table(migration: Migration, run: RunRecord) -> tuple[str, str] | None:
     """Where a contracted drop_table kept the table (its archive), or None (another migration, or
     contracted before archives existed)."""
-    archived = run.figure(CONTRACT, "archive")
-    if not migration.blueprint(run).drops_table or not archived:
+    archived = archive_relation(migration, run) if migration.blueprint(run).drops_table else None
+    if not archived:
         return None
     schema, table = archived.split(".", 1)
     return schema, table
@@ -179,9 +202,13 @@ def bring_back(migration: Migration, run: RunRecord, archive: tuple[str, str]) -
     its rows copied back and its catalog put back from the before-snapshot. Every write before
     contract kept (none could come after: the table was gone)."""
     warehouse, schema, table = migration.warehouse, migration.schema, migration.table
-    there = warehouse.table_rows(*archive) is not None
-    if not there and warehouse.table_rows(schema, table) is not None:
+    there, back = _exists(migration, *archive), _exists(migration, schema, table)
+    if not there and back:
         done = f"{table} had been moved back from {'.'.join(archive)} before a stop"
+    elif there and back and not migration.engine.set_schema:  # (a copy back would overwrite it)
+        raise GuardRefused(f"rollback of {migration.spec.name} refused before any change: a table {schema}.{table} "
+                           f"exists again since contract, and {'.'.join(archive)} holds the one contract dropped.",
+                           f"rename or drop {schema}.{table} (its rows are its own), then roll back again")  # fmt: skip
     elif not there:
         raise GuardRefused(f"rollback of {migration.spec.name} refused before any change: {'.'.join(archive)}, "
                            "where contract kept the dropped table, is gone.",
@@ -202,7 +229,7 @@ def bring_back(migration: Migration, run: RunRecord, archive: tuple[str, str]) -
 def plan(migration: Migration, run: RunRecord) -> Reverse | None:
     """The reverse of this contracted run, or None when it must be restored instead (see the module)."""
     blueprint = migration.blueprint(run)
-    archived = run.figure(CONTRACT, "archive")
+    archived = archive_relation(migration, run) if reversible(blueprint) else None
     if not reversible(blueprint) or (archives(blueprint) and not archived):
         return None
     live = restoring.live_table(migration, run)
@@ -210,11 +237,11 @@ def plan(migration: Migration, run: RunRecord) -> Reverse | None:
     if live is None or not before:
         return None
     warehouse = migration.warehouse
-    reverse = Reverse(live, archived, new_names=sorted(blueprint.new_names))  # (by name, as archived)
+    reverse = Reverse(live, archived)
     if archived:  # the switch renames the archive (in its transaction): whether it committed
         parts = archived.split(".", 1)
-        if warehouse.table_rows(*parts) is None:
-            if warehouse.table_rows(parts[0], reversed_name(parts[1])) is None:
+        if not _exists(migration, *parts):
+            if not _exists(migration, parts[0], reversed_name(parts[1])):
                 raise GuardRefused(f"rollback of {migration.spec.name} refused before any change: the archive "
                                    f"{archived} of what contract dropped is gone.",
                                    "give the writes since the backup up knowingly: `harness restore <spec> "
@@ -248,7 +275,39 @@ def plan(migration: Migration, run: RunRecord) -> Reverse | None:
             reverse.swap.append({"kind": "rename_column", "column": current, "to": column})
     reverse.swap += [{"kind": "drop_column", "column": name} for name in blueprint.added if name in now and
                      name not in before]  # fmt: skip
+    reverse.swap += _defaults_back(before, described["columns"], blueprint, reverse)
+    _fingerprints(migration, blueprint, reverse)
     return reverse
+
+
+def _defaults_back(before: dict[str, dict[str, Any]], now: list[dict[str, Any]], blueprint: Blueprint,
+                   reverse: Reverse) -> list[dict[str, Any]]:  # fmt: skip
+    """The old shape's defaults, set in the switch's transaction (once the names are back), so an
+    insert through the old shape right after it gets them: a refilled column comes back without one,
+    a kept one has the migration's."""
+    current = {c["name"]: c.get("default") or None for c in now}
+    refilled = {rule[0] for rule in reverse.rules.values()}
+    steps = []
+    for name, column in before.items():
+        has = None if name in refilled else current.get(blueprint.renamed.get(name, name))
+        wanted = column.get("default") or None
+        if has != wanted:
+            steps.append({"kind": "set_default", "column": name, "default": wanted} if wanted else
+                         {"kind": "drop_default", "column": name})  # fmt: skip
+    return steps
+
+
+def _fingerprints(migration: Migration, blueprint: Blueprint, reverse: Reverse) -> None:
+    """Each refilled column's fingerprint expressions, over what its `down` reads, for the rows the
+    reverse refers to: the table's in the batches and the verification, the trigger's `ec_row`."""
+    inputs = {c: names for c, names in down_inputs(migration, blueprint).items() if names}
+    wanted = [(physical, row) for physical, rule in reverse.rules.items() if rule[0] in inputs
+              for row in (quoted(reverse.live), "ec_row")]  # fmt: skip
+    if not wanted:
+        return
+    groups = [[f"{row}.{quoted(name)}" for name in inputs[reverse.rules[physical][0]]] for physical, row in wanted]
+    for (physical, row), expression in zip(wanted, migration.warehouse.fingerprint_expressions(groups), strict=True):
+        reverse.prints.setdefault(physical, {})[row] = expression
 
 
 def _constraints(attachments: list[dict[str, Any]], names: dict[str, str]) -> set[tuple[str, tuple[str, ...]]]:
@@ -311,7 +370,7 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
     if reverse.rules:
         rows = _batches(migration, run, reverse.live, reverse.fills(quoted(reverse.live), key), None, "reverse")
         done.append(f"{rows:,} row(s) refilled" + (f" from {reverse.archive} (else `down`)" if reverse.archive else ""))
-        _verify(migration, reverse)
+        _verify(migration, run, reverse)
     # 5. Switch: one transaction.
     views = [f"{reverse.live}_current", f"{reverse.live}_{NEW_VERSION}"]  # (dependents first)
     back = migration.table if reverse.live != migration.table else None
@@ -326,7 +385,7 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
 def _refuse_unarchived(migration: Migration, reverse: Reverse) -> None:
     """A dropped column without `down` gets its value from the archive alone: rows inserted since
     contract would have none. Refused before any change, with their count and the fix."""
-    schema, table = reverse.archive.split(".", 1) if reverse.archive else ("", "")
+    schema, table = str(reverse.archive).split(".", 1)
     rows = migration.warehouse.count_unarchived(migration.schema, reverse.live, schema, table,
                                                 list(migration.spec.key))  # fmt: skip
     if rows:
@@ -409,25 +468,40 @@ def _relaxed(migration: Migration, run: RunRecord, reverse: Reverse) -> list[str
     before = run.figure(backup.SNAPSHOT, "columns") or []
     now = {c["name"]: c for c in migration.warehouse.describe_table(migration.schema, reverse.live, [], [],
                                                                      attachments=False)["columns"]}  # fmt: skip
-    renamed = migration.blueprint(run).renamed
+    renamed, refilled = migration.blueprint(run).renamed, {rule[0] for rule in reverse.rules.values()}
     return [renamed.get(c["name"], c["name"]) for c in before if c.get("nullable") is False
             and now.get(renamed.get(c["name"], c["name"]), {}).get("nullable") is True
-            and c["name"] not in reverse.rules]  # fmt: skip
+            and c["name"] not in refilled]  # fmt: skip
 
 
-def _verify(migration: Migration, reverse: Reverse) -> None:
-    """Every refilled column equals its rule recomputed in SQL, row by row, before the switch."""
+def _verify(migration: Migration, run: RunRecord, reverse: Reverse) -> None:
+    """Every refilled column equals its rule recomputed in SQL, row by row, and holds a value
+    where the old shape requires one, before the switch."""
     warehouse, key = migration.warehouse, list(migration.spec.key)
     where = (migration.schema, reverse.live)
     fills = reverse.fills(quoted(reverse.live), key)
     calls = [warehouse.count_derived_mismatches(where, where, key, physical, expression, data_type)
              for physical, (expression, data_type) in fills.items()]  # fmt: skip
     wrong = {physical: count for physical, count in zip(fills, warehouse.run_together(calls), strict=True) if count}
+    before = {c["name"]: c for c in run.figure(backup.SNAPSHOT, "columns") or []}
+    required = [p for p, rule in reverse.rules.items() if before.get(rule[0], {}).get("nullable") is False]
+    if required:
+        now = warehouse.snapshot(*where, profile=False)
+        empty = {reverse.rules[p][0]: now.columns[p].null_count for p in required if now.columns[p].null_count}
+        if empty:
+            found = ", ".join(f"{count:,} row(s) with {column} NULL" for column, count in empty.items())
+            raise GuardRefused(
+                f"rollback of {migration.spec.name} stopped before its switch: {found}, which the old shape requires "
+                "(rows written since contract that neither the archive nor `down` gives a value; the new shape is "
+                "still the table's).",
+                "give those rows a value through the new shape, or delete them, then run `harness rollback <spec>` "
+                "again",
+            )
     if wrong:
         found = ", ".join(f"{count:,} row(s) of {physical}" for physical, count in wrong.items())
         raise ValidationFailed(
             f"rollback of {migration.spec.name} stopped before its switch: {found} differ from the archive or "
-            "`down` recomputed (the new shape is untouched and still in use).",
+            "`down` recomputed (the old columns are added back beside the new shape, which is still the table's).",
             "run `harness rollback <spec>` again (the refill is repeated); if it persists, inspect the archive",
         )
 

@@ -294,7 +294,7 @@ def prove(migration: Migration, run: RunRecord, *, exact: bool = False, kept: bo
 def _prove_catalog(migration: Migration, run: RunRecord) -> None:
     """The catalog as the before-snapshot recorded it: nothing left for a restore to change
     (columns, types, NULLs, defaults, constraints, indexes, comments)."""
-    left = restoring.plan(migration, run)
+    left = restoring.plan(migration, run, reshape=True)
     if left.shape or left.not_null:
         raise ValidationFailed(
             f"rollback of {migration.spec.name} left {migration.relation}'s catalog unlike the before-snapshot: "

@@ -132,3 +132,23 @@ end $ec_dependents$
         'alter table ' ~ expand_contract.ec_relation(archive_schema, archive_table) ~ ' set schema ' ~ adapter.quote(schema),
         'alter table ' ~ expand_contract.ec_relation(schema, archive_table) ~ ' rename to ' ~ adapter.quote(table)]) %}
 {% endmacro %}
+
+{% macro fingerprint_expressions(groups) %}
+    {{ return(adapter.dispatch('fingerprint_expressions', 'expand_contract')(groups)) }}
+{% endmacro %}
+
+{% macro default__fingerprint_expressions(groups) %}
+    {#- For each group of column references (SQL, already qualified as needed), the expression of
+        their values' binary hash (no text: independent of the session's time zone and formats),
+        emitted as a list: a row's fingerprint over the columns a `down` reads. DuckDB's hash. -#}
+    {% set expressions = [] %}
+    {% for refs in groups %}{% do expressions.append('cast((hash(' ~ refs | join(', ') ~ ') >> 1) as bigint)') %}{% endfor %}
+    {% do expand_contract.emit_result(expressions) %}
+{% endmacro %}
+
+{% macro postgres__fingerprint_expressions(groups) %}
+    {#- PostgreSQL: each type's own hash function over the values (hash_record_extended). -#}
+    {% set expressions = [] %}
+    {% for refs in groups %}{% do expressions.append('hash_record_extended(row(' ~ refs | join(', ') ~ '), 0)') %}{% endfor %}
+    {% do expand_contract.emit_result(expressions) %}
+{% endmacro %}
