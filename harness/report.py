@@ -209,7 +209,8 @@ class RichReporter:
             self._progress.stop()
             self._progress = None
         rows = "" if step.rows is None else f" {step.rows:,} rows"
-        self.console.print(f"[bold]{step.step}[/bold]{rows} in {step.seconds:.2f}s: {step.result}", highlight=False)
+        self.console.print(f"[bold]{step.step}[/bold]{rows} in {step.seconds:.2f}s: {escape(step.result)}",
+                           highlight=False)  # fmt: skip
 
     def backfill_progress(self, rows_done: int, rows_total: int, rows_per_second: float) -> None:
         if self._progress is None:

@@ -64,10 +64,19 @@ def test_the_restore_drops_what_the_migration_added_and_puts_back_what_it_took()
     assert drop == [{"kind": "drop_constraint", "name": "score_positive"},
                     {"kind": "drop_constraint", "name": "accounts_email_key"}]  # fmt: skip
     assert add == [
-        {"kind": "add_constraint", "name": "accounts_email_key", "definition": "UNIQUE (email)",
-         "constraint_kind": "unique", "columns": ["email"]},
-        {"kind": "raw_sql", "sql": "CREATE INDEX IF NOT EXISTS accounts_signup ON s.accounts (signup)",
-         "index": "accounts_signup", "index_definition": index["definition"]},
+        {
+            "kind": "add_constraint",
+            "name": "accounts_email_key",
+            "definition": "UNIQUE (email)",
+            "constraint_kind": "unique",
+            "columns": ["email"],
+        },
+        {
+            "kind": "raw_sql",
+            "sql": "CREATE INDEX IF NOT EXISTS accounts_signup ON s.accounts (signup)",
+            "index": "accounts_signup",
+            "index_definition": index["definition"],
+        },
         {"kind": "set_replica_identity", "identity": "full", "index": None},
         {"kind": "set_comment", "column": "email", "comment": "contact"},
     ]

@@ -14,7 +14,8 @@ from harness.warehouse import Warehouse
 from tests.fixtures.warehouse import CUSTOMERS_SPEC, Db
 
 COMMANDS = [["demo"], ["snapshot"], ["validate"], ["diff"], ["plan"], ["migrate", "start"], ["migrate", "complete"],
-            ["migrate", "status"], ["rollback"], ["restore"], ["restore-script"], ["backup"]]  # fmt: skip
+            ["migrate", "status"], ["migrate", "watch"], ["rollback"], ["restore"], ["restore-script"], ["backup"],
+            ["move"]]  # fmt: skip
 
 
 def test_help_lists_commands() -> None:
