@@ -168,6 +168,7 @@ class Reverse:
     no_down: list[str] = field(default_factory=list)  # dropped columns only the archive can give a value
     switched: bool = False  # the switch committed before a stop: only what follows it is left
     attachments: list[dict[str, Any]] = field(default_factory=list)  # the live table's constraints, indexes, ...
+    added_indexes: list[str] = field(default_factory=list)  # the migration's, dropped before the switch (DuckDB)
 
     def fills(self, row: str, key: list[str]) -> dict[str, list[str]]:
         return {physical: [_fill(str(self.archive), key, row, column, down, self.prints.get(physical, {}).get(row)),
@@ -276,6 +277,10 @@ def plan(migration: Migration, run: RunRecord) -> Reverse | None:
     reverse.swap += [{"kind": "drop_column", "column": name} for name in blueprint.added if name in now and
                      name not in before]  # fmt: skip
     reverse.swap += _defaults_back(before, described["columns"], blueprint, reverse)
+    journaled, defined = run.figure(backup.SNAPSHOT, "definition"), described.get("definition")
+    if migration.engine.index_blocks_alter and journaled and defined:  # (its indexes are statements only)
+        drop, _ = restoring.indexes_back(journaled.get("indexes", []), defined.get("indexes", []), migration.schema)
+        reverse.added_indexes = [step["name"] for step in drop]
     _fingerprints(migration, blueprint, reverse)
     return reverse
 
@@ -357,7 +362,7 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
         _refuse_unarchived(migration, reverse)
     rollback.refuse_nulls(migration, reverse.live, _relaxed(migration, run, reverse))
     _refuse_broken_constraints(migration, run, reverse)
-    _refuse_dependent_views(migration, reverse)
+    _refuse_dependent_views(migration, run, reverse)
     # 2. Expand: the old shape's columns, and the trigger giving every write from now on its old values.
     if reverse.adds:
         migration.with_lock_retry(run, "add the old columns back", partial(warehouse.alter_table, *schema_table,
@@ -371,7 +376,9 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
         rows = _batches(migration, run, reverse.live, reverse.fills(quoted(reverse.live), key), None, "reverse")
         done.append(f"{rows:,} row(s) refilled" + (f" from {reverse.archive} (else `down`)" if reverse.archive else ""))
         _verify(migration, run, reverse)
-    # 5. Switch: one transaction.
+    # 5. Switch: one transaction; first (DuckDB) the migration's indexes, which would stop it dropping their columns.
+    for name in reverse.added_indexes:
+        migration.with_lock_retry(run, f"drop index {name}", partial(warehouse.drop_index, schema, name))
     views = [f"{reverse.live}_current", f"{reverse.live}_{NEW_VERSION}"]  # (dependents first)
     back = migration.table if reverse.live != migration.table else None
     migration.with_lock_retry(run, "switch back", partial(warehouse.contract_table, *schema_table, reverse.swap,
@@ -449,16 +456,25 @@ def _refuse_broken_constraints(migration: Migration, run: RunRecord, reverse: Re
         )
 
 
-def _refuse_dependent_views(migration: Migration, reverse: Reverse) -> None:
+def _refuse_dependent_views(migration: Migration, run: RunRecord, reverse: Reverse) -> None:
     """A view of the user's that reads a column the switch drops (one the migration added or
-    replaced) would stop it half-way: refused before any change, naming the views and columns."""
+    replaced), or reads the new shape's views the switch drops, would stop it half-way: refused
+    before any change, naming the views and what they read."""
+    warehouse, schema = migration.warehouse, migration.schema
     dropped = [step["column"] for step in reverse.swap if step["kind"] == "drop_column"]
-    ours = {f"{migration.schema}.{reverse.live}_{suffix}" for suffix in (NEW_VERSION, "current")}
-    views = [v for v in migration.warehouse.dependent_views(migration.schema, reverse.live, dropped) if v not in ours]
-    if views:
+    ours = [f"{reverse.live}_{suffix}" for suffix in (NEW_VERSION, "current")]
+    names = migration.blueprint(run).new_names
+    reads = {f"{', '.join(dropped)} of {schema}.{reverse.live}": warehouse.dependent_views(schema, reverse.live,
+                                                                                         dropped)}  # fmt: skip
+    reads |= {f"the new shape's view {schema}.{view}": warehouse.dependent_views(schema, view, names) for view in ours}
+    mine = {f"{schema}.{view}" for view in ours}
+    found = {what: [v for v in views if v not in mine] for what, views in reads.items()}
+    found = {what: views for what, views in found.items() if views}
+    if found:
         raise GuardRefused(
-            f"rollback of {migration.spec.name} refused before any change: {', '.join(views)} read(s) "
-            f"{', '.join(dropped)} of {migration.schema}.{reverse.live}, which the old shape does not have.",
+            f"rollback of {migration.spec.name} refused before any change: "
+            + "; ".join(f"{', '.join(views)} read(s) {what}" for what, views in found.items())
+            + ", which the old shape does not have.",
             "drop those views (or re-create them over the old shape's columns), then roll back again",
         )
 

@@ -299,6 +299,21 @@ def test_rollback_after_contract_recomputes_only_what_down_reads_changed(
         {key: row[COLUMNS.index("full_name")] for key, row in rows.items() if key not in (5, 6)}  # fmt: skip
 
 
+def test_rollback_after_contract_drops_an_index_on_an_added_column_first(
+    settings: Settings, db: Db, tmp_path: Path
+) -> None:
+    """An index the migration built on a column it added: the way back drops the column, which
+    DuckDB refuses while an index depends on it, so the index goes first; rows and catalog as before."""
+    create_accounts(db)
+    rows, schema = db.rows("accounts"), catalog(db, "accounts")
+    operations = ("  - {type: add_column, column: tier, data_type: varchar(10), up: \"'basic'\"}\n"
+                  "  - {type: create_index, name: accounts_tier, columns: [tier]}\n")  # fmt: skip
+    migration = run_to_contract(settings, accounts_spec(tmp_path, "tier_index", operations))
+    steps = migration.rollback()
+    assert steps[0].step == "reverse migration" and steps[-1].result == "checksum equals before-snapshot"
+    assert db.rows("accounts") == rows and catalog(db, "accounts") == schema
+
+
 def test_restore_from_backup_after_contract_gives_up_the_writes_since_knowingly(
     settings: Settings, db: Db, tmp_path: Path
 ) -> None:
