@@ -175,4 +175,9 @@ def test_rollback_after_contract_refuses_to_drop_a_dependent_user_view(postgres_
     with pytest.raises(GuardRefused, match=r"customer_names read\(s\) full_name of .*customers, which the old shape"):
         migration(warehouse).rollback()
     assert db.rows("customers") == rows and catalog(db, "customers") == schema  # refused before any change
+    db.execute("drop view customer_names")
+    db.execute("create view customer_names as select id, full_name from customers_current")  # (reads the new shape)
+    with pytest.raises(GuardRefused, match=r"customer_names read\(s\) the new shape's view .*customers_current"):
+        migration(warehouse).rollback()
+    assert db.rows("customers") == rows and catalog(db, "customers") == schema
     assert db.columns("customer_names") == ["id", "full_name"]
