@@ -172,7 +172,7 @@ def progress_line(progress: dict[str, Any], *, live: bool = False) -> str:
     else:
         end = (f"last batch committed at {progress.get('last_batch_at', '?')[:19]} UTC; no harness here reports it "
                "running (if none runs it, `harness migrate start <spec>` resumes it)")  # fmt: skip
-    return f"backfill: {done:,}{of} rows{share}, {progress['batches']} batch(es){pace}, {end}"
+    return f"{progress.get('what', 'backfill')}: {done:,}{of} rows{share}, {progress['batches']} batch(es){pace}, {end}"
 
 
 def watch_line(published: dict[str, Any]) -> str:

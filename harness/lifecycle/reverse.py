@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -126,10 +127,11 @@ def archive(migration: Migration, run: RunRecord) -> dict[str, Any]:
 
 def _batches(migration: Migration, run: RunRecord, table: str, assignments: dict[str, list[str]],
              copy_into: dict[str, Any] | None, what: str) -> int:  # fmt: skip
-    """Keyset batches over `table` up to its last key now, each committed with its checkpoint.
-    Where a trigger keeps what they did current (PostgreSQL), a stopped run resumes after its last
-    checkpoint; elsewhere (and after a failed attempt, journaled) it starts over under a new id.
-    Returns the rows done."""
+    """Keyset batches over `table` up to its last key now, each committed with its checkpoint,
+    paced as the spec paces the backfill (`throttle_seconds`, `batch_seconds`) and published for
+    `migrate status`. Where a trigger keeps what they did current (PostgreSQL), a stopped run
+    resumes after its last checkpoint; elsewhere (and after a failed attempt, journaled) it starts
+    over under a new id. Returns the rows done."""
     spec, warehouse, schema = migration.spec, migration.warehouse, migration.schema
     attempts = sum(1 for step in run.steps if step["step"] in (NAME, CONTRACT) and step["status"] == "failed")
     checkpoint_id = f"{run.run_id}-{what}-{attempts}"
@@ -138,16 +140,24 @@ def _batches(migration: Migration, run: RunRecord, table: str, assignments: dict
     last = warehouse.last_checkpoint(checkpoint_id)
     until = warehouse.last_key(schema, table, list(spec.key))
     after, batch_no = (json.loads(last["last_key"]), int(last["batch_no"]) + 1) if last else (None, 1)
-    rows, done = 0, until is None
+    rows, done, size, clock = 0, until is None, spec.batch_size, time.perf_counter()
+    in_server, pause = migration.engine.server_side_backfill, spec.throttle_seconds
+    limits = (min(100, spec.batch_size), max(100_000, spec.batch_size))
     while not done:
-        batches, done, _ = migration.with_lock_retry(
+        batches, done, size = migration.with_lock_retry(
             run, f"{what} batch {batch_no}",
-            partial(warehouse.backfill_batches, schema, table, list(spec.key), assignments, after, spec.batch_size,
-                    checkpoint_id, batch_no, max_batches=migration.batches_per_call,
-                    max_seconds=migration.seconds_per_call, copy_into=copy_into, until_key=until),
+            partial(warehouse.backfill_batches, schema, table, list(spec.key), assignments, after, size,
+                    checkpoint_id, batch_no, max_batches=1 if pause and not in_server else migration.batches_per_call,
+                    max_seconds=migration.seconds_per_call, pause_seconds=pause if in_server else 0.0,
+                    copy_into=copy_into, until_key=until, batch_seconds=spec.batch_seconds, batch_limits=limits),
         )  # fmt: skip
         for batch in batches:
             rows, after, batch_no = rows + batch.rows, batch.last_key, batch.batch_no + 1
+        elapsed = max(time.perf_counter() - clock, 1e-9)
+        migration.publish(run, {"what": what, "rows_done": rows, "rows_total": None, "rows_per_second": rows / elapsed,
+                                "seconds_left": None, "batches": batch_no - 1, "finished": done})  # fmt: skip
+        if pause and not in_server and not done:
+            time.sleep(pause)
     return rows
 
 
