@@ -14,7 +14,7 @@ from harness.lifecycle.migration import Migration
 from harness.settings import Settings
 from harness.spec import load_spec
 from harness.warehouse import Warehouse
-from tests.fixtures.accounts import COLUMNS, create_accounts
+from tests.fixtures.accounts import COLUMNS, SPLIT_FULL_NAME, create_accounts
 from tests.fixtures.catalog import catalog, relations
 from tests.fixtures.warehouse import Db, pg_query, write_spec
 
@@ -263,19 +263,7 @@ def test_rollback_of_a_contracted_drop_table_brings_the_table_back_with_its_writ
     assert db.query(f"select id from {db.schema}.products where name = 'fresh'") == [(12 if writers else 11,)]
 
 
-SPLIT = """
-name: split_names
-table: accounts
-key: [id]
-batch_size: 9
-operations:
-  - type: split_column
-    column: full_name
-    down: first_name || ' ' || last_name
-    into:
-      - {column: first_name, data_type: varchar(50), up: "split_part(full_name, ' ', 1)"}
-      - {column: last_name, data_type: varchar(50), up: "split_part(full_name, ' ', 2)"}
-"""
+SPLIT = "name: split_names\ntable: accounts\nkey: [id]\nbatch_size: 9\noperations:\n" + SPLIT_FULL_NAME
 
 
 def test_rollback_after_contract_recomputes_only_what_down_reads_changed(
