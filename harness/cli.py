@@ -22,7 +22,7 @@ from harness.documents.restore_script import build_restore_script
 from harness.errors import HarnessError, InputError
 from harness.lifecycle.migration import Migration
 from harness.lifecycle.step import StepResult
-from harness.move import MODES, MoveOptions, MoveResult, parse_endpoint, run_move
+from harness.move import MoveOptions, MoveResult, parse_endpoint, run_move
 from harness.move_report import RichMoveReporter, move_table, write_move_junit
 from harness.settings import Settings
 from harness.snapshot import Snapshot
@@ -558,19 +558,8 @@ def move_command(
     settings = _settings(ctx)
 
     def run() -> MoveResult:
-        transforms = {}
-        for item in transform or []:
-            column, equals, expression = item.partition("=")
-            if not equals or not column.strip() or not expression.strip():
-                raise InputError(
-                    f"--transform {item!r} is not column=expression.", 'e.g. --transform "note=upper(note)"'
-                )
-            transforms[column.strip()] = expression.strip()
-        if append and replace_dest:
-            raise InputError("--append and --replace exclude each other.", "pass one of them")
-        mode = MODES[1] if append else MODES[2] if replace_dest else MODES[0]
-        options = MoveOptions(key=[k.strip() for k in key.split(",")] if key else None, batch_size=batch_size,
-                              workers=workers, transforms=transforms, resume=resume, mode=mode)  # fmt: skip
+        options = MoveOptions.from_flags(key=key, batch_size=batch_size, workers=workers, transforms=transform or [],
+                                         resume=resume, append=append, replace=replace_dest)  # fmt: skip
         return run_move(
             parse_endpoint(source, replace(settings, target=source_target or settings.target)),
             parse_endpoint(dest, replace(settings, target=dest_target or settings.target)),

@@ -45,7 +45,7 @@ from harness.runner import DbtProject
 from harness.settings import Settings
 from harness.spec_fields import check_identifier
 from harness.sql_grammar import check_expression
-from harness.validation.compare import REDACTED
+from harness.validation.compare import REDACTED, compare_snapshots
 from harness.warehouse import Call, Warehouse
 
 MODES = ("new", "append", "replace")
@@ -63,10 +63,6 @@ class Endpoint:
     schema: str | None = None  # None: the target's schema
     table: str = ""
     folder: Path | None = None
-
-    @property
-    def is_parquet(self) -> bool:
-        return self.folder is not None
 
 
 def parse_endpoint(text: str, settings: Settings) -> Endpoint:
@@ -94,6 +90,29 @@ class MoveOptions:
     transforms: dict[str, str] = field(default_factory=dict)  # column -> DuckDB expression over the source's row
     resume: bool = False
     mode: str = "new"  # new (refuse a non-empty destination), append, replace (after a verified backup)
+
+    @classmethod
+    def from_flags(cls, *, key: str | None, batch_size: int, workers: int, transforms: list[str], resume: bool,
+                   append: bool, replace: bool) -> MoveOptions:  # fmt: skip
+        """The options as the command line gives them: `--key a,b`, `--transform column=expression`
+        (repeatable), `--append` or `--replace` (not both)."""
+        parsed = {}
+        for item in transforms:
+            column, equals, expression = item.partition("=")
+            if not equals or not column.strip() or not expression.strip():
+                raise InputError(f"--transform {item!r} is not column=expression.",
+                                 'e.g. --transform "note=upper(note)"')  # fmt: skip
+            parsed[column.strip()] = expression.strip()
+        if append and replace:
+            raise InputError("--append and --replace exclude each other.", "pass one of them")
+        return cls(
+            key=[k.strip() for k in key.split(",")] if key else None,
+            batch_size=batch_size,
+            workers=workers,
+            transforms=parsed,
+            resume=resume,
+            mode="append" if append else "replace" if replace else "new",
+        )
 
 
 @dataclass(frozen=True)
@@ -416,13 +435,13 @@ class TableDestination:
         """--replace: a verified backup of the destination table (copied into the backup schema, its
         count and checksum compared with the table's), then the table dropped."""
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        backup = (self.endpoint.settings.backup_schema if self.endpoint.settings else "backup",
-                  f"{self.table}__before_move_{stamp}")  # fmt: skip
+        assert self.endpoint.settings is not None  # (a table destination is on a target)
+        backup = (self.endpoint.settings.backup_schema, f"{self.table}__before_move_{stamp}")
         with self._detached() as warehouse:
             warehouse.copy_table((self.schema, self.table), backup)
             before, copied = warehouse.snapshot(self.schema, self.table, profile=False), \
                 warehouse.snapshot(*backup, profile=False)  # fmt: skip
-        if (before.row_count, before.table_checksum) != (copied.row_count, copied.table_checksum):
+        if any(not check.passed for check in compare_snapshots(before, copied)):
             raise ValidationFailed(f"the backup {'.'.join(backup)} of {self.name} does not match it "
                                    f"({copied.row_count:,} vs {before.row_count:,} rows); nothing was replaced.",
                                    "look at the backup schema, then run the move again")  # fmt: skip
@@ -574,7 +593,12 @@ class Mover:
                             created=create)  # fmt: skip
         # Everything after this point writes; everything before only read.
         if options.mode == "replace" and dest.exists():
-            self._step(result, "backup", lambda: (None, f"verified backup {self._set_aside(dest, result)}"))
+
+            def backup() -> tuple[None, str]:
+                result.backup = dest.set_aside()
+                return None, f"verified backup {result.backup}"
+
+            self._step(result, "backup", backup)
             create = result.created = True
         select_sql = _select_sql(source, plan)
         done: dict[int, tuple[int, int]] = {}
@@ -597,10 +621,6 @@ class Mover:
         else:
             dest.set_state(plan.run_id, "failed_verification")
         return result
-
-    def _set_aside(self, dest: Destination, result: MoveResult) -> str:
-        result.backup = dest.set_aside()
-        return result.backup
 
     # -- attaching and preflight ----------------------------------------------------------------
     def _attach_source(self) -> Source:
@@ -809,9 +829,9 @@ class Mover:
                         progress["rows"] += int(count)
                         progress["batches"] += 1
                         per_worker[worker] = per_worker.get(worker, 0) + 1
-                        batches, rows = progress["batches"], progress["rows"]
-                        self.reporter.move_progress(rows, total, rows / max(time.perf_counter() - started, 1e-9),
-                                                    dict(per_worker))  # fmt: skip
+                        batches, rows, workers = progress["batches"], progress["rows"], dict(per_worker)
+                    # (reported outside the lock: the console never holds up another worker's batch)
+                    self.reporter.move_progress(rows, total, rows / max(time.perf_counter() - started, 1e-9), workers)
                     faults.point("move.after_batch", batches)
 
         def guarded(worker: int) -> None:

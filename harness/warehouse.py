@@ -229,12 +229,13 @@ class Warehouse:
 
     def archive_columns(
         self, schema: str, table: str, archive_schema: str, archive_table: str, key: list[str],
-        columns: list[dict[str, str]],
-    ) -> None:  # fmt: skip
-        """The archive of what contract drops (`columns`: {name, expression over the table's row,
-        data_type}, the key's among them); on PostgreSQL with the row trigger that keeps it current."""
-        self.project.operation("archive_columns", schema=schema, table=table, archive_schema=archive_schema,
-                               archive_table=archive_table, key=key, columns=columns)  # fmt: skip
+        columns: list[dict[str, Any]],
+    ) -> list[dict[str, str]]:  # fmt: skip
+        """The archive of what contract drops (`columns`: {name, data_type, and source (a column) or
+        inputs (the columns a fingerprint covers)}, the key's among them); on PostgreSQL with the row
+        trigger that keeps it current. Returns the columns with their expressions over the table's row."""
+        return list(self.project.operation("archive_columns", schema=schema, table=table, archive_schema=archive_schema,
+                                           archive_table=archive_table, key=key, columns=columns))  # fmt: skip
 
     def count_unarchived(self, schema: str, table: str, archive_schema: str, archive_table: str,
                          key: list[str]) -> int:  # fmt: skip
@@ -248,10 +249,13 @@ class Warehouse:
         binds a view's columns when it is read)."""
         return list(self.project.operation("dependent_views", schema=schema, table=table, columns=columns) or [])
 
-    def fingerprint_expressions(self, groups: list[list[str]]) -> list[str]:
-        """For each group of column references, the SQL of their values' binary hash (a row's
-        fingerprint over them); one call for all."""
-        return list(self.project.operation("fingerprint_expressions", groups=groups) or [])
+    def reverse_fill_expressions(self, archive: tuple[str, str], key: list[str], rules: list[dict[str, Any]],
+                                 rows: list[str]) -> dict[str, dict[str, list[str]]]:  # fmt: skip
+        """For each row reference and refilled column (`rules`: {physical, column, down, inputs,
+        data_type}), its value's expression and type in a rollback after contract: row -> physical ->
+        [expression, data_type]."""
+        return dict(self.project.operation("reverse_fill_expressions", archive_schema=archive[0],
+                                           archive_table=archive[1], key=key, rules=rules, rows=rows))  # fmt: skip
 
     def last_checkpoint(self, run_id: str) -> dict[str, Any] | None:
         """{batch_no, last_key (JSON)} of the last batch committed under `run_id`, or None."""

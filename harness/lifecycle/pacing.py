@@ -50,7 +50,9 @@ def check(migration: Migration) -> None:
         problem, fix = migration.engine.refusal("server_side_backfill")
         raise InputError(f"monitor: {problem}.", fix)
     table = monitor.probe_table or migration.table
-    if table != migration.table and migration.warehouse.table_rows(migration.schema, table) is None:
+    if table != migration.table and not migration.warehouse.describe_table(
+        migration.schema, table, [], [], attachments=False
+    ).get("exists"):
         raise InputError(f"monitor.probe_table: {migration.schema}.{table} does not exist.",
                          "name a table readers use (default: the migrated table)")  # fmt: skip
 
@@ -66,6 +68,7 @@ class Pacer:
     samples: list[dict[str, float]] = field(default_factory=list)  # each look: seconds in, probe, server signals
     paused_for: list[str] = field(default_factory=list)  # why each pause began
     clock: float = field(default_factory=time.monotonic)
+    first_wal: float | None = None  # the WAL position at the first look (the samples keep only the last ones)
 
     @classmethod
     def start(cls, migration: Migration, run: RunRecord) -> Pacer | None:
@@ -95,7 +98,8 @@ class Pacer:
         sample = {"at": round(time.monotonic() - self.clock, 3), "probe_ms": round(latency, 3),
                   **{name: round(value, 3) for name, value in signals.items()}}  # fmt: skip
         before = self.samples[-1] if self.samples else sample
-        sample["wal_written"] = sample["wal_bytes"] - (self.samples[0] if self.samples else sample)["wal_bytes"]
+        self.first_wal = sample["wal_bytes"] if self.first_wal is None else self.first_wal
+        sample["wal_written"] = sample["wal_bytes"] - self.first_wal
         ended = (sample["commits"] - before["commits"]) + (sample["rollbacks"] - before["rollbacks"])
         # (nothing ended since the last look, or not reported yet: the last rate stands)
         sample["error_rate"] = round((sample["rollbacks"] - before["rollbacks"]) / ended, 4) if ended > 0 else \

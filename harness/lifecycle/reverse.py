@@ -55,10 +55,6 @@ CONTRACT = "contract"  # the step whose journal line names the archive
 OLD, PRINT = "ec_old_", "ec_fp_"  # the archive's columns: an old value, its row's fingerprint
 
 
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def archives(plan: Blueprint) -> bool:
     """Whether contract must archive columns first: it drops or replaces some, in place."""
     return bool(plan.dropped or plan.rewritten) and reversible(plan)
@@ -84,14 +80,18 @@ def down_inputs(migration: Migration, plan: Blueprint) -> dict[str, list[str]]:
     return found
 
 
+def archive_name(migration: Migration, run: RunRecord) -> tuple[str, str]:
+    """Where contract keeps what it drops: `<backup schema>.<table>__<run id>_archive`."""
+    return migration.warehouse.settings.backup_schema, rollback.aside_name(migration.table, run.run_id, "archive")
+
+
 def archive_relation(migration: Migration, run: RunRecord) -> str | None:
     """Where contract archived what it dropped: as journaled, or (a contract that committed before
     its journal line) under its name, if there (or renamed by a reverse's switch)."""
     journaled = run.figure(CONTRACT, "archive")
     if journaled:
         return str(journaled)
-    schema, name = migration.warehouse.settings.backup_schema, rollback.aside_name(migration.table, run.run_id,
-                                                                                   "archive")  # fmt: skip
+    schema, name = archive_name(migration, run)
     there = _exists(migration, schema, name) or _exists(migration, schema, reversed_name(name))
     return f"{schema}.{name}" if there else None
 
@@ -109,18 +109,17 @@ def archive(migration: Migration, run: RunRecord) -> dict[str, Any]:
         return {}
     warehouse, schema, table, key = migration.warehouse, migration.schema, migration.table, list(migration.spec.key)
     types = {c["name"]: restoring.type_of(c) for c in warehouse.describe_table(schema, table, [], [])["columns"]}
-    columns = [{"name": k, "expression": quoted(k), "data_type": types[k]} for k in key]
-    columns += [{"name": OLD + column, "expression": quoted(column), "data_type": types[column]}
+    columns: list[dict[str, Any]] = [{"name": k, "source": k, "data_type": types[k]} for k in key]
+    columns += [{"name": OLD + column, "source": column, "data_type": types[column]}
                 for column in [*plan.dropped, *plan.rewritten]]  # fmt: skip
-    physical, inputs = dict(plan.new), {c: names for c, names in down_inputs(migration, plan).items() if names}
-    prints = warehouse.fingerprint_expressions([[quoted(physical[name]) for name in names]
-                                                for names in inputs.values()]) if inputs else []  # fmt: skip
-    columns += [{"name": PRINT + column, "expression": expression, "data_type": "bigint"}
-                for column, expression in zip(inputs, prints, strict=True)]  # fmt: skip
-    where = (warehouse.settings.backup_schema, rollback.aside_name(table, run.run_id, "archive"))
-    migration.with_lock_retry(run, "archive", partial(warehouse.archive_columns, schema, table, *where, key, columns))
+    physical = dict(plan.new)
+    columns += [{"name": PRINT + column, "inputs": [physical[name] for name in names], "data_type": "bigint"}
+                for column, names in down_inputs(migration, plan).items() if names]  # fmt: skip
+    where = archive_name(migration, run)
+    computed = migration.with_lock_retry(run, "archive", partial(warehouse.archive_columns, schema, table, *where, key,
+                                                                 columns))  # fmt: skip
     copy = {"schema": where[0], "table": where[1], "primary_key": key, "lock_rows": migration.engine.triggers,
-            "columns": columns}  # fmt: skip
+            "columns": computed}  # fmt: skip
     rows = _batches(migration, run, table, {}, copy, "archive")
     return {"archive": ".".join(where), "archived_rows": rows}
 
@@ -172,29 +171,14 @@ class Reverse:
     archive: str | None
     adds: list[dict[str, Any]] = field(default_factory=list)
     rules: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # physical -> column, down, type
-    # physical -> {row reference: the fingerprint of that row over what the column's `down` reads}
-    prints: dict[str, dict[str, str]] = field(default_factory=dict)
+    # row reference (the table's name; `ec_row`, the trigger's) -> physical -> [its value's expression, type]
+    fills: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     swap: list[dict[str, Any]] = field(default_factory=list)
     no_down: list[str] = field(default_factory=list)  # dropped columns only the archive can give a value
     switched: bool = False  # the switch committed before a stop: only what follows it is left
     attachments: list[dict[str, Any]] = field(default_factory=list)  # the live table's constraints, indexes, ...
+    columns: list[dict[str, Any]] = field(default_factory=list)  # the live table's, as plan() read them
     added_indexes: list[str] = field(default_factory=list)  # the migration's, dropped before the switch (DuckDB)
-
-    def fills(self, row: str, key: list[str]) -> dict[str, list[str]]:
-        return {physical: [_fill(str(self.archive), key, row, column, down, self.prints.get(physical, {}).get(row)),
-                           data_type] for physical, (column, down, data_type) in self.rules.items()}  # fmt: skip
-
-
-def _fill(archive: str, key: list[str], row: str, column: str, down: str | None, fingerprint: str | None) -> str:
-    """A refilled old column's value for the row `row`: archived, if the archive holds the row and
-    (for a column `down` computes from the new shape) what `down` reads is unchanged since contract
-    (the row's `fingerprint` equals the archived one); else `down` (else NULL)."""
-    match = [f"ec_archived.{quoted(k)} = {row}.{quoted(k)}" for k in key]
-    if fingerprint is not None:
-        match.append(f"ec_archived.{quoted(PRINT + column)} = {fingerprint}")
-    where = f"from {_relation(archive)} as ec_archived where {' and '.join(match)}"
-    return (f"case when exists (select 1 {where}) then (select ec_archived.{quoted(OLD + column)} {where}) "
-            f"else {down or 'null'} end")  # fmt: skip
 
 
 def kept_table(migration: Migration, run: RunRecord) -> tuple[str, str] | None:
@@ -259,11 +243,11 @@ def plan(migration: Migration, run: RunRecord) -> Reverse | None:
                                    "--from-backup`")  # fmt: skip
             reverse.switched = True
             return reverse
-        reverse.swap.append({"kind": "raw_sql", "sql": f"alter table {_relation(archived)} rename to "
-                                                       f"{quoted(reversed_name(parts[1]))}"})  # fmt: skip
+        reverse.swap.append({"kind": "rename_table", "schema": parts[0], "table": parts[1],
+                             "to": reversed_name(parts[1])})  # fmt: skip
     described = warehouse.describe_table(migration.schema, live, [], [])
     now = {c["name"] for c in described["columns"]}
-    reverse.attachments = described.get("attachments", [])
+    reverse.attachments, reverse.columns = described.get("attachments", []), described["columns"]
     had = _constraints(run.figure(backup.SNAPSHOT, "attachments") or [], {})
     has = _constraints(reverse.attachments, {new: old for old, new in blueprint.renamed.items()})
     if not migration.engine.alter_add_constraint and had != has:
@@ -291,7 +275,7 @@ def plan(migration: Migration, run: RunRecord) -> Reverse | None:
     if migration.engine.index_blocks_alter and journaled and defined:  # (its indexes are statements only)
         drop, _ = restoring.indexes_back(journaled.get("indexes", []), defined.get("indexes", []), migration.schema)
         reverse.added_indexes = [step["name"] for step in drop]
-    _fingerprints(migration, blueprint, reverse)
+    _fills(migration, blueprint, reverse)
     return reverse
 
 
@@ -312,17 +296,18 @@ def _defaults_back(before: dict[str, dict[str, Any]], now: list[dict[str, Any]],
     return steps
 
 
-def _fingerprints(migration: Migration, blueprint: Blueprint, reverse: Reverse) -> None:
-    """Each refilled column's fingerprint expressions, over what its `down` reads, for the rows the
-    reverse refers to: the table's in the batches and the verification, the trigger's `ec_row`."""
-    inputs = {c: names for c, names in down_inputs(migration, blueprint).items() if names}
-    wanted = [(physical, row) for physical, rule in reverse.rules.items() if rule[0] in inputs
-              for row in (quoted(reverse.live), "ec_row")]  # fmt: skip
-    if not wanted:
+def _fills(migration: Migration, blueprint: Blueprint, reverse: Reverse) -> None:
+    """Each refilled column's value, as the batches and the verification (over the table) and the
+    sync trigger (over `ec_row`) compute it: archived, or `down` for rows written since (one call)."""
+    if not reverse.rules:
         return
-    groups = [[f"{row}.{quoted(name)}" for name in inputs[reverse.rules[physical][0]]] for physical, row in wanted]
-    for (physical, row), expression in zip(wanted, migration.warehouse.fingerprint_expressions(groups), strict=True):
-        reverse.prints.setdefault(physical, {})[row] = expression
+    inputs = {c: names for c, names in down_inputs(migration, blueprint).items() if names}
+    rules = [{"physical": physical, "archived": OLD + column, "down": down, "data_type": data_type,
+              "fingerprint": PRINT + column if column in inputs else None, "inputs": inputs.get(column, [])}
+             for physical, (column, down, data_type) in reverse.rules.items()]  # fmt: skip
+    schema, table = str(reverse.archive).split(".", 1)
+    reverse.fills = migration.warehouse.reverse_fill_expressions((schema, table), list(migration.spec.key), rules,
+                                                                 [reverse.live, "ec_row"])  # fmt: skip
 
 
 def _constraints(attachments: list[dict[str, Any]], names: dict[str, str]) -> set[tuple[str, tuple[str, ...]]]:
@@ -335,10 +320,6 @@ def reversed_name(archive_table: str) -> str:
     """The archive's name once the reverse switched (renamed in the switch's transaction: the mark
     that it committed)."""
     return archive_table.removesuffix("_archive") + "_reversed"
-
-
-def _relation(dotted: str) -> str:
-    return ".".join(quoted(part) for part in dotted.split(".", 1))
 
 
 def run(migration: Migration, run: RunRecord, reverse: Reverse) -> Outcome:
@@ -364,7 +345,7 @@ def run(migration: Migration, run: RunRecord, reverse: Reverse) -> Outcome:
 
 def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: dict[str, int], done: list[str]) -> None:
     """Steps 1 to 5 (see the module), up to and including the switch's transaction."""
-    warehouse, schema, key = migration.warehouse, migration.schema, list(migration.spec.key)
+    warehouse, schema = migration.warehouse, migration.schema
     schema_table = (schema, reverse.live)
     # 1. Refusals, before any change.
     rollback.refuse_rows_in_created(migration, counted)
@@ -379,11 +360,11 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
                                                                             reverse.adds))  # fmt: skip
         done.append(f"added back {', '.join(a['name'] for a in reverse.adds)}")
     if reverse.rules and migration.engine.triggers:
-        rule = {"up": reverse.fills("ec_row", key), "down": {}, "new_columns": []}
+        rule = {"up": reverse.fills["ec_row"], "down": {}, "new_columns": []}
         migration.with_lock_retry(run, "sync trigger", partial(warehouse.install_sync_trigger, *schema_table, rule))
     # 3. Fill, 4. verify.
     if reverse.rules:
-        rows = _batches(migration, run, reverse.live, reverse.fills(quoted(reverse.live), key), None, "reverse")
+        rows = _batches(migration, run, reverse.live, reverse.fills[reverse.live], None, "reverse")
         done.append(f"{rows:,} row(s) refilled" + (f" from {reverse.archive} (else `down`)" if reverse.archive else ""))
         _verify(migration, run, reverse)
     # 5. Switch: one transaction; first (DuckDB) the migration's indexes, which would stop it dropping their columns.
@@ -394,7 +375,7 @@ def _forward(migration: Migration, run: RunRecord, reverse: Reverse, counted: di
     migration.with_lock_retry(run, "switch back", partial(warehouse.contract_table, *schema_table, reverse.swap,
                                                          views_after={}, final_table=back or reverse.live,
                                                          drop_table=False, drop_views=views))  # fmt: skip
-    changed = [step for step in reverse.swap if step["kind"] != "raw_sql"]  # (the archive's mark aside)
+    changed = [step for step in reverse.swap if not step.get("table")]  # (the archive's mark aside)
     done += [f"{len(changed)} column change(s) undone in one transaction"] if changed else []
     done += [f"{reverse.live} renamed back to {migration.table}"] if back else []
 
@@ -420,8 +401,7 @@ def _refuse_unarchived(migration: Migration, reverse: Reverse) -> None:
 def old_row(migration: Migration, run: RunRecord, reverse: Reverse) -> list[dict[str, Any]]:
     """The old shape as the reverse will fill it, computed from the live table (see shape_source):
     kept and renamed columns as they are, refilled ones by their rule."""
-    renamed, key = migration.blueprint(run).renamed, list(migration.spec.key)
-    fills = reverse.fills(quoted(reverse.live), key)
+    renamed, fills = migration.blueprint(run).renamed, reverse.fills.get(reverse.live, {})
     refilled = {rule[0]: physical for physical, rule in reverse.rules.items()}
     row: list[dict[str, Any]] = []
     for column in run.figure(backup.SNAPSHOT, "columns") or []:
@@ -492,8 +472,7 @@ def _refuse_dependent_views(migration: Migration, run: RunRecord, reverse: Rever
 def _relaxed(migration: Migration, run: RunRecord, reverse: Reverse) -> list[str]:
     """Columns the old shape had NOT NULL that allow NULLs now (and are not added back)."""
     before = run.figure(backup.SNAPSHOT, "columns") or []
-    now = {c["name"]: c for c in migration.warehouse.describe_table(migration.schema, reverse.live, [], [],
-                                                                     attachments=False)["columns"]}  # fmt: skip
+    now = {c["name"]: c for c in reverse.columns}  # (as plan() read them, before any change)
     renamed, refilled = migration.blueprint(run).renamed, {rule[0] for rule in reverse.rules.values()}
     return [renamed.get(c["name"], c["name"]) for c in before if c.get("nullable") is False
             and now.get(renamed.get(c["name"], c["name"]), {}).get("nullable") is True
@@ -505,7 +484,7 @@ def _verify(migration: Migration, run: RunRecord, reverse: Reverse) -> None:
     where the old shape requires one, before the switch."""
     warehouse, key = migration.warehouse, list(migration.spec.key)
     where = (migration.schema, reverse.live)
-    fills = reverse.fills(quoted(reverse.live), key)
+    fills = reverse.fills[reverse.live]
     calls = [warehouse.count_derived_mismatches(where, where, key, physical, expression, data_type)
              for physical, (expression, data_type) in fills.items()]  # fmt: skip
     wrong = {physical: count for physical, count in zip(fills, warehouse.run_together(calls), strict=True) if count}

@@ -1,5 +1,14 @@
 {% macro archive_columns(schema, table, archive_schema, archive_table, key, columns) %}
-    {{ return(adapter.dispatch('archive_columns', 'expand_contract')(schema, table, archive_schema, archive_table, key, columns)) }}
+    {#- `columns`: [{name, data_type, and source (a column of the table) or inputs (the columns a
+        fingerprint covers)}]; each gets its `expression` over the table's row, and the whole list is
+        emitted (the batches that copy the rows in use it). -#}
+    {% set computed = [] %}
+    {% for column in columns %}
+        {% do computed.append({'name': column.name, 'data_type': column.data_type, 'expression':
+            adapter.quote(column.source) if column.get('source') else expand_contract.fingerprint_expression(column.inputs)}) %}
+    {% endfor %}
+    {% do adapter.dispatch('archive_columns', 'expand_contract')(schema, table, archive_schema, archive_table, key, computed) %}
+    {% do expand_contract.emit_result(computed) %}
 {% endmacro %}
 
 {% macro default__archive_columns(schema, table, archive_schema, archive_table, key, columns) %}
@@ -12,7 +21,6 @@
     {% do expand_contract.ensure_schema(archive_schema) %}
     {% do run_query('drop table if exists ' ~ expand_contract.ec_relation(archive_schema, archive_table)) %}
     {% do run_query(expand_contract.archive_table_statement(archive_schema, archive_table, key, columns)) %}
-    {% do expand_contract.emit_result({'watched': false}) %}
 {% endmacro %}
 
 {% macro postgres__archive_columns(schema, table, archive_schema, archive_table, key, columns) %}
@@ -54,7 +62,6 @@ $ec_archive$
         'create trigger ' ~ names.archive_trigger ~ ' after insert or update or delete on ' ~ relation
             ~ ' for each row execute function ' ~ names.archive_function ~ '()',
     ]) %}
-    {% do expand_contract.emit_result({'watched': true}) %}
 {% endmacro %}
 
 {% macro archive_table_statement(archive_schema, archive_table, key, columns) %}
@@ -133,22 +140,49 @@ end $ec_dependents$
         'alter table ' ~ expand_contract.ec_relation(schema, archive_table) ~ ' rename to ' ~ adapter.quote(table)]) %}
 {% endmacro %}
 
-{% macro fingerprint_expressions(groups) %}
-    {{ return(adapter.dispatch('fingerprint_expressions', 'expand_contract')(groups)) }}
+{% macro fingerprint_expression(columns, row=none) %}
+    {{ return(adapter.dispatch('fingerprint_expression', 'expand_contract')(columns, row)) }}
 {% endmacro %}
 
-{% macro default__fingerprint_expressions(groups) %}
-    {#- For each group of column references (SQL, already qualified as needed), the expression of
-        their values' binary hash (no text: independent of the session's time zone and formats),
-        emitted as a list: a row's fingerprint over the columns a `down` reads. DuckDB's hash. -#}
-    {% set expressions = [] %}
-    {% for refs in groups %}{% do expressions.append('cast((hash(' ~ refs | join(', ') ~ ') >> 1) as bigint)') %}{% endfor %}
-    {% do expand_contract.emit_result(expressions) %}
+{% macro default__fingerprint_expression(columns, row) %}
+    {#- A row's fingerprint over `columns` (of the row `row`, else unqualified): the binary hash of
+        their values (no text: the session's time zone and formats cannot change it). DuckDB's hash. -#}
+    {% set refs = [] %}
+    {% for column in columns %}{% do refs.append((adapter.quote(row) ~ '.' if row else '') ~ adapter.quote(column)) %}{% endfor %}
+    {{ return('cast((hash(' ~ refs | join(', ') ~ ') >> 1) as bigint)') }}
 {% endmacro %}
 
-{% macro postgres__fingerprint_expressions(groups) %}
+{% macro postgres__fingerprint_expression(columns, row) %}
     {#- PostgreSQL: each type's own hash function over the values (hash_record_extended). -#}
-    {% set expressions = [] %}
-    {% for refs in groups %}{% do expressions.append('hash_record_extended(row(' ~ refs | join(', ') ~ '), 0)') %}{% endfor %}
-    {% do expand_contract.emit_result(expressions) %}
+    {% set refs = [] %}
+    {% for column in columns %}{% do refs.append((adapter.quote(row) ~ '.' if row else '') ~ adapter.quote(column)) %}{% endfor %}
+    {{ return('hash_record_extended(row(' ~ refs | join(', ') ~ '), 0)') }}
+{% endmacro %}
+
+{% macro reverse_fill_expressions(archive_schema, archive_table, key, rules, rows) %}
+    {#- Rollback after contract: for each row reference of `rows` (the table's name in the batches and
+        the verification, `ec_row` in the sync trigger) and each rule of `rules` ([{physical, archived,
+        fingerprint, inputs, down, data_type}]), the refilled old column's value, emitted as {row:
+        {physical: [expression, data_type]}}: the archive's column `archived` if the archive holds the
+        row's key and (with a `fingerprint` column) the row's fingerprint over `inputs`, what `down`
+        reads, is unchanged since contract; else `down` (else NULL). -#}
+    {% set archive = expand_contract.ec_relation(archive_schema, archive_table) %}
+    {% set q = adapter.quote %}
+    {% set found = {} %}
+    {% for row in rows %}
+        {% set fills = {} %}
+        {% for rule in rules %}
+            {% set match = [] %}
+            {% for k in key %}{% do match.append('ec_archived.' ~ q(k) ~ ' = ' ~ q(row) ~ '.' ~ q(k)) %}{% endfor %}
+            {% if rule.fingerprint %}
+                {% do match.append('ec_archived.' ~ q(rule.fingerprint) ~ ' = '
+                    ~ expand_contract.fingerprint_expression(rule.inputs, row)) %}
+            {% endif %}
+            {% set where = 'from ' ~ archive ~ ' as ec_archived where ' ~ match | join(' and ') %}
+            {% do fills.update({rule.physical: ['case when exists (select 1 ' ~ where ~ ') then (select ec_archived.'
+                ~ q(rule.archived) ~ ' ' ~ where ~ ') else ' ~ (rule.down or 'null') ~ ' end', rule.data_type]}) %}
+        {% endfor %}
+        {% do found.update({row: fills}) %}
+    {% endfor %}
+    {% do expand_contract.emit_result(found) %}
 {% endmacro %}
